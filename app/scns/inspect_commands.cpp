@@ -1,0 +1,207 @@
+// `scns runs`, `scns show RUN`, `scns export RUN`.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "common/errors.h"
+#include "store/run_store.h"
+#include "train/trainer.h"
+
+namespace scns::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::optional<double> lastValue(const RunStore& store, std::int64_t runId, const std::string& name)
+{
+    const auto rows = store.metrics(runId, name);
+    if (rows.empty())
+        return std::nullopt;
+    return rows.back().value;
+}
+
+json configOf(const RunRecord& r)
+{
+    try {
+        return json::parse(r.configJson);
+    } catch (const json::exception&) {
+        return json(r.configJson);
+    }
+}
+
+std::string fieldOr(const json& j, const char* group, const char* key)
+{
+    if (group && j.contains(group) && j[group].contains(key) && j[group][key].is_string())
+        return j[group][key].get<std::string>();
+    if (!group && j.contains(key) && j[key].is_string())
+        return j[key].get<std::string>();
+    return "?";
+}
+
+std::string cell(const std::optional<double>& v, const char* fmt = "%.2f")
+{
+    if (!v)
+        return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, fmt, *v);
+    return buf;
+}
+
+// Per-epoch values of the epoch-level metrics, keyed by epoch.
+std::map<std::int64_t, std::map<std::string, double>> epochTable(const RunStore& store, std::int64_t runId)
+{
+    std::map<std::int64_t, std::map<std::string, double>> t;
+    for (const char* name : {metric::kTrainEpochLoss, metric::kTrainTop1, metric::kTestLoss, metric::kTestTop1,
+                             metric::kTestTop5, metric::kEpochSeconds, metric::kImagesPerSecond})
+        for (const auto& row : store.metrics(runId, name))
+            t[row.epoch][name] = row.value;
+    return t;
+}
+
+json recordJson(const RunRecord& r)
+{
+    return {{"id", r.id},
+            {"name", r.name},
+            {"status", toString(r.status)},
+            {"created_at", r.createdAt},
+            {"started_at", r.startedAt},
+            {"finished_at", r.finishedAt},
+            {"seed", r.seed},
+            {"program_version", r.programVersion},
+            {"host", r.host},
+            {"message", r.message},
+            {"parent_run_id", r.parentRunId},
+            {"notes", r.notes},
+            {"tags", r.tags}};
+}
+
+}  // namespace
+
+void addRunsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
+{
+    CLI::App* cmd = app.add_subcommand("runs", "List the runs in the database");
+    cmd->callback([&global, &exitCode] {
+        RunStore store(global.dbPath());
+        const auto runs = store.listRuns();
+        if (runs.empty()) {
+            std::printf("no runs in %s yet; start one with: scns train\n", store.path().c_str());
+            return;
+        }
+        std::printf("%5s  %-32s  %-11s  %-13s  %-10s  %7s  %7s  %s\n", "id", "name", "status", "dataset", "arch", "epochs",
+                    "top-1", "created");
+        for (const auto& r : runs) {
+            const json c = configOf(r);
+            const auto top1 = lastValue(store, r.id, metric::kTestTop1);
+            const auto epochsDone = store.latestCheckpoint(r.id);
+            const std::string epochs = std::to_string(epochsDone ? epochsDone->epoch : 0) + "/"
+                                       + (c.contains("epochs") ? c["epochs"].dump() : "?");
+            std::printf("%5lld  %-32.32s  %-11s  %-13s  %-10s  %7s  %7s  %s\n", static_cast<long long>(r.id),
+                        r.name.c_str(), toString(r.status).c_str(), fieldOr(c, "data", "dataset").c_str(),
+                        fieldOr(c, "model", "arch").c_str(), epochs.c_str(), cell(top1).c_str(), r.createdAt.c_str());
+        }
+        exitCode = kOk;
+    });
+}
+
+void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
+{
+    auto run = std::make_shared<std::string>();
+    CLI::App* cmd = app.add_subcommand("show", "Show one run: status, configuration, per-epoch results, checkpoints");
+    cmd->add_option("run", *run, "Run id or name")->required();
+    cmd->callback([run, &global, &exitCode] {
+        RunStore store(global.dbPath());
+        const RunRecord r = store.resolveRun(*run);
+        std::printf("run %lld: %s\n  status    %s%s%s\n  created   %s\n  started   %s\n  finished  %s\n"
+                    "  seed      %lld\n  host      %s\n  version   %s\n",
+                    static_cast<long long>(r.id), r.name.c_str(), toString(r.status).c_str(),
+                    r.message.empty() ? "" : ": ", r.message.c_str(), r.createdAt.c_str(),
+                    r.startedAt.empty() ? "-" : r.startedAt.c_str(), r.finishedAt.empty() ? "-" : r.finishedAt.c_str(),
+                    static_cast<long long>(r.seed), r.host.c_str(), r.programVersion.c_str());
+        if (!r.notes.empty())
+            std::printf("  notes     %s\n", r.notes.c_str());
+        if (!r.tags.empty())
+            std::printf("  tags      %s\n", r.tags.c_str());
+        std::printf("\nconfiguration:\n%s\n", configOf(r).dump(2).c_str());
+
+        const auto table = epochTable(store, r.id);
+        if (!table.empty()) {
+            std::printf("\n%6s  %10s  %9s  %9s  %9s  %9s  %8s  %8s\n", "epoch", "train loss", "train top1", "test loss",
+                        "test top1", "test top5", "seconds", "img/s");
+            for (const auto& [epoch, v] : table) {
+                auto get = [&](const char* n) -> std::optional<double> {
+                    auto it = v.find(n);
+                    return it == v.end() ? std::nullopt : std::optional<double>(it->second);
+                };
+                std::printf("%6lld  %10s  %9s  %9s  %9s  %9s  %8s  %8s\n", static_cast<long long>(epoch),
+                            cell(get(metric::kTrainEpochLoss), "%.4f").c_str(), cell(get(metric::kTrainTop1)).c_str(),
+                            cell(get(metric::kTestLoss), "%.4f").c_str(), cell(get(metric::kTestTop1)).c_str(),
+                            cell(get(metric::kTestTop5)).c_str(), cell(get(metric::kEpochSeconds), "%.1f").c_str(),
+                            cell(get(metric::kImagesPerSecond), "%.0f").c_str());
+            }
+        }
+        const auto cps = store.checkpoints(r.id);
+        if (!cps.empty()) {
+            std::printf("\ncheckpoints:\n");
+            for (const auto& cp : cps)
+                std::printf("  epoch %3lld  %s%s\n", static_cast<long long>(cp.epoch), cp.path.c_str(),
+                            std::filesystem::exists(cp.path) ? "" : "  (pruned)");
+        }
+        std::printf("\nmetrics recorded: ");
+        for (const auto& name : store.metricNames(r.id))
+            std::printf("%s ", name.c_str());
+        std::printf("\n");
+        exitCode = kOk;
+    });
+}
+
+void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
+{
+    struct Args {
+        std::string run, format = "csv", output;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand("export", "Export a run's metrics (CSV) or the whole run (JSON)");
+    cmd->add_option("run", args->run, "Run id or name")->required();
+    cmd->add_option("--format,-f", args->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+    cmd->add_option("--output,-o", args->output, "Output file (default: standard output)");
+    cmd->callback([args, &global, &exitCode] {
+        RunStore store(global.dbPath());
+        const RunRecord r = store.resolveRun(args->run);
+        const auto rows = store.metrics(r.id);
+        std::ostringstream out;
+        if (args->format == "csv") {
+            out << "run_id,epoch,step,name,value\n";
+            out.precision(10);
+            for (const auto& m : rows)
+                out << r.id << ',' << m.epoch << ',' << m.step << ',' << m.name << ',' << m.value << '\n';
+        } else {
+            json metrics = json::array();
+            for (const auto& m : rows)
+                metrics.push_back({{"epoch", m.epoch}, {"step", m.step}, {"name", m.name}, {"value", m.value}});
+            json cps = json::array();
+            for (const auto& cp : store.checkpoints(r.id))
+                cps.push_back({{"epoch", cp.epoch}, {"path", cp.path}, {"created_at", cp.createdAt}});
+            json doc = {{"run", recordJson(r)}, {"config", configOf(r)}, {"metrics", metrics}, {"checkpoints", cps}};
+            out << doc.dump(2) << '\n';
+        }
+        if (args->output.empty()) {
+            std::cout << out.str();
+        } else {
+            std::ofstream file(args->output, std::ios::binary);
+            if (!file || !(file << out.str()))
+                throw Error(args->output + ": cannot write the export file");
+            std::fprintf(stderr, "wrote %zu metric rows of run %lld to %s\n", rows.size(), static_cast<long long>(r.id),
+                         args->output.c_str());
+        }
+        exitCode = kOk;
+    });
+}
+
+}  // namespace scns::cli

@@ -1,0 +1,42 @@
+// scns: the headless command-line front end of SCNS Workbench. Links only core.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "common/errors.h"
+
+int main(int argc, char** argv)
+{
+    using namespace scns::cli;
+    CLI::App app{"SCNS Workbench: contrastive learning with semantically-conditioned negative sampling.\n"
+                 "Runs are stored in an SQLite database (--db, default: $SCNS_DB or ~/.local/share/scns-workbench/runs.sqlite)."};
+    app.set_version_flag("--version", std::string("scns ") + SCNS_VERSION);
+    GlobalOptions global;
+    app.add_option("--db", global.db, "Run database file")->envname("SCNS_DB");
+    app.require_subcommand(0, 1);
+
+    int exitCode = kOk;
+    addTrainCommand(app, global, exitCode);
+    addResumeCommand(app, global, exitCode);
+    addRunsCommand(app, global, exitCode);
+    addShowCommand(app, global, exitCode);
+    addExportCommand(app, global, exitCode);
+
+    try {
+        app.parse(argc, argv);
+        if (app.get_subcommands().empty()) {
+            std::cout << app.help();
+            return kOk;
+        }
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? kOk : kBadInput;
+    } catch (const scns::Error& e) {
+        std::cerr << "scns: " << e.what() << "\n";
+        return kBadInput;
+    } catch (const std::exception& e) {
+        std::cerr << "scns: " << e.what() << "\n";
+        return kBadInput;
+    }
+    return exitCode;
+}

@@ -1,0 +1,33 @@
+#pragma once
+// Prints training progress: a live, self-overwriting line on a terminal (epoch, batch, loss,
+// images per second, ETA) and one line per epoch everywhere. Also turns Ctrl-C into a
+// cooperative stop of the run.
+#include <chrono>
+#include <stop_token>
+
+#include "train/observer.h"
+
+namespace scns::cli {
+
+class ProgressPrinter final : public TrainingObserver {
+public:
+    explicit ProgressPrinter(std::stop_source& stop);
+    ~ProgressPrinter() override;
+
+    void onRunBegin(const RunStartInfo& info) override;
+    void onBatchEnd(const BatchProgress& p) override;
+    void onEpochEnd(const EpochSummary& s) override;
+    void onRunEnd(const RunResult& r) override;
+
+private:
+    void clearLine();
+    std::stop_source& m_stop;
+    bool m_tty;
+    bool m_lineOpen = false;
+    std::int64_t m_epochs = 0;
+    std::chrono::steady_clock::time_point m_lastDraw{};
+};
+
+std::string formatDuration(double seconds);
+
+}  // namespace scns::cli

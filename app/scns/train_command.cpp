@@ -1,0 +1,162 @@
+// `scns train` and `scns resume`.
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "common/errors.h"
+#include "progress_printer.h"
+#include "store/default_path.h"
+#include "store/run_store.h"
+#include "train/run_job.h"
+
+namespace scns::cli {
+
+std::filesystem::path GlobalOptions::dbPath() const { return db.empty() ? defaultDatabasePath() : std::filesystem::path(db); }
+
+namespace {
+
+struct TrainArgs {
+    std::string configFile;
+    std::string saveConfig;
+    bool dryRun = false;
+    RunConfig flags;  // values of the flags below; only those given are applied
+    std::int64_t cropPadding = 0;
+    bool flip = false;
+    bool noPrefetch = false;
+    std::vector<std::pair<CLI::Option*, std::function<void(RunConfig&)>>> overrides;
+};
+
+template <typename T, typename Apply>
+void flag(CLI::App& cmd, TrainArgs& args, const std::string& name, T& storage, const std::string& help, Apply apply)
+{
+    CLI::Option* opt = cmd.add_option(name, storage, help);
+    args.overrides.emplace_back(opt, [&storage, apply](RunConfig& c) { apply(c, storage); });
+}
+
+int reportResult(const RunResult& r, std::int64_t runId, const std::filesystem::path& db)
+{
+    switch (r.outcome) {
+    case RunOutcome::Finished:
+        if (r.last)
+            std::printf("run %lld finished: test top-1 %.2f%%, top-5 %.2f%% after %lld epochs (database %s)\n",
+                        static_cast<long long>(runId), r.last->testTop1, r.last->testTop5,
+                        static_cast<long long>(r.epochsCompleted), db.c_str());
+        return kOk;
+    case RunOutcome::Cancelled:
+        std::printf("run %lld cancelled: %s\n  continue with: scns --db %s resume %lld\n", static_cast<long long>(runId),
+                    r.message.c_str(), db.c_str(), static_cast<long long>(runId));
+        return kCancelled;
+    case RunOutcome::Diverged:
+        std::fprintf(stderr, "run %lld diverged: %s\n", static_cast<long long>(runId), r.message.c_str());
+        return kRunFailed;
+    case RunOutcome::Failed:
+        std::fprintf(stderr, "run %lld failed: %s\n", static_cast<long long>(runId), r.message.c_str());
+        return kRunFailed;
+    }
+    return kRunFailed;
+}
+
+int runAndReport(const std::filesystem::path& db, std::int64_t runId, bool resume)
+{
+    std::stop_source stop;
+    ProgressPrinter printer(stop);
+    const RunResult r = executeRun(db, runId, resume, printer, stop.get_token());
+    return reportResult(r, runId, db);
+}
+
+}  // namespace
+
+void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
+{
+    auto args = std::make_shared<TrainArgs>();
+    CLI::App* cmd = app.add_subcommand("train", "Train a network (default: small CNN on the embedded Fashion-MNIST)");
+    cmd->add_option("--config,-c", args->configFile, "JSON run configuration; flags given as well override it");
+    cmd->add_option("--save-config", args->saveConfig, "Write the resulting configuration to this JSON file");
+    cmd->add_flag("--dry-run", args->dryRun, "Validate and print the configuration, train nothing");
+    RunConfig& f = args->flags;
+    TrainArgs& a = *args;
+    flag(*cmd, a, "--name", f.name, "Run name", [](RunConfig& c, const std::string& v) { c.name = v; });
+    flag(*cmd, a, "--dataset", f.data.dataset, "fashion-mnist | cifar10 | cifar100 | tiny-imagenet",
+         [](RunConfig& c, const std::string& v) { c.data.dataset = v; });
+    flag(*cmd, a, "--data-dir", f.data.folder, "Data set folder (default: the embedded Fashion-MNIST)",
+         [](RunConfig& c, const std::string& v) { c.data.folder = v; });
+    flag(*cmd, a, "--train-per-class", f.data.trainPerClass, "At most this many training images per class (0: all)",
+         [](RunConfig& c, std::int64_t v) { c.data.trainPerClass = v; });
+    flag(*cmd, a, "--test-per-class", f.data.testPerClass, "At most this many test images per class (0: all)",
+         [](RunConfig& c, std::int64_t v) { c.data.testPerClass = v; });
+    flag(*cmd, a, "--crop-padding", a.cropPadding, "Random-crop padding in pixels (0: no crop)",
+         [](RunConfig& c, std::int64_t v) { c.data.cropPadding = v; });
+    flag(*cmd, a, "--flip", a.flip, "Random horizontal flips (true/false)", [](RunConfig& c, bool v) { c.data.flip = v; });
+    flag(*cmd, a, "--arch", f.arch, "Network (small-cnn, resnet20, ...)", [](RunConfig& c, const std::string& v) { c.arch = v; });
+    flag(*cmd, a, "--epochs", f.epochs, "Epochs", [](RunConfig& c, std::int64_t v) { c.epochs = v; });
+    flag(*cmd, a, "--batch-size", f.batchSize, "Batch size", [](RunConfig& c, std::int64_t v) { c.batchSize = v; });
+    flag(*cmd, a, "--lr", f.optim.lr, "Peak learning rate", [](RunConfig& c, double v) { c.optim.lr = v; });
+    flag(*cmd, a, "--momentum", f.optim.momentum, "SGD momentum", [](RunConfig& c, double v) { c.optim.momentum = v; });
+    flag(*cmd, a, "--weight-decay", f.optim.weightDecay, "Weight decay",
+         [](RunConfig& c, double v) { c.optim.weightDecay = v; });
+    flag(*cmd, a, "--nesterov", f.optim.nesterov, "Nesterov momentum (true/false)",
+         [](RunConfig& c, bool v) { c.optim.nesterov = v; });
+    flag(*cmd, a, "--schedule", f.schedule.kind, "constant | multistep | cosine | onecycle",
+         [](RunConfig& c, const std::string& v) { c.schedule.kind = v; });
+    flag(*cmd, a, "--warmup-epochs", f.schedule.warmupEpochs, "Linear warm-up length in epochs",
+         [](RunConfig& c, double v) { c.schedule.warmupEpochs = v; });
+    flag(*cmd, a, "--milestones", f.schedule.milestones, "Multistep epochs, e.g. --milestones 150 180 210",
+         [](RunConfig& c, const std::vector<std::int64_t>& v) { c.schedule.milestones = v; });
+    flag(*cmd, a, "--gamma", f.schedule.gamma, "Multistep factor", [](RunConfig& c, double v) { c.schedule.gamma = v; });
+    flag(*cmd, a, "--seed", f.seed, "Random seed", [](RunConfig& c, std::uint64_t v) { c.seed = v; });
+    flag(*cmd, a, "--threads", f.threads, "CPU threads (0: all cores)", [](RunConfig& c, std::int64_t v) { c.threads = v; });
+    flag(*cmd, a, "--device", f.device, "cpu | cuda | cuda:N", [](RunConfig& c, const std::string& v) { c.device = v; });
+    CLI::Option* noPrefetch = cmd->add_flag("--no-prefetch", a.noPrefetch, "Prepare batches on the training thread");
+    a.overrides.emplace_back(noPrefetch, [](RunConfig& c) { c.data.prefetch = false; });
+
+    cmd->callback([args, &global, &exitCode] {
+        RunConfig config = args->configFile.empty() ? RunConfig{} : loadRunConfig(args->configFile);
+        for (auto& [opt, apply] : args->overrides)
+            if (opt->count() > 0)
+                apply(config);
+        // Validate through the JSON path so flags and files get the same complete report.
+        config = runConfigFromJson(toJson(config));
+        if (!args->saveConfig.empty()) {
+            std::FILE* out = std::fopen(args->saveConfig.c_str(), "w");
+            if (!out)
+                throw ConfigError({{"--save-config", args->saveConfig, "a writable file path"}});
+            const std::string text = toJsonText(config) + "\n";
+            std::fwrite(text.data(), 1, text.size(), out);
+            std::fclose(out);
+        }
+        if (args->dryRun) {
+            std::cout << toJsonText(config) << "\n";
+            exitCode = kOk;
+            return;
+        }
+        const auto db = global.dbPath();
+        std::int64_t runId = 0;
+        {
+            RunStore store(db);
+            runId = createRun(store, config);
+        }
+        std::printf("run %lld: %s (database %s)\n", static_cast<long long>(runId), config.displayName().c_str(), db.c_str());
+        exitCode = runAndReport(db, runId, /*resume=*/false);
+    });
+}
+
+void addResumeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
+{
+    auto run = std::make_shared<std::string>();
+    CLI::App* cmd = app.add_subcommand("resume", "Continue a cancelled, interrupted or failed run from its last checkpoint");
+    cmd->add_option("run", *run, "Run id or name")->required();
+    cmd->callback([run, &global, &exitCode] {
+        const auto db = global.dbPath();
+        std::int64_t runId = 0;
+        {
+            RunStore store(db);
+            runId = store.resolveRun(*run).id;
+        }
+        exitCode = runAndReport(db, runId, /*resume=*/true);
+    });
+}
+
+}  // namespace scns::cli

@@ -1,0 +1,88 @@
+#pragma once
+// Turns an in-memory ImageSet into float batches: per-epoch shuffling, random crop with zero
+// padding, horizontal flip, per-channel normalisation, and an optional background thread that
+// prepares the next batch while the current one trains.
+//
+// Reproducibility: the order and the augmentation of epoch e depend only on (seed, e), so a
+// run resumed at epoch e sees exactly the batches an uninterrupted run would.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "data/image_set.h"
+
+namespace scns {
+
+struct Normalization {
+    std::vector<float> mean;  // one per channel, in [0, 1] pixel units
+    std::vector<float> std;
+};
+
+// The customary constants of a known data set (CIFAR-100's are RepDistiller's), else the
+// statistics of `train` itself.
+Normalization normalizationFor(const std::string& dataset, const ImageSet& train);
+
+struct Batch {
+    torch::Tensor images;   // B x C x H x W float32, normalised
+    torch::Tensor labels;   // B int64
+    torch::Tensor indices;  // B int64: positions in the ImageSet (memory-bank rows)
+};
+
+struct LoaderOptions {
+    std::int64_t batchSize = 128;
+    bool shuffle = true;
+    bool dropLast = false;
+    std::int64_t cropPadding = 0;
+    bool flip = false;
+    bool prefetch = true;
+    std::uint64_t seed = 0;
+};
+
+class BatchLoader {
+public:
+    BatchLoader(std::shared_ptr<const ImageSet> data, Normalization norm, LoaderOptions options);
+    ~BatchLoader();
+    BatchLoader(const BatchLoader&) = delete;
+    BatchLoader& operator=(const BatchLoader&) = delete;
+
+    std::int64_t batchesPerEpoch() const;
+    std::int64_t size() const { return m_data->count; }
+    const ImageSet& data() const { return *m_data; }
+
+    void startEpoch(std::int64_t epoch);
+    // The next batch of the current epoch; nullopt when the epoch is done.
+    std::optional<Batch> next();
+    // Seconds next() spent blocked on the background thread since startEpoch().
+    double waitSeconds() const { return m_waitSeconds; }
+
+private:
+    Batch makeBatch(std::int64_t batchIndex) const;
+    void produce();
+    void stopProducer();
+
+    std::shared_ptr<const ImageSet> m_data;
+    Normalization m_norm;
+    LoaderOptions m_options;
+    std::int64_t m_epoch = 0;
+    std::vector<std::int64_t> m_order;
+    std::int64_t m_nextBatch = 0;
+    double m_waitSeconds = 0;
+
+    // Prefetch: a bounded queue filled by one producer thread per epoch.
+    std::thread m_producer;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<Batch> m_queue;
+    std::int64_t m_produced = 0;
+    bool m_stop = false;
+    std::exception_ptr m_producerError;
+};
+
+}  // namespace scns

@@ -1,0 +1,108 @@
+#include "store/migrations.h"
+
+#include "common/errors.h"
+#include "store/database.h"
+#include "store/transaction.h"
+
+#include <array>
+#include <string>
+
+namespace scns {
+
+namespace {
+
+// Version 1: runs, their metric rows and checkpoints. Times are ISO-8601 UTC text.
+// metrics.value is nullable because SQLite stores NaN (a diverged loss) as NULL.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE runs (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'running', 'finished', 'failed',
+                                                    'cancelled', 'diverged', 'interrupted')),
+    created_at      TEXT NOT NULL,
+    started_at      TEXT,
+    finished_at     TEXT,
+    config_json     TEXT NOT NULL,
+    seed            INTEGER,
+    program_version TEXT,
+    host            TEXT,
+    owner_pid       INTEGER,
+    message         TEXT,
+    parent_run_id   INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    notes           TEXT,
+    tags            TEXT
+);
+CREATE INDEX runs_name ON runs(name);
+CREATE INDEX runs_status ON runs(status);
+CREATE INDEX runs_parent ON runs(parent_run_id);
+
+CREATE TABLE metrics (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch  INTEGER NOT NULL,
+    step   INTEGER NOT NULL,
+    name   TEXT NOT NULL,
+    value  REAL
+);
+CREATE INDEX metrics_run_name_step ON metrics(run_id, name, step);
+
+CREATE TABLE checkpoints (
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch      INTEGER NOT NULL,
+    path       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX checkpoints_run_epoch ON checkpoints(run_id, epoch);
+)sql";
+
+constexpr std::array<std::string_view, 1> kMigrations = {kSchemaV1};
+
+}  // namespace
+
+std::span<const std::string_view> schemaMigrations()
+{
+    return kMigrations;
+}
+
+int latestSchemaVersion()
+{
+    return static_cast<int>(kMigrations.size());
+}
+
+void migrate(Database& db)
+{
+    migrate(db, schemaMigrations());
+}
+
+void migrate(Database& db, std::span<const std::string_view> migrations)
+{
+    const int latest = static_cast<int>(migrations.size());
+    const auto checkNotNewer = [&](int version) {
+        if (version > latest) {
+            throw StoreError(db.path().string() + ": schema version " + std::to_string(version) +
+                             " is newer than this program supports (" + std::to_string(latest) +
+                             "); use a newer SCNS Workbench");
+        }
+    };
+    // Usual case first, without taking the write lock: the schema is already current.
+    int version = db.userVersion();
+    checkNotNewer(version);
+    while (version < latest) {
+        Transaction tx(db);
+        // Another process may have migrated since the last look; decide under the lock.
+        version = db.userVersion();
+        checkNotNewer(version);
+        if (version == latest)
+            return;  // the destructor ends the (empty) transaction
+        try {
+            db.exec(migrations[static_cast<std::size_t>(version)]);
+        } catch (const StoreError&) {
+            db.throwError("migration to schema version " + std::to_string(version + 1) + " failed");
+        }
+        db.setUserVersion(version + 1);
+        tx.commit();
+        ++version;
+    }
+}
+
+}  // namespace scns

@@ -1,0 +1,25 @@
+#pragma once
+// Schema versions. The schema version lives in PRAGMA user_version; migration i (0-based)
+// takes a database from version i to version i + 1 and runs inside its own transaction, so a
+// failed or killed migration leaves the database at the previous version. Migrations are
+// only ever appended, never edited once released.
+#include <span>
+#include <string_view>
+
+namespace scns {
+
+class Database;
+
+// The migrations this program knows; their count is the newest schema version it supports.
+std::span<const std::string_view> schemaMigrations();
+int latestSchemaVersion();
+
+// Brings db up to the newest schema. Throws StoreError if the database is newer than this
+// program ("<file>: schema version 7 is newer than this program supports (1); use a newer
+// SCNS Workbench") or a migration fails. Safe to call from several processes at once: each
+// step re-reads the version under the write lock.
+void migrate(Database& db);
+// Same, with an explicit list (for tests of the migration mechanism itself).
+void migrate(Database& db, std::span<const std::string_view> migrations);
+
+}  // namespace scns

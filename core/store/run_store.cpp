@@ -1,0 +1,212 @@
+// RunStore: opening, the run life cycle and edits. Queries are in run_store_queries.cpp.
+#include "store/run_store.h"
+
+#include "common/errors.h"
+#include "store/migrations.h"
+#include "store/process_info.h"
+#include "store/statement.h"
+#include "store/transaction.h"
+
+#ifndef SCNS_VERSION
+#define SCNS_VERSION "unknown"
+#endif
+
+namespace scns {
+
+namespace {
+
+// 0 means "none" in the C++ records and NULL in the database.
+void bindOptionalId(Statement& stmt, int index, std::int64_t value)
+{
+    if (value == 0)
+        stmt.bindNull(index);
+    else
+        stmt.bind(index, value);
+}
+
+void bindOptionalText(Statement& stmt, int index, const std::string& value)
+{
+    if (value.empty())
+        stmt.bindNull(index);
+    else
+        stmt.bind(index, value);
+}
+
+}  // namespace
+
+RunStore::RunStore(const std::filesystem::path& path) : m_host(hostName())
+{
+    m_db.open(path);
+    migrate(m_db);
+    m_interruptedAtOpen = markInterruptedRuns();
+}
+
+void RunStore::throwNoRun(std::int64_t runId) const
+{
+    throw StoreError("no run with id " + std::to_string(runId) + " in " + m_db.path().string());
+}
+
+int RunStore::markInterruptedRuns()
+{
+    // Look without the write lock first: usually nothing is orphaned. The update re-checks
+    // the status, so a run finished meanwhile by its owner is not touched.
+    std::vector<std::int64_t> ids, pids;
+    {
+        Statement select(m_db, "SELECT id, owner_pid FROM runs WHERE status = 'running' AND host = ?1");
+        select.bind(1, m_host);
+        while (select.step()) {
+            const std::int64_t pid = select.isNull(1) ? 0 : select.columnInt64(1);
+            if (!processAlive(pid)) {
+                ids.push_back(select.columnInt64(0));
+                pids.push_back(pid);
+            }
+        }
+    }
+    if (ids.empty())
+        return 0;
+    Transaction tx(m_db);
+    Statement update(m_db,
+                     "UPDATE runs SET status = 'interrupted', "
+                     "finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), message = ?2 "
+                     "WHERE id = ?1 AND status = 'running'");
+    int count = 0;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        update.bind(1, ids[i]);
+        update.bind(2, "process " + std::to_string(pids[i]) + " ended while the run was running");
+        update.run();
+        count += m_db.changes();
+        update.reset();
+    }
+    tx.commit();
+    return count;
+}
+
+void RunStore::requireRun(std::int64_t runId) const
+{
+    Statement select(m_db, "SELECT 1 FROM runs WHERE id = ?1");
+    select.bind(1, runId);
+    if (!select.step())
+        throwNoRun(runId);
+}
+
+std::int64_t RunStore::createRun(const std::string& name, const std::string& configJson,
+                                 std::int64_t seed, std::int64_t parentRunId)
+{
+    if (name.empty())
+        throw StoreError(m_db.path().string() + ": a run needs a non-empty name");
+    if (parentRunId != 0)
+        requireRun(parentRunId);  // a clear "no run with id" instead of a foreign-key failure
+    Statement insert(m_db,
+                     "INSERT INTO runs (name, status, created_at, config_json, seed, "
+                     "program_version, host, parent_run_id) "
+                     "VALUES (?1, 'queued', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5, ?6)");
+    insert.bind(1, name).bind(2, configJson).bind(3, seed).bind(4, SCNS_VERSION);
+    bindOptionalText(insert, 5, m_host);
+    bindOptionalId(insert, 6, parentRunId);
+    insert.run();
+    return m_db.lastInsertRowId();
+}
+
+void RunStore::markRunning(std::int64_t runId)
+{
+    Statement update(m_db,
+                     "UPDATE runs SET status = 'running', "
+                     "started_at = COALESCE(started_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
+                     "finished_at = NULL, message = NULL, owner_pid = ?2, host = ?3 WHERE id = ?1");
+    update.bind(1, runId).bind(2, currentPid());
+    bindOptionalText(update, 3, m_host);
+    update.run();
+    if (m_db.changes() == 0)
+        throwNoRun(runId);
+}
+
+void RunStore::finishRun(std::int64_t runId, RunStatus status, const std::string& message)
+{
+    if (!isFinal(status)) {
+        throw StoreError(m_db.path().string() + ": cannot finish run " + std::to_string(runId) +
+                         " with status " + toString(status) + "; expected a final status");
+    }
+    Statement update(m_db,
+                     "UPDATE runs SET status = ?2, "
+                     "finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), message = ?3 WHERE id = ?1");
+    update.bind(1, runId).bind(2, toString(status));
+    bindOptionalText(update, 3, message);
+    update.run();
+    if (m_db.changes() == 0)
+        throwNoRun(runId);
+}
+
+void RunStore::appendMetrics(std::int64_t runId, const std::vector<MetricRow>& rows)
+{
+    if (rows.empty())
+        return;
+    Transaction tx(m_db);
+    requireRun(runId);
+    Statement insert(m_db, "INSERT INTO metrics (run_id, epoch, step, name, value) VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (const MetricRow& row : rows) {
+        insert.bind(1, runId).bind(2, row.epoch).bind(3, row.step).bind(4, row.name).bind(5, row.value);
+        insert.run();
+        insert.reset();
+    }
+    tx.commit();
+}
+
+void RunStore::deleteMetricsAfterEpoch(std::int64_t runId, std::int64_t epoch)
+{
+    requireRun(runId);
+    Statement erase(m_db, "DELETE FROM metrics WHERE run_id = ?1 AND epoch > ?2");
+    erase.bind(1, runId).bind(2, epoch);
+    erase.run();
+}
+
+void RunStore::addCheckpoint(std::int64_t runId, std::int64_t epoch, const std::string& path)
+{
+    requireRun(runId);
+    Statement insert(m_db,
+                     "INSERT INTO checkpoints (run_id, epoch, path, created_at) "
+                     "VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+    insert.bind(1, runId).bind(2, epoch).bind(3, path);
+    insert.run();
+}
+
+void RunStore::updateText(std::int64_t runId, const char* sql, const std::string& value)
+{
+    Statement update(m_db, sql);
+    update.bind(1, runId);
+    bindOptionalText(update, 2, value);
+    update.run();
+    if (m_db.changes() == 0)
+        throwNoRun(runId);
+}
+
+void RunStore::renameRun(std::int64_t runId, const std::string& name)
+{
+    if (name.empty())
+        throw StoreError(m_db.path().string() + ": a run needs a non-empty name");
+    updateText(runId, "UPDATE runs SET name = ?2 WHERE id = ?1", name);
+}
+
+void RunStore::setNotes(std::int64_t runId, const std::string& notes)
+{
+    updateText(runId, "UPDATE runs SET notes = ?2 WHERE id = ?1", notes);
+}
+
+void RunStore::setTags(std::int64_t runId, const std::string& tags)
+{
+    updateText(runId, "UPDATE runs SET tags = ?2 WHERE id = ?1", tags);
+}
+
+void RunStore::deleteRun(std::int64_t runId)
+{
+    Transaction tx(m_db);
+    if (run(runId).status == RunStatus::Running) {
+        throw StoreError(m_db.path().string() + ": run " + std::to_string(runId) +
+                         " is running; stop it before deleting it");
+    }
+    Statement remove(m_db, "DELETE FROM runs WHERE id = ?1");
+    remove.bind(1, runId);
+    remove.run();
+    tx.commit();
+}
+
+}  // namespace scns

@@ -1,0 +1,95 @@
+#pragma once
+// The run store: one SQLite file holding every run, its metric rows and its checkpoints.
+//
+// Threading contract: a RunStore object is used from one thread only (it owns one SQLite
+// connection). Another thread, such as a training worker, opens its own RunStore on the same
+// path; WAL mode and the busy timeout let them, and other processes, share the file.
+//
+// Every error is a StoreError whose message names the database file.
+#include "store/database.h"
+#include "store/run_record.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scns {
+
+class RunStore {
+public:
+    // Opens or creates the database (and its folder), brings its schema up to date and marks
+    // orphaned running runs as interrupted (markInterruptedRuns).
+    explicit RunStore(const std::filesystem::path& path);
+
+    // A run that is `running` on this host while its owner process no longer exists becomes
+    // `interrupted`, with finished_at set and message "process <pid> ended while the run was
+    // running". Runs owned by another host are left alone: their process cannot be checked.
+    // Returns how many runs were marked.
+    int markInterruptedRuns();
+    // What markInterruptedRuns() returned when the constructor called it.
+    int interruptedAtOpen() const { return m_interruptedAtOpen; }
+
+    // A new `queued` run stamped with created_at, this program's version and this host.
+    // parentRunId 0 means none; otherwise it must name an existing run. The name must not
+    // be empty. Returns the new id.
+    std::int64_t createRun(const std::string& name, const std::string& configJson, std::int64_t seed,
+                           std::int64_t parentRunId = 0);
+    // `running`, owned by this process and host; started_at is set the first time only, so a
+    // resumed run keeps it. Clears finished_at and message.
+    void markRunning(std::int64_t runId);
+    // Sets a final status (finished, failed, cancelled, diverged, interrupted), finished_at and
+    // the message (empty: none). Throws StoreError for queued or running.
+    void finishRun(std::int64_t runId, RunStatus status, const std::string& message = {});
+
+    // Throws StoreError "no run with id N in <file>".
+    RunRecord run(std::int64_t runId) const;
+    // A run by decimal id, or else by exact name. Throws StoreError when nothing matches, or
+    // when the name is shared by several runs (the message lists their ids).
+    RunRecord resolveRun(const std::string& idOrName) const;
+    // Newest first.
+    std::vector<RunRecord> listRuns() const;
+
+    // All rows in one transaction; either all are stored or none (StoreError, also for an
+    // unknown run).
+    void appendMetrics(std::int64_t runId, const std::vector<MetricRow>& rows);
+    // Ordered by step, then name, then insertion. Empty for an unknown run.
+    std::vector<MetricRow> metrics(std::int64_t runId) const;
+    // One series, ordered by step then insertion.
+    std::vector<MetricRow> metrics(std::int64_t runId, const std::string& name) const;
+    // Distinct metric names of a run, sorted.
+    std::vector<std::string> metricNames(std::int64_t runId) const;
+
+    // Removes the rows of epochs after `epoch`: a resumed run records a partial epoch again.
+    void deleteMetricsAfterEpoch(std::int64_t runId, std::int64_t epoch);
+
+    void addCheckpoint(std::int64_t runId, std::int64_t epoch, const std::string& path);
+    // The checkpoint with the highest epoch (the most recent one among equals).
+    std::optional<CheckpointRecord> latestCheckpoint(std::int64_t runId) const;
+    // Ordered by epoch, then insertion.
+    std::vector<CheckpointRecord> checkpoints(std::int64_t runId) const;
+
+    // These throw StoreError for an unknown run id.
+    void renameRun(std::int64_t runId, const std::string& name);
+    void setNotes(std::int64_t runId, const std::string& notes);
+    void setTags(std::int64_t runId, const std::string& tags);
+    // Deletes the run with its metrics and checkpoint rows (not the checkpoint files); runs
+    // that named it as parent keep running with no parent. Refuses a `running` run: its owner
+    // would go on writing rows for it.
+    void deleteRun(std::int64_t runId);
+
+    const std::filesystem::path& path() const { return m_db.path(); }
+
+private:
+    void updateText(std::int64_t runId, const char* sql, const std::string& value);
+    void requireRun(std::int64_t runId) const;
+    [[noreturn]] void throwNoRun(std::int64_t runId) const;
+
+    // Queries in const member functions still prepare statements on the connection.
+    mutable Database m_db;
+    std::string m_host;
+    int m_interruptedAtOpen = 0;
+};
+
+}  // namespace scns

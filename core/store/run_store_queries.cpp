@@ -1,0 +1,160 @@
+// RunStore: read-only queries.
+#include "store/run_store.h"
+
+#include "common/errors.h"
+#include "store/statement.h"
+
+#include <algorithm>
+#include <cctype>
+
+// Column list shared by every query that returns whole runs; readRun() follows its order.
+#define SCNS_RUN_COLUMNS                                                                       \
+    "id, name, status, created_at, started_at, finished_at, config_json, seed, "               \
+    "program_version, host, owner_pid, message, parent_run_id, notes, tags"
+
+namespace scns {
+
+namespace {
+
+std::int64_t optionalId(const Statement& stmt, int column)
+{
+    return stmt.isNull(column) ? 0 : stmt.columnInt64(column);
+}
+
+RunRecord readRun(const Statement& stmt)
+{
+    RunRecord r;
+    r.id = stmt.columnInt64(0);
+    r.name = stmt.columnText(1);
+    r.status = runStatusFromString(stmt.columnText(2));
+    r.createdAt = stmt.columnText(3);
+    r.startedAt = stmt.columnText(4);
+    r.finishedAt = stmt.columnText(5);
+    r.configJson = stmt.columnText(6);
+    r.seed = optionalId(stmt, 7);
+    r.programVersion = stmt.columnText(8);
+    r.host = stmt.columnText(9);
+    r.ownerPid = optionalId(stmt, 10);
+    r.message = stmt.columnText(11);
+    r.parentRunId = optionalId(stmt, 12);
+    r.notes = stmt.columnText(13);
+    r.tags = stmt.columnText(14);
+    return r;
+}
+
+MetricRow readMetric(const Statement& stmt)
+{
+    return MetricRow{stmt.columnInt64(0), stmt.columnInt64(1), stmt.columnText(2), stmt.columnDouble(3)};
+}
+
+CheckpointRecord readCheckpoint(const Statement& stmt)
+{
+    return CheckpointRecord{stmt.columnInt64(0), stmt.columnInt64(1), stmt.columnInt64(2),
+                            stmt.columnText(3), stmt.columnText(4)};
+}
+
+bool isDecimalId(const std::string& text)
+{
+    return !text.empty() && text.size() <= 18 &&
+           std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+}  // namespace
+
+RunRecord RunStore::run(std::int64_t runId) const
+{
+    Statement select(m_db, "SELECT " SCNS_RUN_COLUMNS " FROM runs WHERE id = ?1");
+    select.bind(1, runId);
+    if (!select.step())
+        throwNoRun(runId);
+    return readRun(select);
+}
+
+RunRecord RunStore::resolveRun(const std::string& idOrName) const
+{
+    if (isDecimalId(idOrName)) {
+        Statement select(m_db, "SELECT " SCNS_RUN_COLUMNS " FROM runs WHERE id = ?1");
+        select.bind(1, static_cast<std::int64_t>(std::stoll(idOrName)));
+        if (select.step())
+            return readRun(select);
+    }
+    Statement select(m_db, "SELECT " SCNS_RUN_COLUMNS " FROM runs WHERE name = ?1 ORDER BY id");
+    select.bind(1, idOrName);
+    std::vector<RunRecord> found;
+    while (select.step())
+        found.push_back(readRun(select));
+    if (found.size() == 1)
+        return found.front();
+    if (found.empty())
+        throw StoreError("no run with id or name '" + idOrName + "' in " + m_db.path().string());
+    std::string ids;
+    for (const RunRecord& r : found)
+        ids += (ids.empty() ? "" : ", ") + std::to_string(r.id);
+    throw StoreError(m_db.path().string() + ": the name '" + idOrName + "' is shared by runs " + ids +
+                     "; use an id");
+}
+
+std::vector<RunRecord> RunStore::listRuns() const
+{
+    // Ids grow with every insert, so they order runs by creation even when clocks jump.
+    Statement select(m_db, "SELECT " SCNS_RUN_COLUMNS " FROM runs ORDER BY id DESC");
+    std::vector<RunRecord> runs;
+    while (select.step())
+        runs.push_back(readRun(select));
+    return runs;
+}
+
+std::vector<MetricRow> RunStore::metrics(std::int64_t runId) const
+{
+    Statement select(m_db, "SELECT epoch, step, name, value FROM metrics WHERE run_id = ?1 "
+                           "ORDER BY step, name, rowid");
+    select.bind(1, runId);
+    std::vector<MetricRow> rows;
+    while (select.step())
+        rows.push_back(readMetric(select));
+    return rows;
+}
+
+std::vector<MetricRow> RunStore::metrics(std::int64_t runId, const std::string& name) const
+{
+    Statement select(m_db, "SELECT epoch, step, name, value FROM metrics WHERE run_id = ?1 AND name = ?2 "
+                           "ORDER BY step, rowid");
+    select.bind(1, runId).bind(2, name);
+    std::vector<MetricRow> rows;
+    while (select.step())
+        rows.push_back(readMetric(select));
+    return rows;
+}
+
+std::vector<std::string> RunStore::metricNames(std::int64_t runId) const
+{
+    Statement select(m_db, "SELECT DISTINCT name FROM metrics WHERE run_id = ?1 ORDER BY name");
+    select.bind(1, runId);
+    std::vector<std::string> names;
+    while (select.step())
+        names.push_back(select.columnText(0));
+    return names;
+}
+
+std::optional<CheckpointRecord> RunStore::latestCheckpoint(std::int64_t runId) const
+{
+    Statement select(m_db, "SELECT id, run_id, epoch, path, created_at FROM checkpoints "
+                           "WHERE run_id = ?1 ORDER BY epoch DESC, id DESC LIMIT 1");
+    select.bind(1, runId);
+    if (!select.step())
+        return std::nullopt;
+    return readCheckpoint(select);
+}
+
+std::vector<CheckpointRecord> RunStore::checkpoints(std::int64_t runId) const
+{
+    Statement select(m_db, "SELECT id, run_id, epoch, path, created_at FROM checkpoints "
+                           "WHERE run_id = ?1 ORDER BY epoch, id");
+    select.bind(1, runId);
+    std::vector<CheckpointRecord> rows;
+    while (select.step())
+        rows.push_back(readCheckpoint(select));
+    return rows;
+}
+
+}  // namespace scns

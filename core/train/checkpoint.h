@@ -1,0 +1,27 @@
+#pragma once
+// Training checkpoints: model, optimiser state, completed epochs, RNG state. Written to a
+// temporary file and renamed, so a kill at any moment leaves the previous checkpoint intact.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+namespace scns {
+
+struct CheckpointMeta {
+    std::int64_t epochsCompleted = 0;
+    std::int64_t step = 0;       // optimiser steps taken
+    std::string arch;
+};
+
+void saveCheckpoint(const std::filesystem::path& file, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                    const CheckpointMeta& meta);
+
+// Restores model and optimiser in place; throws CheckpointError naming the file when it is
+// missing, unreadable, of another architecture than `arch`, or does not fit the model.
+CheckpointMeta loadCheckpoint(const std::filesystem::path& file, const std::string& arch, torch::nn::Module& model,
+                              torch::optim::Optimizer& optimizer);
+
+}  // namespace scns

@@ -1,0 +1,25 @@
+#pragma once
+#include <cstdint>
+
+#include <c10/core/Device.h>
+
+#include "data/loader.h"
+#include "models/network.h"
+
+namespace scns {
+
+struct EvalResult {
+    double loss = 0;  // mean cross-entropy
+    double top1 = 0;  // percent
+    double top5 = 0;  // percent (equals top1 bookkeeping when there are fewer than 5 classes)
+    std::int64_t count = 0;
+};
+
+// Evaluates in eval mode without gradients (both set here, on the calling thread), then
+// restores the model's previous mode.
+EvalResult evaluate(NetworkImpl& model, BatchLoader& loader, const c10::Device& device);
+
+// Number of rows of logits (B x K) whose label is among the k largest logits.
+std::int64_t countTopK(const torch::Tensor& logits, const torch::Tensor& labels, std::int64_t k);
+
+}  // namespace scns

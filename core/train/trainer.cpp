@@ -1,0 +1,235 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <mutex>
+
+#include <torch/nn/functional/loss.h>
+#include <torch/optim/sgd.h>
+#include <torch/utils.h>
+
+#include "common/errors.h"
+#include "data/dataset_registry.h"
+#include "data/loader.h"
+#include "data/subset.h"
+#include "models/registry.h"
+#include "train/checkpoint.h"
+#include "train/device.h"
+#include "train/evaluate.h"
+#include "train/lr_schedule.h"
+
+namespace scns {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct DataSplits {
+    std::shared_ptr<const ImageSet> train, test;
+};
+
+DataSplits loadData(const DataConfig& cfg, std::uint64_t seed)
+{
+    ImageSet train = loadDataset(cfg.dataset, cfg.folder, Split::Train);
+    ImageSet test = loadDataset(cfg.dataset, cfg.folder, Split::Test);
+    if (cfg.trainPerClass > 0)
+        train = capPerClass(train, cfg.trainPerClass, seed);
+    if (cfg.testPerClass > 0)
+        test = capPerClass(test, cfg.testPerClass, seed);
+    if (train.numClasses() != test.numClasses() || train.channels != test.channels || train.height != test.height
+        || train.width != test.width)
+        throw DataError(cfg.dataset + " in '" + cfg.folder + "': train and test splits differ in classes or image size");
+    if (train.count == 0 || test.count == 0)
+        throw DataError(cfg.dataset + ": a split has no images");
+    return {std::make_shared<const ImageSet>(std::move(train)), std::make_shared<const ImageSet>(std::move(test))};
+}
+
+// Network initialisation draws from LibTorch's global generator; runs started on several
+// threads at once must not interleave their draws.
+std::shared_ptr<NetworkImpl> buildSeededNetwork(const NetworkSpec& spec, std::uint64_t seed)
+{
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    torch::manual_seed(seed);
+    return buildNetwork(spec);
+}
+
+void pruneCheckpoints(const std::filesystem::path& dir, std::int64_t newestEpoch, std::int64_t keep)
+{
+    for (std::int64_t e = newestEpoch - keep; e >= 1; --e) {
+        std::error_code ec;
+        if (!std::filesystem::remove(dir / ("epoch-" + std::to_string(e) + ".pt"), ec))
+            break;  // older ones were pruned before
+    }
+}
+
+std::int64_t countParameters(torch::nn::Module& m)
+{
+    std::int64_t n = 0;
+    for (const auto& p : m.parameters())
+        n += p.numel();
+    return n;
+}
+
+}  // namespace
+
+RunResult train(const TrainRequest& request, TrainingObserver& observer, RunRecorder& recorder, std::stop_token stop)
+{
+    const RunConfig& cfg = request.config;
+    cfg.validate();
+    const c10::Device device = resolveDevice(cfg.device);
+    const int threads = configureThreads(cfg.threads);
+
+    const DataSplits data = loadData(cfg.data, cfg.seed);
+    const Normalization norm = normalizationFor(cfg.data.dataset, *data.train);
+    LoaderOptions trainOpts;
+    trainOpts.batchSize = cfg.batchSize;
+    trainOpts.shuffle = true;
+    // A last batch of one image cannot be batch-normalised in training mode: drop it.
+    trainOpts.dropLast = data.train->count % cfg.batchSize == 1;
+    trainOpts.cropPadding = cfg.data.resolvedCropPadding();
+    trainOpts.flip = cfg.data.resolvedFlip();
+    trainOpts.prefetch = cfg.data.prefetch;
+    trainOpts.seed = cfg.seed;
+    BatchLoader trainLoader(data.train, norm, trainOpts);
+    LoaderOptions testOpts;
+    testOpts.batchSize = cfg.evalBatchSize;
+    testOpts.shuffle = false;
+    testOpts.prefetch = cfg.data.prefetch;
+    BatchLoader testLoader(data.test, norm, testOpts);
+
+    auto model = buildSeededNetwork({cfg.arch, data.train->numClasses(), data.train->channels}, cfg.seed);
+    model->to(device);
+    model->train();
+    torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(cfg.optim.lr)
+                                                         .momentum(cfg.optim.momentum)
+                                                         .weight_decay(cfg.optim.weightDecay)
+                                                         .nesterov(cfg.optim.nesterov));
+
+    std::int64_t startEpoch = 0, step = 0;
+    if (!request.resumeFrom.empty()) {
+        const CheckpointMeta meta = loadCheckpoint(request.resumeFrom, cfg.arch, *model, optimizer);
+        startEpoch = meta.epochsCompleted;
+        step = meta.step;
+    }
+
+    const std::int64_t batches = trainLoader.batchesPerEpoch();
+    const LrSchedule schedule(cfg.optim, cfg.schedule, cfg.epochs, batches);
+    observer.onRunBegin({request.runId, cfg.epochs, startEpoch, batches, data.train->count, data.test->count,
+                         data.train->numClasses(), countParameters(*model), device.str(), threads});
+
+    RunResult result;
+    result.epochsCompleted = startEpoch;
+    const auto sessionStart = Clock::now();
+    std::int64_t sessionBatches = 0;
+    double evalSecondsTotal = 0;
+
+    for (std::int64_t e = startEpoch; e < cfg.epochs; ++e) {
+        const std::int64_t epoch = e + 1;
+        observer.onEpochBegin(epoch, batches);
+        trainLoader.startEpoch(e);
+        const auto epochStart = Clock::now();
+        double lossSum = 0;
+        std::int64_t correct = 0, seen = 0, b = 0;
+        double lr = schedule.at(step);
+
+        while (auto batch = trainLoader.next()) {
+            if (stop.stop_requested()) {
+                recorder.flush();
+                result.outcome = RunOutcome::Cancelled;
+                result.message = "cancelled in epoch " + std::to_string(epoch) + " at batch " + std::to_string(b + 1)
+                                 + "; resume continues after epoch " + std::to_string(result.epochsCompleted);
+                observer.onRunEnd(result);
+                return result;
+            }
+            lr = schedule.at(step);
+            for (auto& group : optimizer.param_groups())
+                static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+
+            const auto x = batch->images.to(device);
+            const auto y = batch->labels.to(device);
+            const auto logits = model->forwardAll(x).logits;
+            const auto loss = torch::nn::functional::cross_entropy(logits, y);
+            const double lossValue = loss.item<double>();
+            ++b;
+            ++step;
+            if (!std::isfinite(lossValue)) {
+                recorder.flush();
+                result.outcome = RunOutcome::Diverged;
+                result.message = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") + " in epoch "
+                                 + std::to_string(epoch) + " at batch " + std::to_string(b) + " (step "
+                                 + std::to_string(step) + ", lr " + std::to_string(lr) + "); "
+                                 + (result.epochsCompleted > 0
+                                        ? "the checkpoint of epoch " + std::to_string(result.epochsCompleted) + " is intact"
+                                        : "no checkpoint was written yet");
+                observer.onRunEnd(result);
+                return result;
+            }
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+
+            const auto n = x.size(0);
+            lossSum += lossValue * static_cast<double>(n);
+            correct += countTopK(logits.detach(), y, 1);
+            seen += n;
+            ++sessionBatches;
+            recorder.metric(epoch, step, metric::kTrainLoss, lossValue);
+            recorder.metric(epoch, step, metric::kLr, lr);
+
+            const double elapsed = secondsSince(epochStart);
+            const double perBatch = secondsSince(sessionStart) / static_cast<double>(sessionBatches);
+            const double remainingBatches = static_cast<double>((cfg.epochs - epoch) * batches + (batches - b));
+            const double evalEstimate = (e > startEpoch ? evalSecondsTotal / static_cast<double>(e - startEpoch) : 0.0);
+            observer.onBatchEnd({epoch, b, batches, step, lossValue, lr, static_cast<double>(seen) / std::max(1e-9, elapsed),
+                                 perBatch * remainingBatches + evalEstimate * static_cast<double>(cfg.epochs - e)});
+        }
+        const double trainSeconds = secondsSince(epochStart);
+        const double waitSeconds = trainLoader.waitSeconds();
+
+        const auto evalStart = Clock::now();
+        const EvalResult test = evaluate(*model, testLoader, device);
+        const double evalSeconds = secondsSince(evalStart);
+        evalSecondsTotal += evalSeconds;
+
+        EpochSummary s;
+        s.epoch = epoch;
+        s.step = step;
+        s.trainLoss = lossSum / static_cast<double>(std::max<std::int64_t>(1, seen));
+        s.trainTop1 = 100.0 * static_cast<double>(correct) / static_cast<double>(std::max<std::int64_t>(1, seen));
+        s.testLoss = test.loss;
+        s.testTop1 = test.top1;
+        s.testTop5 = test.top5;
+        s.lr = lr;
+        s.seconds = trainSeconds;
+        s.evalSeconds = evalSeconds;
+        s.imagesPerSecond = static_cast<double>(seen) / std::max(1e-9, trainSeconds);
+        s.dataWaitShare = waitSeconds / std::max(1e-9, trainSeconds);
+        for (const auto& [name, value] :
+             {std::pair{metric::kTrainEpochLoss, s.trainLoss}, {metric::kTrainTop1, s.trainTop1},
+              {metric::kTestLoss, s.testLoss}, {metric::kTestTop1, s.testTop1}, {metric::kTestTop5, s.testTop5},
+              {metric::kEpochSeconds, s.seconds}, {metric::kImagesPerSecond, s.imagesPerSecond},
+              {metric::kDataWaitShare, s.dataWaitShare}})
+            recorder.metric(epoch, step, name, value);
+        recorder.flush();
+
+        const auto file = request.checkpointDir / ("epoch-" + std::to_string(epoch) + ".pt");
+        saveCheckpoint(file, *model, optimizer, {epoch, step, cfg.arch});
+        recorder.checkpoint(epoch, file.string());
+        pruneCheckpoints(request.checkpointDir, epoch, cfg.checkpoint.keep);
+        observer.onCheckpoint(epoch, file.string());
+
+        result.epochsCompleted = epoch;
+        result.last = s;
+        observer.onEpochEnd(s);
+    }
+    result.outcome = RunOutcome::Finished;
+    if (result.last)
+        result.message = "test top-1 " + std::to_string(result.last->testTop1) + "%";
+    observer.onRunEnd(result);
+    return result;
+}
+
+}  // namespace scns

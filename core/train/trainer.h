@@ -1,0 +1,41 @@
+#pragma once
+// The supervised (cross-entropy) training loop: data, network, SGD, schedule, evaluation
+// after each epoch, checkpoints, divergence detection and cooperative cancellation.
+#include <cstdint>
+#include <filesystem>
+#include <stop_token>
+
+#include "train/observer.h"
+#include "train/recorder.h"
+#include "train/run_config.h"
+
+namespace scns {
+
+struct TrainRequest {
+    RunConfig config;
+    std::int64_t runId = 0;
+    std::filesystem::path checkpointDir;  // epoch-N.pt files go here
+    std::filesystem::path resumeFrom;     // empty: start from scratch
+};
+
+// Runs on the calling thread until the run finishes, diverges or `stop` is requested (checked
+// every batch). Bad input (data, config, checkpoint) throws a typed scns::Error; the caller
+// decides how to report it (train/run_job.h marks the run failed).
+RunResult train(const TrainRequest& request, TrainingObserver& observer, RunRecorder& recorder,
+                std::stop_token stop);
+
+// Metric names the loop records (per step, then per epoch).
+namespace metric {
+inline constexpr const char* kTrainLoss = "train/loss";
+inline constexpr const char* kLr = "train/lr";
+inline constexpr const char* kTrainEpochLoss = "train/epoch_loss";
+inline constexpr const char* kTrainTop1 = "train/top1";
+inline constexpr const char* kTestLoss = "test/loss";
+inline constexpr const char* kTestTop1 = "test/top1";
+inline constexpr const char* kTestTop5 = "test/top5";
+inline constexpr const char* kEpochSeconds = "time/epoch_seconds";
+inline constexpr const char* kImagesPerSecond = "time/images_per_second";
+inline constexpr const char* kDataWaitShare = "time/data_wait_share";
+}  // namespace metric
+
+}  // namespace scns

@@ -1,0 +1,144 @@
+// RunConfig: JSON round trip, defaults, and complete reports of invalid fields.
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "common/errors.h"
+#include "train/run_config.h"
+
+using namespace scns;
+using nlohmann::json;
+
+namespace {
+QStringList fieldsOf(const ConfigError& e)
+{
+    QStringList out;
+    for (const auto& p : e.problems())
+        out << QString::fromStdString(p.field);
+    return out;
+}
+}  // namespace
+
+class TestRunConfig : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void defaultsAreValidAndRoundTrip()
+    {
+        RunConfig c;
+        c.validate();
+        const RunConfig back = runConfigFromJsonText(toJsonText(c), "test");
+        QCOMPARE(toJson(back), toJson(c));
+        QCOMPARE(back.data.dataset, std::string("fashion-mnist"));
+        QCOMPARE(back.arch, std::string("small-cnn"));
+    }
+
+    void changedValuesRoundTrip()
+    {
+        RunConfig c;
+        c.name = "x";
+        c.data.dataset = "cifar100";
+        c.data.folder = "/data/cifar";
+        c.data.trainPerClass = 50;
+        c.data.cropPadding = 2;
+        c.data.flip = false;
+        c.arch = "resnet20";
+        c.optim.lr = 0.05;
+        c.optim.nesterov = false;
+        c.schedule.kind = "multistep";
+        c.schedule.milestones = {150, 180, 210};
+        c.epochs = 240;
+        c.batchSize = 64;
+        c.seed = 7;
+        c.device = "cuda:1";
+        const RunConfig back = runConfigFromJson(toJson(c));
+        QCOMPARE(toJson(back).dump(), toJson(c).dump());
+        QCOMPARE(back.data.resolvedCropPadding(), std::int64_t(2));
+        QCOMPARE(back.data.resolvedFlip(), false);
+        QCOMPARE(back.schedule.milestones, (std::vector<std::int64_t>{150, 180, 210}));
+    }
+
+    void augmentationDefaultsDependOnDataSet()
+    {
+        RunConfig c;
+        QCOMPARE(c.data.resolvedCropPadding(), std::int64_t(0));
+        QVERIFY(!c.data.resolvedFlip());
+        c.data.dataset = "cifar10";
+        QCOMPARE(c.data.resolvedCropPadding(), std::int64_t(4));
+        QVERIFY(c.data.resolvedFlip());
+    }
+
+    void invalidFields_data()
+    {
+        QTest::addColumn<QString>("patch");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("negative lr") << R"({"optim": {"lr": -0.1}})" << "optim.lr";
+        QTest::newRow("zero batch") << R"({"batch_size": 0})" << "batch_size";
+        QTest::newRow("unknown data set") << R"({"data": {"dataset": "imagenet22k"}})" << "data.dataset";
+        QTest::newRow("unknown arch") << R"({"model": {"arch": "resnet9000"}})" << "model.arch";
+        QTest::newRow("bad device") << R"({"device": "tpu"})" << "device";
+        QTest::newRow("zero epochs") << R"({"epochs": 0})" << "epochs";
+        QTest::newRow("momentum 1") << R"({"optim": {"momentum": 1.0}})" << "optim.momentum";
+        QTest::newRow("milestone past end") << R"({"epochs": 10, "schedule": {"kind": "multistep", "milestones": [5, 12]}})"
+                                            << "schedule.milestones[1]";
+        QTest::newRow("multistep without milestones") << R"({"schedule": {"kind": "multistep"}})" << "schedule.milestones";
+        QTest::newRow("unknown schedule") << R"({"schedule": {"kind": "triangle"}})" << "schedule.kind";
+        QTest::newRow("wrong type") << R"({"epochs": "three"})" << "epochs";
+        QTest::newRow("typo key") << R"({"optim": {"learning_rate": 0.1}})" << "optim.learning_rate";
+        QTest::newRow("unknown top-level key") << R"({"epoch": 3})" << "epoch";
+        QTest::newRow("negative per-class cap") << R"({"data": {"train_per_class": -5}})" << "data.train_per_class";
+        QTest::newRow("keep zero checkpoints") << R"({"checkpoint": {"keep": 0}})" << "checkpoint.keep";
+        QTest::newRow("negative threads") << R"({"threads": -1})" << "threads";
+    }
+
+    void invalidFields()
+    {
+        QFETCH(QString, patch);
+        QFETCH(QString, field);
+        try {
+            runConfigFromJsonText(patch.toStdString(), "patch");
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            QVERIFY2(fieldsOf(e).contains(field), qPrintable(QString::fromUtf8(e.what())));
+            // The message names the field, the value and what is expected.
+            QVERIFY(QString::fromUtf8(e.what()).contains(field));
+            QVERIFY(QString::fromUtf8(e.what()).contains("expected"));
+        }
+    }
+
+    void allProblemsReportedAtOnce()
+    {
+        try {
+            runConfigFromJsonText(R"({"optim": {"lr": -1}, "batch_size": 0, "data": {"dataset": "nope"}, "bogus": 1})", "f");
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            const QStringList fields = fieldsOf(e);
+            QCOMPARE(fields.size(), 4);
+            for (const char* f : {"optim.lr", "batch_size", "data.dataset", "bogus"})
+                QVERIFY2(fields.contains(f), f);
+            QVERIFY(QString::fromUtf8(e.what()).contains("-1"));
+        }
+    }
+
+    void malformedJsonNamesTheSource()
+    {
+        try {
+            runConfigFromJsonText("{ not json", "my-config.json");
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            QVERIFY(QString::fromUtf8(e.what()).contains("my-config.json"));
+        }
+    }
+
+    void missingFileNamesThePath()
+    {
+        try {
+            loadRunConfig("/nonexistent/run.json");
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            QVERIFY(QString::fromUtf8(e.what()).contains("/nonexistent/run.json"));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunConfig)
+#include "test_run_config.moc"
