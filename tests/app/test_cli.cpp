@@ -1,0 +1,173 @@
+// The scns command line as a user runs it: train, runs, show, export, resume after Ctrl-C
+// and after a kill, and the errors for bad input.
+#include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <csignal>
+
+namespace {
+const QString kScns = QStringLiteral(SCNS_CLI_PATH);
+
+struct Result {
+    int exitCode = -1;
+    QString out, err;
+};
+
+const QStringList kTiny = {"--train-per-class", "20", "--test-per-class", "10", "--batch-size", "32", "--threads", "2"};
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString db() const { return m_dir.filePath("runs.sqlite"); }
+
+    Result scns(const QStringList& args)
+    {
+        QProcess p;
+        p.start(kScns, QStringList{"--db", db()} + args);
+        if (!p.waitForFinished(300000))
+            p.kill();
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    // Starts a training run and waits until its first epoch line appears.
+    bool startAndWaitForEpoch(QProcess& p, const QStringList& args)
+    {
+        p.start(kScns, QStringList{"--db", db(), "train"} + args);
+        QString seen;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 120000) {
+            p.waitForReadyRead(200);
+            seen += QString::fromUtf8(p.readAllStandardOutput());
+            if (seen.contains("epoch 1/"))
+                return true;
+            if (p.state() == QProcess::NotRunning)
+                return false;
+        }
+        return false;
+    }
+
+private Q_SLOTS:
+    void trainRunsShowExport()
+    {
+        const Result t = scns(QStringList{"train", "--epochs", "2", "--name", "tiny"} + kTiny);
+        QVERIFY2(t.exitCode == 0, qPrintable(t.out + t.err));
+        QVERIFY(t.out.contains("epoch 2/2"));
+        QVERIFY(t.out.contains("finished: test top-1"));
+
+        const Result runs = scns({"runs"});
+        QCOMPARE(runs.exitCode, 0);
+        QVERIFY(runs.out.contains("tiny"));
+        QVERIFY(runs.out.contains("finished"));
+        QVERIFY(runs.out.contains("2/2"));
+
+        const Result show = scns({"show", "tiny"});
+        QCOMPARE(show.exitCode, 0);
+        QVERIFY(show.out.contains("\"arch\": \"small-cnn\""));
+        QVERIFY(show.out.contains("test top1"));
+        QVERIFY(show.out.contains("epoch-2.pt"));
+
+        const QString csvFile = m_dir.filePath("m.csv");
+        QCOMPARE(scns({"export", "1", "--format", "csv", "-o", csvFile}).exitCode, 0);
+        QFile csv(csvFile);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.first(), QString("run_id,epoch,step,name,value"));
+        QCOMPARE(lines.filter(",test/top1,").size(), 2);
+        QCOMPARE(lines.filter(",train/loss,").size(), 2 * 7);  // 200 images / 32 per batch
+
+        const Result json = scns({"export", "1", "--format", "json"});
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject doc = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(doc["run"].toObject()["status"].toString(), QString("finished"));
+        QCOMPARE(doc["config"].toObject()["epochs"].toInt(), 2);
+        QVERIFY(doc["metrics"].toArray().size() == lines.size() - 1);
+        QCOMPARE(doc["checkpoints"].toArray().size(), 2);
+    }
+
+    void badConfigListsEveryProblem()
+    {
+        const QString file = m_dir.filePath("bad.json");
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"optim": {"lr": -1}, "batch_size": 0, "data": {"dataset": "mnist-9000"}})");
+        f.close();
+        const Result r = scns({"train", "--config", file});
+        QCOMPARE(r.exitCode, 2);
+        for (const char* field : {"optim.lr", "batch_size", "data.dataset", "-1", "mnist-9000"})
+            QVERIFY2(r.err.contains(field), qPrintable(r.err));
+        // A flag with a bad value is reported the same way.
+        const Result flag = scns({"train", "--epochs", "0", "--dry-run"});
+        QCOMPARE(flag.exitCode, 2);
+        QVERIFY(flag.err.contains("epochs = 0"));
+    }
+
+    void missingDataFolderFailsTheRunWithItsName()
+    {
+        const Result r = scns(QStringList{"train", "--data-dir", "/nonexistent/fmnist", "--name", "nodata"} + kTiny);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("/nonexistent/fmnist"), qPrintable(r.err));
+        QVERIFY(scns({"show", "nodata"}).out.contains("failed"));
+    }
+
+    void cudaWithoutCudaIsAClearError()
+    {
+        const Result r = scns(QStringList{"train", "--device", "cuda:3", "--name", "gpu"} + kTiny);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("cuda:3"), qPrintable(r.err));
+    }
+
+    void interruptThenResume()
+    {
+        QProcess p;
+        QVERIFY(startAndWaitForEpoch(p, QStringList{"--epochs", "4", "--name", "ctrlc"} + kTiny));
+        ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY(scns({"show", "ctrlc"}).out.contains("cancelled"));
+        const Result r = scns({"resume", "ctrlc"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QVERIFY(r.out.contains("resuming after epoch"));
+        QVERIFY(r.out.contains("epoch 4/4"));
+        const Result show = scns({"show", "ctrlc"});
+        QVERIFY(show.out.contains("finished"));
+        // One row per epoch in the table, none duplicated by the resume.
+        const Result csv = scns({"export", "ctrlc"});
+        QCOMPARE(csv.out.split('\n').filter(",test/top1,").size(), 4);
+        QCOMPARE(csv.out.split('\n').filter(",train/loss,").size(), 4 * 7);
+        // Resuming a finished run is refused.
+        QCOMPARE(scns({"resume", "ctrlc"}).exitCode, 2);
+    }
+
+    void killedRunIsInterruptedAndResumable()
+    {
+        QProcess p;
+        QVERIFY(startAndWaitForEpoch(p, QStringList{"--epochs", "3", "--name", "killed"} + kTiny));
+        p.kill();  // SIGKILL: no chance to clean up
+        QVERIFY(p.waitForFinished(10000));
+        const Result runs = scns({"runs"});
+        QVERIFY2(runs.out.contains("interrupted"), qPrintable(runs.out));
+        const Result r = scns({"resume", "killed"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QVERIFY(scns({"show", "killed"}).out.contains("finished"));
+    }
+
+    void unknownRunIsAnError()
+    {
+        const Result r = scns({"show", "no-such-run"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("no-such-run"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"
