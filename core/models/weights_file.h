@@ -1,0 +1,34 @@
+#pragma once
+// Reading network weights from a file, whoever wrote it:
+//   - PyTorch's torch.save (zip format, PyTorch >= 1.6) of a state dict, or of a dict holding
+//     one under 'state_dict', 'model', 'model_state_dict' or 'net' (RepDistiller/CRD teacher
+//     checkpoints are {'model': state_dict, 'epoch': ..., 'best_acc': ...});
+//   - files written by saveStateDict (models/save_state_dict.h);
+//   - SCNS training checkpoints (train/checkpoint.h), and other LibTorch/TorchScript archives
+//     whose tensors are attributes of (nested) modules.
+// Keys are returned as stored; a DataParallel 'module.' prefix is dropped by loadStateDict.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "models/state_dict.h"
+
+namespace scns {
+
+struct WeightsFile {
+    StateDict tensors;        // in the file's order, on the CPU
+    std::string format;       // for messages, e.g. "PyTorch checkpoint, state dict under 'model'"
+    std::string arch;         // SCNS training checkpoints: the network they hold; else empty
+    std::int64_t epoch = -1;  // SCNS: epochs completed; PyTorch: an int 'epoch' entry; else -1
+};
+
+// Throws CheckpointError naming the file: missing, not a zip archive ("not a PyTorch
+// checkpoint (expected a zip archive written by torch.save)", also for the legacy format),
+// no data.pkl, a malformed pickle, no state dict inside (the message lists what is there),
+// or a tensor that cannot be rebuilt.
+WeightsFile readWeightsFile(const std::filesystem::path& file);
+
+// A single tensor written by torch.save(tensor) (or torch::pickle_save). Same errors.
+torch::Tensor readTensorFile(const std::filesystem::path& file);
+
+}  // namespace scns
