@@ -15,11 +15,11 @@ std::string quoted(const std::string& s)
     return "'" + s + "'";
 }
 
-const PickleValue& requireDict(const PickleRef& root, const std::string& sourceName)
+const PickleValue& requireDict(const Pickle& pickle, const std::string& sourceName)
 {
-    if (root->kind != PickleKind::Dict)
-        throw DataError(sourceName + ": expected a pickled dict, found a " + root->describe());
-    return *root;
+    if (pickle->kind != PickleKind::Dict)
+        throw DataError(sourceName + ": expected a pickled dict, found a " + pickle->describe());
+    return pickle.root();
 }
 
 const PickleValue& requireKey(const PickleValue& dict, const std::string& key, const std::string& sourceName)
@@ -66,7 +66,7 @@ ImageSet readPython(const std::filesystem::path& versionFolder, CifarVariant var
 
     const std::filesystem::path metaPath = versionFolder / (is100 ? "meta" : "batches.meta");
     {
-        const PickleRef root = readPickleFile(metaPath);
+        const Pickle root = readPickleFile(metaPath);
         const PickleValue& meta = requireDict(root, metaPath.string());
         if (is100) {
             set.classNames = readNames(meta, "fine_label_names", numFine, metaPath.string());
@@ -79,10 +79,10 @@ ImageSet readPython(const std::filesystem::path& versionFolder, CifarVariant var
     for (const std::string& batchName : batchNames(variant, split)) {
         const std::filesystem::path path = versionFolder / batchName;
         const std::string source = path.string();
-        const PickleRef root = readPickleFile(path);
+        const Pickle root = readPickleFile(path);
         const PickleValue& batch = requireDict(root, source);
 
-        const NumpyArray data = pickleNumpyArray(requireKey(batch, "data", source), source + ": key 'data'");
+        NumpyArray data = pickleNumpyArray(requireKey(batch, "data", source), source + ": key 'data'");
         const bool rows = data.shape.size() == 2 && data.shape[1] == imageBytes;
         const bool planes = data.shape.size() == 4 && data.shape[1] == 3 && data.shape[2] == side
                             && data.shape[3] == side;
@@ -99,7 +99,10 @@ ImageSet readPython(const std::filesystem::path& versionFolder, CifarVariant var
             const auto coarse = readLabels(batch, "coarse_labels", count, numCoarse, source);
             set.coarseLabels.insert(set.coarseLabels.end(), coarse.begin(), coarse.end());
         }
-        set.pixels.insert(set.pixels.end(), data.data.begin(), data.data.end());
+        if (set.pixels.empty())
+            set.pixels = std::move(data.data);  // CIFAR-100 has one batch: no second copy
+        else
+            set.pixels.insert(set.pixels.end(), data.data.begin(), data.data.end());
         set.count += count;
     }
     return set;

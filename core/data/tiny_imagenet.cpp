@@ -183,7 +183,7 @@ void decodeAll(const std::vector<ImageFile>& files, std::uint8_t* out, int threa
                     const Bytes jpeg = readFileBytes(files[i].path);
                     const JpegSize size = decoder.readSize(jpeg, name);
                     if (size.width != side || size.height != side)
-                        throw DataError(name + ": expected a 64x64 image, found " + std::to_string(size.width) + "x"
+                        throw DataError(name + ": expected 64x64, found " + std::to_string(size.width) + "x"
                                         + std::to_string(size.height));
                     decoder.decodeRgb(jpeg, name, size, rgb.data());
                     std::uint8_t* dst = out + static_cast<std::int64_t>(i) * imageBytes;

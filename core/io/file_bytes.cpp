@@ -5,9 +5,9 @@
 #include <zlib.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <limits>
+#include <system_error>
 
 namespace scns {
 
@@ -22,7 +22,7 @@ Bytes readFileBytes(const std::filesystem::path& path)
 
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        throw DataError(path.string() + ": cannot open: " + std::strerror(errno));
+        throw DataError(path.string() + ": cannot open: " + std::generic_category().message(errno));
     in.seekg(0, std::ios::end);
     const std::streamoff size = in.tellg();
     if (size < 0)
@@ -44,12 +44,13 @@ Bytes gunzip(const Bytes& compressed, const std::string& sourceName)
 {
     Bytes out;
     // The gzip trailer holds the uncompressed size modulo 2^32: a good first guess for
-    // the single-member files data sets ship.
+    // the single-member files data sets ship. A damaged file's trailer is noise, so the guess
+    // is capped by deflate's best ratio (about 1032:1).
     if (compressed.size() >= 18) {
         const std::size_t n = compressed.size();
         const std::uint32_t isize = std::uint32_t(compressed[n - 4]) | std::uint32_t(compressed[n - 3]) << 8
                                     | std::uint32_t(compressed[n - 2]) << 16 | std::uint32_t(compressed[n - 1]) << 24;
-        out.reserve(std::min<std::size_t>(isize, std::size_t(1) << 31));
+        out.reserve(std::min<std::size_t>(isize, n * 1032));
     }
 
     z_stream zs{};

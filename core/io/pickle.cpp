@@ -1,6 +1,7 @@
 #include "io/pickle.h"
 
 #include "common/errors.h"
+#include "io/pickle_detail.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,88 +11,15 @@
 
 namespace scns {
 
+using namespace pickle_detail;
+
 namespace {
-
-// Opcode bytes, named as in CPython's Lib/pickle.py.
-enum Op : std::uint8_t {
-    MARK = '(', STOP = '.', POP = '0', POP_MARK = '1', DUP = '2', FLOAT = 'F', INT = 'I',
-    BININT = 'J', BININT1 = 'K', LONG = 'L', BININT2 = 'M', NONE = 'N', PERSID = 'P',
-    BINPERSID = 'Q', REDUCE = 'R', STRING = 'S', BINSTRING = 'T', SHORT_BINSTRING = 'U',
-    UNICODE = 'V', BINUNICODE = 'X', APPEND = 'a', BUILD = 'b', GLOBAL = 'c', DICT = 'd',
-    EMPTY_DICT = '}', APPENDS = 'e', GET = 'g', BINGET = 'h', INST = 'i', LONG_BINGET = 'j',
-    LIST = 'l', EMPTY_LIST = ']', OBJ = 'o', PUT = 'p', BINPUT = 'q', LONG_BINPUT = 'r',
-    SETITEM = 's', TUPLE = 't', EMPTY_TUPLE = ')', SETITEMS = 'u', BINFLOAT = 'G',
-    PROTO = 0x80, NEWOBJ = 0x81, EXT1 = 0x82, EXT2 = 0x83, EXT4 = 0x84, TUPLE1 = 0x85,
-    TUPLE2 = 0x86, TUPLE3 = 0x87, NEWTRUE = 0x88, NEWFALSE = 0x89, LONG1 = 0x8a, LONG4 = 0x8b,
-    BINBYTES = 'B', SHORT_BINBYTES = 'C',
-    SHORT_BINUNICODE = 0x8c, BINUNICODE8 = 0x8d, BINBYTES8 = 0x8e, EMPTY_SET = 0x8f,
-    ADDITEMS = 0x90, FROZENSET = 0x91, NEWOBJ_EX = 0x92, STACK_GLOBAL = 0x93, MEMOIZE = 0x94,
-    FRAME = 0x95, BYTEARRAY8 = 0x96, NEXT_BUFFER = 0x97, READONLY_BUFFER = 0x98,
-};
-
-const char* opName(std::uint8_t op)
-{
-    switch (op) {
-    case MARK: return "MARK"; case STOP: return "STOP"; case POP: return "POP";
-    case POP_MARK: return "POP_MARK"; case DUP: return "DUP"; case FLOAT: return "FLOAT";
-    case INT: return "INT"; case BININT: return "BININT"; case BININT1: return "BININT1";
-    case LONG: return "LONG"; case BININT2: return "BININT2"; case NONE: return "NONE";
-    case PERSID: return "PERSID"; case BINPERSID: return "BINPERSID"; case REDUCE: return "REDUCE";
-    case STRING: return "STRING"; case BINSTRING: return "BINSTRING";
-    case SHORT_BINSTRING: return "SHORT_BINSTRING"; case UNICODE: return "UNICODE";
-    case BINUNICODE: return "BINUNICODE"; case APPEND: return "APPEND"; case BUILD: return "BUILD";
-    case GLOBAL: return "GLOBAL"; case DICT: return "DICT"; case EMPTY_DICT: return "EMPTY_DICT";
-    case APPENDS: return "APPENDS"; case GET: return "GET"; case BINGET: return "BINGET";
-    case INST: return "INST"; case LONG_BINGET: return "LONG_BINGET"; case LIST: return "LIST";
-    case EMPTY_LIST: return "EMPTY_LIST"; case OBJ: return "OBJ"; case PUT: return "PUT";
-    case BINPUT: return "BINPUT"; case LONG_BINPUT: return "LONG_BINPUT"; case SETITEM: return "SETITEM";
-    case TUPLE: return "TUPLE"; case EMPTY_TUPLE: return "EMPTY_TUPLE"; case SETITEMS: return "SETITEMS";
-    case BINFLOAT: return "BINFLOAT"; case PROTO: return "PROTO"; case NEWOBJ: return "NEWOBJ";
-    case EXT1: return "EXT1"; case EXT2: return "EXT2"; case EXT4: return "EXT4";
-    case TUPLE1: return "TUPLE1"; case TUPLE2: return "TUPLE2"; case TUPLE3: return "TUPLE3";
-    case NEWTRUE: return "NEWTRUE"; case NEWFALSE: return "NEWFALSE"; case LONG1: return "LONG1";
-    case LONG4: return "LONG4"; case BINBYTES: return "BINBYTES"; case SHORT_BINBYTES: return "SHORT_BINBYTES";
-    case SHORT_BINUNICODE: return "SHORT_BINUNICODE"; case BINUNICODE8: return "BINUNICODE8";
-    case BINBYTES8: return "BINBYTES8"; case EMPTY_SET: return "EMPTY_SET"; case ADDITEMS: return "ADDITEMS";
-    case FROZENSET: return "FROZENSET"; case NEWOBJ_EX: return "NEWOBJ_EX";
-    case STACK_GLOBAL: return "STACK_GLOBAL"; case MEMOIZE: return "MEMOIZE"; case FRAME: return "FRAME";
-    case BYTEARRAY8: return "BYTEARRAY8"; case NEXT_BUFFER: return "NEXT_BUFFER";
-    case READONLY_BUFFER: return "READONLY_BUFFER";
-    default: return nullptr;
-    }
-}
 
 std::string hexByte(std::uint8_t b)
 {
     char buf[8];
     std::snprintf(buf, sizeof buf, "0x%02x", b);
     return buf;
-}
-
-PickleRef makeValue(PickleKind kind)
-{
-    auto v = std::make_shared<PickleValue>();
-    v->kind = kind;
-    return v;
-}
-
-void appendUtf8(std::string& out, std::uint32_t cp)
-{
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xc0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        out += char(0xe0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3f));
-        out += char(0x80 | (cp & 0x3f));
-    } else {
-        out += char(0xf0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3f));
-        out += char(0x80 | ((cp >> 6) & 0x3f));
-        out += char(0x80 | (cp & 0x3f));
-    }
 }
 
 std::string_view trim(std::string_view s)
@@ -103,25 +31,24 @@ std::string_view trim(std::string_view s)
     return s;
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+}  // namespace
 
-class Parser {
+class PickleParser {
 public:
-    Parser(const Bytes& data, const std::string& source) : m_data(data), m_source(source) {}
+    PickleParser(const Bytes& data, const std::string& source, Pickle& out)
+        : m_data(data), m_source(source), m_out(out)
+    {
+    }
 
-    PickleRef run()
+    void run()
     {
         while (m_pos < m_data.size()) {
             m_opOffset = m_pos;
             m_op = m_data[m_pos++];
-            if (m_op == STOP)
-                return pop();
+            if (m_op == STOP) {
+                m_out.m_root = pop();
+                return;
+            }
             step();
         }
         throw DataError(m_source + ": truncated pickle: the stream ends at offset " + std::to_string(m_data.size())
@@ -131,12 +58,13 @@ public:
 private:
     const Bytes& m_data;
     const std::string& m_source;
+    Pickle& m_out;
     std::size_t m_pos = 0;
     std::size_t m_opOffset = 0;
     std::uint8_t m_op = 0;
-    std::vector<PickleRef> m_stack;
+    std::vector<PickleValue*> m_stack;
     std::vector<std::size_t> m_marks;  // stack sizes at each MARK, as CPython's metastack
-    std::unordered_map<std::uint64_t, PickleRef> m_memo;
+    std::unordered_map<std::uint64_t, PickleValue*> m_memo;
 
     [[noreturn]] void fail(const std::string& what) const
     {
@@ -189,34 +117,40 @@ private:
         return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
     }
 
-    void push(PickleRef v) { m_stack.push_back(std::move(v)); }
+    PickleValue* makeValue(PickleKind kind)
+    {
+        PickleValue& v = m_out.m_values.emplace_back();
+        v.kind = kind;
+        return &v;
+    }
+
+    void push(PickleValue* v) { m_stack.push_back(v); }
 
     std::size_t floor() const { return m_marks.empty() ? 0 : m_marks.back(); }
 
-    PickleRef pop()
+    PickleValue* pop()
     {
         if (m_stack.size() <= floor())
             fail(m_stack.empty() ? "the stack is empty" : "the stack is empty above the last MARK");
-        PickleRef v = std::move(m_stack.back());
+        PickleValue* v = m_stack.back();
         m_stack.pop_back();
         return v;
     }
 
-    PickleRef& top()
+    PickleValue* top()
     {
         if (m_stack.size() <= floor())
             fail(m_stack.empty() ? "the stack is empty" : "the stack is empty above the last MARK");
         return m_stack.back();
     }
 
-    std::vector<PickleRef> popToMark()
+    std::vector<const PickleValue*> popToMark()
     {
         if (m_marks.empty())
             fail("no MARK on the stack");
         const std::size_t mark = m_marks.back();
         m_marks.pop_back();
-        std::vector<PickleRef> items(std::make_move_iterator(m_stack.begin() + mark),
-                                     std::make_move_iterator(m_stack.end()));
+        std::vector<const PickleValue*> items(m_stack.begin() + static_cast<std::ptrdiff_t>(mark), m_stack.end());
         m_stack.resize(mark);
         return items;
     }
@@ -252,21 +186,21 @@ private:
         return static_cast<std::int64_t>(v);
     }
 
-    PickleRef makeInt(std::int64_t v)
+    PickleValue* makeInt(std::int64_t v)
     {
         auto r = makeValue(PickleKind::Int);
         r->integer = v;
         return r;
     }
 
-    PickleRef makeBool(bool b)
+    PickleValue* makeBool(bool b)
     {
         auto r = makeValue(PickleKind::Bool);
         r->boolean = b;
         return r;
     }
 
-    PickleRef makeBytes(Bytes b, bool byteArray = false)
+    PickleValue* makeBytes(Bytes b, bool byteArray = false)
     {
         auto r = makeValue(PickleKind::Bytes);
         r->bytes = std::move(b);
@@ -274,90 +208,22 @@ private:
         return r;
     }
 
-    PickleRef makeString(std::string s)
+    PickleValue* makeString(std::string s)
     {
         auto r = makeValue(PickleKind::String);
         r->text = std::move(s);
         return r;
     }
 
-    // Python's escape_decode, as the protocol-0 STRING opcode uses on a repr()'d str.
-    Bytes decodeEscapes(std::string_view s)
+    std::string rawUnicode(std::string_view line)
     {
-        Bytes out;
-        out.reserve(s.size());
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const char c = s[i];
-            if (c != '\\' || i + 1 == s.size()) {
-                out.push_back(std::uint8_t(c));
-                continue;
-            }
-            const char e = s[++i];
-            switch (e) {
-            case '\n': break;
-            case '\\': out.push_back('\\'); break;
-            case '\'': out.push_back('\''); break;
-            case '"': out.push_back('"'); break;
-            case 'a': out.push_back('\a'); break;
-            case 'b': out.push_back('\b'); break;
-            case 'f': out.push_back('\f'); break;
-            case 'n': out.push_back('\n'); break;
-            case 'r': out.push_back('\r'); break;
-            case 't': out.push_back('\t'); break;
-            case 'v': out.push_back('\v'); break;
-            case 'x': {
-                if (i + 2 >= s.size() || hexValue(s[i + 1]) < 0 || hexValue(s[i + 2]) < 0)
-                    fail("invalid \\x escape in a STRING argument");
-                out.push_back(std::uint8_t(hexValue(s[i + 1]) * 16 + hexValue(s[i + 2])));
-                i += 2;
-                break;
-            }
-            default:
-                if (e >= '0' && e <= '7') {
-                    int v = e - '0';
-                    for (int k = 0; k < 2 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7'; ++k)
-                        v = v * 8 + (s[++i] - '0');
-                    out.push_back(std::uint8_t(v & 0xff));
-                } else {  // unknown escapes stay as written, as in Python
-                    out.push_back('\\');
-                    out.push_back(std::uint8_t(e));
-                }
-            }
-        }
-        return out;
+        std::string decoded, error;
+        if (!decodeRawUnicode(line, decoded, error))
+            fail(error);
+        return decoded;
     }
 
-    // Python's raw-unicode-escape decoding (protocol-0 UNICODE): bytes are Latin-1 code
-    // points, except \uXXXX and \UXXXXXXXX escapes.
-    std::string decodeRawUnicode(std::string_view s)
-    {
-        std::string out;
-        out.reserve(s.size());
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const auto c = static_cast<unsigned char>(s[i]);
-            if (c == '\\' && i + 1 < s.size() && (s[i + 1] == 'u' || s[i + 1] == 'U')) {
-                const std::size_t digits = s[i + 1] == 'u' ? 4 : 8;
-                if (i + 2 + digits > s.size())
-                    fail("truncated \\u escape in a UNICODE argument");
-                std::uint32_t cp = 0;
-                for (std::size_t k = 0; k < digits; ++k) {
-                    const int h = hexValue(s[i + 2 + k]);
-                    if (h < 0)
-                        fail("invalid \\u escape in a UNICODE argument");
-                    cp = cp * 16 + std::uint32_t(h);
-                }
-                if (cp > 0x10ffff)
-                    fail("code point beyond U+10FFFF in a UNICODE argument");
-                appendUtf8(out, cp);
-                i += 1 + digits;
-            } else {
-                appendUtf8(out, c);
-            }
-        }
-        return out;
-    }
-
-    PickleRef memoGet(std::uint64_t key)
+    PickleValue* memoGet(std::uint64_t key)
     {
         const auto it = m_memo.find(key);
         if (it == m_memo.end())
@@ -365,32 +231,31 @@ private:
         return it->second;
     }
 
-    void setItems(PickleValue& target, std::vector<PickleRef>& kv)
+    void setItems(PickleValue& target, const std::vector<const PickleValue*>& kv)
     {
         if (target.kind != PickleKind::Dict && target.kind != PickleKind::Object)
             fail("cannot set items on a " + target.describe());
         if (kv.size() % 2 != 0)
             fail("odd number of keys and values (" + std::to_string(kv.size()) + ")");
         for (std::size_t i = 0; i < kv.size(); i += 2)
-            target.entries.emplace_back(std::move(kv[i]), std::move(kv[i + 1]));
+            target.entries.emplace_back(kv[i], kv[i + 1]);
     }
 
-    void appendItems(PickleValue& target, std::vector<PickleRef>& items)
+    void appendItems(PickleValue& target, const std::vector<const PickleValue*>& items)
     {
         if (target.kind != PickleKind::List && target.kind != PickleKind::Object)
             fail("cannot append to a " + target.describe());
-        for (auto& item : items)
-            target.items.push_back(std::move(item));
+        target.items.insert(target.items.end(), items.begin(), items.end());
     }
 
-    PickleRef makeTuple(std::vector<PickleRef> items)
+    PickleValue* makeTuple(std::vector<const PickleValue*> items)
     {
         auto t = makeValue(PickleKind::Tuple);
         t->items = std::move(items);
         return t;
     }
 
-    PickleRef makeGlobal(std::string module, std::string name)
+    PickleValue* makeGlobal(std::string module, std::string name)
     {
         auto g = makeValue(PickleKind::Global);
         g->module = std::move(module);
@@ -399,7 +264,7 @@ private:
     }
 
     // REDUCE and NEWOBJ: only calls of a global are representable without executing code.
-    PickleRef makeObject(const PickleRef& callable, PickleRef args)
+    PickleValue* makeObject(const PickleValue* callable, const PickleValue* args)
     {
         if (callable->kind != PickleKind::Global)
             fail("expected a global (class or function) to call, found a " + callable->describe());
@@ -409,7 +274,7 @@ private:
         auto o = makeValue(PickleKind::Object);
         o->module = callable->module;
         o->name = callable->name;
-        o->args = std::move(args);
+        o->args = args;
         return o;
     }
 
@@ -512,7 +377,11 @@ private:
             const std::string_view line = readLine();
             if (line.size() < 2 || line.front() != line.back() || (line.front() != '\'' && line.front() != '"'))
                 fail("the STRING argument is not quoted");
-            push(makeBytes(decodeEscapes(line.substr(1, line.size() - 2))));
+            Bytes decoded;
+            std::string error;
+            if (!decodeEscapes(line.substr(1, line.size() - 2), decoded, error))
+                fail(error);
+            push(makeBytes(std::move(decoded)));
             break;
         }
         case BINBYTES: push(makeBytes(readBytes(readUint(4)))); break;
@@ -522,7 +391,7 @@ private:
         case BINUNICODE: push(makeString(readString(readUint(4)))); break;
         case SHORT_BINUNICODE: push(makeString(readString(readUint(1)))); break;
         case BINUNICODE8: push(makeString(readString(readUint(8)))); break;
-        case UNICODE: push(makeString(decodeRawUnicode(readLine()))); break;
+        case UNICODE: push(makeString(rawUnicode(readLine()))); break;
 
         case EMPTY_TUPLE: push(makeValue(PickleKind::Tuple)); break;
         case EMPTY_LIST: push(makeValue(PickleKind::List)); break;
@@ -534,8 +403,7 @@ private:
             const std::size_t n = m_op - TUPLE1 + 1;
             if (m_stack.size() < floor() + n)
                 fail("needs " + std::to_string(n) + " values on the stack");
-            std::vector<PickleRef> items(std::make_move_iterator(m_stack.end() - n),
-                                         std::make_move_iterator(m_stack.end()));
+            std::vector<const PickleValue*> items(m_stack.end() - static_cast<std::ptrdiff_t>(n), m_stack.end());
             m_stack.resize(m_stack.size() - n);
             push(makeTuple(std::move(items)));
             break;
@@ -554,9 +422,8 @@ private:
             break;
         }
         case APPEND: {
-            PickleRef v = pop();
-            std::vector<PickleRef> one{std::move(v)};
-            appendItems(*top(), one);
+            const PickleValue* v = pop();
+            appendItems(*top(), {v});
             break;
         }
         case APPENDS: {
@@ -565,10 +432,9 @@ private:
             break;
         }
         case SETITEM: {
-            PickleRef value = pop();
-            PickleRef key = pop();
-            std::vector<PickleRef> kv{std::move(key), std::move(value)};
-            setItems(*top(), kv);
+            const PickleValue* value = pop();
+            const PickleValue* key = pop();
+            setItems(*top(), {key, value});
             break;
         }
         case SETITEMS: {
@@ -592,8 +458,8 @@ private:
             break;
         }
         case STACK_GLOBAL: {
-            PickleRef name = pop();
-            PickleRef module = pop();
+            const PickleValue* name = pop();
+            const PickleValue* module = pop();
             if (!name->isText() || !module->isText())
                 fail("expected module and name strings, found a " + module->describe() + " and a "
                      + name->describe());
@@ -602,22 +468,22 @@ private:
         }
         case REDUCE:
         case NEWOBJ: {
-            PickleRef args = pop();
-            PickleRef callable = pop();
-            push(makeObject(callable, std::move(args)));
+            const PickleValue* args = pop();
+            const PickleValue* callable = pop();
+            push(makeObject(callable, args));
             break;
         }
         case BUILD: {
-            PickleRef state = pop();
+            const PickleValue* state = pop();
             PickleValue& target = *top();
             if (target.kind != PickleKind::Object)
                 fail("cannot set state on a " + target.describe());
-            target.state = std::move(state);
+            target.state = state;
             break;
         }
         case PERSID: {
             auto p = makeValue(PickleKind::PersistentId);
-            p->args = makeString(decodeRawUnicode(readLine()));
+            p->args = makeString(rawUnicode(readLine()));
             push(p);
             break;
         }
@@ -637,8 +503,6 @@ private:
     }
 };
 
-}  // namespace
-
 std::string PickleValue::textOrBytes() const
 {
     if (kind == PickleKind::String)
@@ -654,11 +518,11 @@ const PickleValue* PickleValue::find(std::string_view key) const
         return nullptr;
     for (const auto& [k, v] : entries) {
         if (k->kind == PickleKind::String && k->text == key)
-            return v.get();
+            return v;
         if (k->kind == PickleKind::Bytes && k->bytes.size() == key.size()
             && std::equal(k->bytes.begin(), k->bytes.end(), key.begin(),
                           [](std::uint8_t a, char b) { return a == static_cast<std::uint8_t>(b); }))
-            return v.get();
+            return v;
     }
     return nullptr;
 }
@@ -682,12 +546,14 @@ std::string PickleValue::describe() const
     return "value";
 }
 
-PickleRef parsePickle(const Bytes& data, const std::string& sourceName)
+Pickle parsePickle(const Bytes& data, const std::string& sourceName)
 {
-    return Parser(data, sourceName).run();
+    Pickle pickle;
+    PickleParser(data, sourceName, pickle).run();
+    return pickle;
 }
 
-PickleRef readPickleFile(const std::filesystem::path& path)
+Pickle readPickleFile(const std::filesystem::path& path)
 {
     return parsePickle(readFileBytes(path), path.string());
 }

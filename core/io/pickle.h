@@ -6,19 +6,14 @@
 #include "io/file_bytes.h"
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace scns {
-
-struct PickleValue;
-// Shared because the pickle memo lets one object appear several times in a stream.
-// A stream can build a cycle (a list appended to itself); that leaks rather than crashes.
-using PickleRef = std::shared_ptr<PickleValue>;
 
 enum class PickleKind {
     None,
@@ -44,15 +39,16 @@ struct PickleValue {
     Bytes bytes;        // Bytes
     bool byteArray = false;  // Bytes made by BYTEARRAY8 (protocol 5) rather than bytes
 
+    // Values point into the Pickle that owns them all (see below), never null.
     // List and Tuple elements; for Object, items added by APPEND(S) (list subclasses).
-    std::vector<PickleRef> items;
+    std::vector<const PickleValue*> items;
     // Dict entries in stream order; for Object, entries added by SETITEM(S) (OrderedDict).
-    std::vector<std::pair<PickleRef, PickleRef>> entries;
+    std::vector<std::pair<const PickleValue*, const PickleValue*>> entries;
 
-    std::string module;  // Global, Object: e.g. "numpy.core.multiarray"
-    std::string name;    // Global, Object: e.g. "_reconstruct"
-    PickleRef args;      // Object: the argument tuple; PersistentId: the id
-    PickleRef state;     // Object: what BUILD passed (null when there was no BUILD)
+    std::string module;                  // Global, Object: e.g. "numpy.core.multiarray"
+    std::string name;                    // Global, Object: e.g. "_reconstruct"
+    const PickleValue* args = nullptr;   // Object: the argument tuple; PersistentId: the id
+    const PickleValue* state = nullptr;  // Object: what BUILD passed (null without BUILD)
 
     bool isText() const { return kind == PickleKind::String || kind == PickleKind::Bytes; }
     // String or Bytes content as a std::string (bytes unchanged); empty for other kinds.
@@ -64,12 +60,32 @@ struct PickleValue {
     std::string describe() const;
 };
 
+// A parsed stream. It owns every value, and values refer to each other by plain pointers:
+// the memo lets one object appear several times, or even inside itself, and a stream can
+// nest lists deeper than recursive destruction could unwind. Movable, not copyable.
+class Pickle {
+public:
+    Pickle() = default;
+    Pickle(Pickle&&) = default;
+    Pickle& operator=(Pickle&&) = default;
+    Pickle(const Pickle&) = delete;
+    Pickle& operator=(const Pickle&) = delete;
+
+    const PickleValue& root() const { return *m_root; }
+    const PickleValue* operator->() const { return m_root; }
+
+private:
+    friend class PickleParser;
+    std::deque<PickleValue> m_values;  // a deque keeps addresses stable as it grows
+    const PickleValue* m_root = nullptr;
+};
+
 // Parses one pickle stream; sourceName labels error messages (usually the file path).
 // Malformed or unsupported streams throw DataError naming the source, the opcode and its
 // byte offset. Bytes after STOP are ignored, as Python's pickle.load does.
-PickleRef parsePickle(const Bytes& data, const std::string& sourceName);
+Pickle parsePickle(const Bytes& data, const std::string& sourceName);
 
 // readFileBytes + parsePickle.
-PickleRef readPickleFile(const std::filesystem::path& path);
+Pickle readPickleFile(const std::filesystem::path& path);
 
 }  // namespace scns

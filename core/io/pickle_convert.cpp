@@ -220,7 +220,7 @@ NumpyArray pickleNumpyArray(const PickleValue& value, const std::string& context
     } else {
         // _reconstruct(ndarray, (0,), b'b') then BUILD with
         // (version, shape, dtype, is_fortran, rawdata); old numpy omits the version.
-        const PickleValue* state = value.state.get();
+        const PickleValue* state = value.state;
         if (!state || state->kind != PickleKind::Tuple || (state->items.size() != 5 && state->items.size() != 4))
             throw DataError(context + ": numpy array state should be a tuple (version, shape, dtype, fortran, "
                             "data), found " + (state ? "a " + state->describe() : std::string("none")));

@@ -55,7 +55,39 @@ CREATE TABLE checkpoints (
 CREATE INDEX checkpoints_run_epoch ON checkpoints(run_id, epoch);
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kSchemaV1};
+// Version 2: what contrastive runs record for inspection: each class similarity matrix
+// (before training = epoch 0, and each refresh) and the negatives drawn for the probe anchors.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE class_similarity (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch       INTEGER NOT NULL,
+    source      TEXT NOT NULL,
+    class_names TEXT NOT NULL,
+    matrix      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX class_similarity_run_epoch ON class_similarity(run_id, epoch);
+
+CREATE TABLE probe_negatives (
+    run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch        INTEGER NOT NULL,
+    anchor_index INTEGER NOT NULL,
+    anchor_class INTEGER NOT NULL,
+    slot         INTEGER NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('negative', 'pseudo')),
+    sample_index INTEGER,
+    sample_class INTEGER,
+    similarity   REAL,
+    from_topk    INTEGER,
+    source_a     INTEGER,
+    source_b     INTEGER,
+    lambda       REAL
+);
+CREATE INDEX probe_negatives_run_epoch ON probe_negatives(run_id, epoch, anchor_index);
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kSchemaV1, kSchemaV2};
 
 }  // namespace
 

@@ -151,12 +151,18 @@ void RunStore::appendMetrics(std::int64_t runId, const std::vector<MetricRow>& r
     tx.commit();
 }
 
-void RunStore::deleteMetricsAfterEpoch(std::int64_t runId, std::int64_t epoch)
+void RunStore::deleteRecordsAfterEpoch(std::int64_t runId, std::int64_t epoch)
 {
+    Transaction tx(m_db);
     requireRun(runId);
-    Statement erase(m_db, "DELETE FROM metrics WHERE run_id = ?1 AND epoch > ?2");
-    erase.bind(1, runId).bind(2, epoch);
-    erase.run();
+    for (const char* sql : {"DELETE FROM metrics WHERE run_id = ?1 AND epoch > ?2",
+                            "DELETE FROM class_similarity WHERE run_id = ?1 AND epoch > ?2",
+                            "DELETE FROM probe_negatives WHERE run_id = ?1 AND epoch > ?2"}) {
+        Statement erase(m_db, sql);
+        erase.bind(1, runId).bind(2, epoch);
+        erase.run();
+    }
+    tx.commit();
 }
 
 void RunStore::addCheckpoint(std::int64_t runId, std::int64_t epoch, const std::string& path)

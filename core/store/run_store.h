@@ -7,6 +7,7 @@
 //
 // Every error is a StoreError whose message names the database file.
 #include "store/database.h"
+#include "store/inspection_records.h"
 #include "store/run_record.h"
 
 #include <cstdint>
@@ -61,8 +62,19 @@ public:
     // Distinct metric names of a run, sorted.
     std::vector<std::string> metricNames(std::int64_t runId) const;
 
-    // Removes the rows of epochs after `epoch`: a resumed run records a partial epoch again.
-    void deleteMetricsAfterEpoch(std::int64_t runId, std::int64_t epoch);
+    // Removes metric, similarity and probe rows of epochs after `epoch`: a resumed run
+    // records a partial epoch again.
+    void deleteRecordsAfterEpoch(std::int64_t runId, std::int64_t epoch);
+
+    // Class similarity matrices (store/inspection_records.h). matrix must hold C x C values.
+    void addClassSimilarity(std::int64_t runId, std::int64_t epoch, const std::string& source,
+                            const std::vector<std::string>& classNames, const std::vector<float>& matrix);
+    // Ordered by epoch, then insertion.
+    std::vector<ClassSimilarityRecord> classSimilarities(std::int64_t runId) const;
+    // All rows in one transaction.
+    void appendProbeNegatives(std::int64_t runId, const std::vector<ProbeNegativeRow>& rows);
+    // epoch < 0: every epoch. Ordered by epoch, anchor, slot.
+    std::vector<ProbeNegativeRow> probeNegatives(std::int64_t runId, std::int64_t epoch = -1) const;
 
     void addCheckpoint(std::int64_t runId, std::int64_t epoch, const std::string& path);
     // The checkpoint with the highest epoch (the most recent one among equals).

@@ -122,6 +122,63 @@ std::string str(const T& v)
     return s.str();
 }
 
+
+bool oneOf(const std::string& v, std::initializer_list<const char*> allowed)
+{
+    return std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return v == a; });
+}
+
+void validateContrastive(const ContrastiveConfig& c, std::vector<FieldProblem>& p)
+{
+    if (!c.enabled)
+        return;
+    const std::string k = "contrastive.";
+    if (!oneOf(c.objective, {"infonce", "nce"}))
+        p.push_back({k + "objective", c.objective, "infonce or nce"});
+    if (!oneOf(c.sampler, {"uniform", "class", "instance"}))
+        p.push_back({k + "sampler", c.sampler, "uniform, class or instance"});
+    if (c.negatives < 1 || c.negatives > 1 << 20)
+        p.push_back({k + "negatives", str(c.negatives), "an integer in [1, 1048576]"});
+    if (!(c.tau > 0 && c.tau <= 10))
+        p.push_back({k + "tau", str(c.tau), "a temperature in (0, 10]"});
+    if (!(c.beta >= 0 && c.beta <= 1000))
+        p.push_back({k + "beta", str(c.beta), "a weight in [0, 1000]"});
+    if (!(c.momentum >= 0 && c.momentum < 1))
+        p.push_back({k + "momentum", str(c.momentum), "a value in [0, 1)"});
+    if (c.featureDim < 1 || c.featureDim > 4096)
+        p.push_back({k + "feature_dim", str(c.featureDim), "an integer in [1, 4096]"});
+    if (!oneOf(c.positive, {"same-class", "self"}))
+        p.push_back({k + "positive", c.positive, "same-class or self"});
+    if (!(c.epsilon >= 0 && c.epsilon <= 1))
+        p.push_back({k + "epsilon", str(c.epsilon), "a share in [0, 1]"});
+    if (c.refreshEpochs < 1)
+        p.push_back({k + "refresh_epochs", str(c.refreshEpochs), "at least 1"});
+    if (c.probeAnchors < 0 || c.probeAnchors > 1024)
+        p.push_back({k + "probe_anchors", str(c.probeAnchors), "an integer in [0, 1024]"});
+    if (c.probeNegatives < 0 || c.probeNegatives > c.negatives)
+        p.push_back({k + "probe_negatives", str(c.probeNegatives), "an integer in [0, negatives = " + str(c.negatives) + "]"});
+    if (!oneOf(c.similarity, {"wordnet", "visual", "confusion", "file"}))
+        p.push_back({k + "class.similarity", c.similarity, "wordnet, visual, confusion or file"});
+    if (c.similarity == "file" && c.similarityFile.empty())
+        p.push_back({k + "class.similarity_file", "\"\"", "a CSV or word-vector file when class.similarity is file"});
+    if (c.classK < 1)
+        p.push_back({k + "class.k", str(c.classK), "at least 1 (and below the number of classes)"});
+    if (!(c.classTau > 0))
+        p.push_back({k + "class.tau", str(c.classTau), "a temperature > 0"});
+    if (c.instanceK < 1)
+        p.push_back({k + "instance.k", str(c.instanceK), "at least 1"});
+    if (!oneOf(c.instanceWeighting, {"uniform", "softmax"}))
+        p.push_back({k + "instance.weighting", c.instanceWeighting, "uniform or softmax"});
+    if (!(c.instanceTau > 0))
+        p.push_back({k + "instance.tau", str(c.instanceTau), "a temperature > 0"});
+    if (c.mixupCount < 0 || c.mixupCount > 65536)
+        p.push_back({k + "mixup.count", str(c.mixupCount), "0 (off) or a count up to 65536"});
+    if (!(c.mixupAlpha > 0))
+        p.push_back({k + "mixup.alpha", str(c.mixupAlpha), "a Beta parameter > 0"});
+    if (!oneOf(c.mixupMode, {"pairs", "anchor"}))
+        p.push_back({k + "mixup.mode", c.mixupMode, "pairs or anchor"});
+}
+
 }  // namespace
 
 std::int64_t DataConfig::resolvedCropPadding() const
@@ -193,6 +250,7 @@ void RunConfig::validate() const
                             && device.find_first_not_of("0123456789", 5) == std::string::npos;
     if (device != "cpu" && device != "cuda" && !cudaDevice)
         p.push_back({"device", device, "cpu, cuda or cuda:N"});
+    validateContrastive(contrastive, p);
     if (checkpoint.keep < 1)
         p.push_back({"checkpoint.keep", str(checkpoint.keep), "at least 1 (resume needs the newest)"});
     if (!p.empty())
@@ -248,6 +306,45 @@ RunConfig runConfigFromJson(const json& j)
     s.read("min_lr", c.schedule.minLr, "a number");
     s.reportUnknown();
 
+    const json contrastive = top.object("contrastive");
+    FieldReader r(contrastive, "contrastive.", p);
+    ContrastiveConfig& cc = c.contrastive;
+    r.read("enabled", cc.enabled, "true or false");
+    r.read("objective", cc.objective, "a string");
+    r.read("sampler", cc.sampler, "a string");
+    r.read("negatives", cc.negatives, "an integer");
+    r.read("tau", cc.tau, "a number");
+    r.read("beta", cc.beta, "a number");
+    r.read("momentum", cc.momentum, "a number");
+    r.read("feature_dim", cc.featureDim, "an integer");
+    r.read("positive", cc.positive, "a string");
+    r.read("epsilon", cc.epsilon, "a number");
+    r.read("refresh_epochs", cc.refreshEpochs, "an integer");
+    r.read("probe_anchors", cc.probeAnchors, "an integer");
+    r.read("probe_negatives", cc.probeNegatives, "an integer");
+    const json cls = r.object("class");
+    FieldReader rc(cls, "contrastive.class.", p);
+    rc.read("similarity", cc.similarity, "a string");
+    rc.read("similarity_file", cc.similarityFile, "a file path");
+    rc.read("k", cc.classK, "an integer");
+    rc.read("tau", cc.classTau, "a number");
+    rc.read("uniform", cc.classUniform, "true or false");
+    rc.reportUnknown();
+    const json inst = r.object("instance");
+    FieldReader ri(inst, "contrastive.instance.", p);
+    ri.read("k", cc.instanceK, "an integer");
+    ri.read("weighting", cc.instanceWeighting, "a string");
+    ri.read("tau", cc.instanceTau, "a number");
+    ri.read("other_classes_only", cc.instanceOtherClassesOnly, "true or false");
+    ri.reportUnknown();
+    const json mix = r.object("mixup");
+    FieldReader rm(mix, "contrastive.mixup.", p);
+    rm.read("count", cc.mixupCount, "an integer");
+    rm.read("alpha", cc.mixupAlpha, "a number");
+    rm.read("mode", cc.mixupMode, "a string");
+    rm.reportUnknown();
+    r.reportUnknown();
+
     const json checkpoint = top.object("checkpoint");
     FieldReader k(checkpoint, "checkpoint.", p);
     k.read("keep", c.checkpoint.keep, "an integer");
@@ -291,6 +388,35 @@ RunConfig loadRunConfig(const std::string& path)
     return runConfigFromJsonText(buffer.str(), path);
 }
 
+json toJson(const ContrastiveConfig& c)
+{
+    return {{"enabled", c.enabled},
+            {"objective", c.objective},
+            {"sampler", c.sampler},
+            {"negatives", c.negatives},
+            {"tau", c.tau},
+            {"beta", c.beta},
+            {"momentum", c.momentum},
+            {"feature_dim", c.featureDim},
+            {"positive", c.positive},
+            {"epsilon", c.epsilon},
+            {"refresh_epochs", c.refreshEpochs},
+            {"probe_anchors", c.probeAnchors},
+            {"probe_negatives", c.probeNegatives},
+            {"class",
+             {{"similarity", c.similarity},
+              {"similarity_file", c.similarityFile},
+              {"k", c.classK},
+              {"tau", c.classTau},
+              {"uniform", c.classUniform}}},
+            {"instance",
+             {{"k", c.instanceK},
+              {"weighting", c.instanceWeighting},
+              {"tau", c.instanceTau},
+              {"other_classes_only", c.instanceOtherClassesOnly}}},
+            {"mixup", {{"count", c.mixupCount}, {"alpha", c.mixupAlpha}, {"mode", c.mixupMode}}}};
+}
+
 json toJson(const RunConfig& c)
 {
     json data = {{"dataset", c.data.dataset},
@@ -321,6 +447,7 @@ json toJson(const RunConfig& c)
             {"seed", c.seed},
             {"threads", c.threads},
             {"device", c.device},
+            {"contrastive", toJson(c.contrastive)},
             {"checkpoint", {{"keep", c.checkpoint.keep}}}};
 }
 

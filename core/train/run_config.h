@@ -40,6 +40,39 @@ struct ScheduleConfig {
     double minLr = 0.0;                 // cosine/onecycle floor
 };
 
+// Contrastive term (METHOD.md): L = CE + beta * L_con over a memory bank, with negatives from
+// a (semantically conditioned) sampler. Off unless `enabled`.
+struct ContrastiveConfig {
+    bool enabled = false;
+    std::string objective = "infonce";    // infonce | nce (CRD's NCE form)
+    std::string sampler = "uniform";      // uniform | class | instance
+    std::int64_t negatives = 4096;        // K per anchor
+    double tau = 0.07;
+    double beta = 1.0;
+    double momentum = 0.5;                // memory-bank update
+    std::int64_t featureDim = 128;        // projection head output
+    std::string positive = "same-class";  // same-class | self
+    double epsilon = 0.0;                 // share of negatives drawn uniformly instead
+    std::int64_t refreshEpochs = 1;       // R: model-based similarity / top-k table refresh
+    std::int64_t probeAnchors = 16;       // anchors whose negatives are recorded each epoch
+    std::int64_t probeNegatives = 32;     // negatives recorded per probe anchor and epoch
+    // class sampler
+    std::string similarity = "wordnet";   // wordnet | visual | confusion | file
+    std::string similarityFile;           // for similarity = file: C x C CSV or word vectors
+    std::int64_t classK = 3;
+    double classTau = 0.1;
+    bool classUniform = false;            // uniform over the top-k classes instead of softmax
+    // instance sampler
+    std::int64_t instanceK = 64;
+    std::string instanceWeighting = "uniform";  // uniform | softmax
+    double instanceTau = 0.1;
+    bool instanceOtherClassesOnly = true;
+    // Latent Mixup pseudo-negatives (0: off)
+    std::int64_t mixupCount = 0;
+    double mixupAlpha = 1.0;
+    std::string mixupMode = "pairs";      // pairs | anchor
+};
+
 struct CheckpointConfig {
     std::int64_t keep = 2;              // newest checkpoint files kept on disk per run
 };
@@ -56,6 +89,7 @@ struct RunConfig {
     std::uint64_t seed = 0;
     std::int64_t threads = 0;           // 0: all cores
     std::string device = "cpu";         // cpu | cuda | cuda:N
+    ContrastiveConfig contrastive;
     CheckpointConfig checkpoint;
 
     // Throws ConfigError listing every invalid field (name, value, allowed range) at once.
@@ -67,6 +101,7 @@ RunConfig runConfigFromJson(const nlohmann::json& j);  // throws ConfigError (al
 RunConfig runConfigFromJsonText(const std::string& text, const std::string& source);
 RunConfig loadRunConfig(const std::string& path);       // throws ConfigError/DataError naming the file
 nlohmann::json toJson(const RunConfig& config);
+nlohmann::json toJson(const ContrastiveConfig& config);
 std::string toJsonText(const RunConfig& config);        // pretty-printed
 
 }  // namespace scns

@@ -85,7 +85,7 @@ RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, bo
         request.config = runConfigFromJsonText(record.configJson, "run " + std::to_string(runId) + " configuration");
         // Rows of epochs after the checkpoint (a partial epoch) are recorded again on resume.
         if (resume)
-            store.deleteMetricsAfterEpoch(runId, resumeEpoch);
+            store.deleteRecordsAfterEpoch(runId, resumeEpoch);
         StoreRecorder recorder(store, runId);
         result = train(request, observer, recorder, stop);
         recorder.flush();

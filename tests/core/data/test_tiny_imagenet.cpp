@@ -153,7 +153,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("split");  // 0 train, 1 test
         QTest::addColumn<QString>("expected");
         QTest::newRow("32x32 image") << "small" << 0
-            << "n01629819_0.JPEG: expected a 64x64 image, found 32x32";
+            << "n01629819_0.JPEG: expected 64x64, found 32x32";
         QTest::newRow("garbage JPEG") << "garbage" << 0 << "n01629819_0.JPEG: cannot read the JPEG header: ";
         QTest::newRow("truncated JPEG") << "truncated" << 0 << "n01629819_0.JPEG: cannot decode the JPEG: ";
         QTest::newRow("empty JPEG") << "empty" << 0 << "n01629819_0.JPEG: not a JPEG file";

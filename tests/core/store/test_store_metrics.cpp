@@ -49,14 +49,14 @@ void TestStoreMetrics::deletesRowsAfterAnEpoch()
     const std::int64_t other = store.createRun("o", "{}", 1);
     store.appendMetrics(id, {{1, 1, "loss", 1.0}, {2, 2, "loss", 0.5}, {3, 3, "loss", 0.25}});
     store.appendMetrics(other, {{3, 3, "loss", 0.25}});
-    store.deleteMetricsAfterEpoch(id, 1);
+    store.deleteRecordsAfterEpoch(id, 1);
     const auto rows = store.metrics(id);
     QCOMPARE(rows.size(), std::size_t{1});
     QCOMPARE(rows[0].epoch, std::int64_t{1});
     QCOMPARE(store.metrics(other).size(), std::size_t{1});
-    store.deleteMetricsAfterEpoch(id, 0);
+    store.deleteRecordsAfterEpoch(id, 0);
     QVERIFY(store.metrics(id).empty());
-    QVERIFY_THROWS_EXCEPTION(StoreError, store.deleteMetricsAfterEpoch(999, 0));
+    QVERIFY_THROWS_EXCEPTION(StoreError, store.deleteRecordsAfterEpoch(999, 0));
 }
 
 void TestStoreMetrics::appendsAndOrdersMetrics()

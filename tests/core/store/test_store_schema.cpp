@@ -27,6 +27,7 @@ private Q_SLOTS:
     void createsTablesAndIndexes_data();
     void createsTablesAndIndexes();
     void reopeningKeepsData();
+    void upgradesVersion1KeepingRuns();
     void refusesNewerSchema();
     void failedMigrationRollsBack();
     void refusesNonDatabaseFile_data();
@@ -49,7 +50,7 @@ void TestStoreSchema::init()
 
 void TestStoreSchema::migratesFromEmpty()
 {
-    QCOMPARE(latestSchemaVersion(), 1);
+    QCOMPARE(latestSchemaVersion(), 2);
     QCOMPARE(static_cast<int>(schemaMigrations().size()), latestSchemaVersion());
     Database db(dbPath());
     QCOMPARE(db.userVersion(), 0);
@@ -57,6 +58,21 @@ void TestStoreSchema::migratesFromEmpty()
     QCOMPARE(db.userVersion(), latestSchemaVersion());
     migrate(db);  // already current: a no-op
     QCOMPARE(db.userVersion(), latestSchemaVersion());
+}
+
+void TestStoreSchema::upgradesVersion1KeepingRuns()
+{
+    {
+        Database db(dbPath());
+        migrate(db, schemaMigrations().first(1));
+        QCOMPARE(db.userVersion(), 1);
+        db.exec("INSERT INTO runs (name, status, created_at, config_json) VALUES ('old', 'finished', 'x', '{}')");
+    }
+    RunStore store(dbPath());
+    QCOMPARE(store.listRuns().size(), std::size_t{1});
+    QCOMPARE(store.listRuns().front().name, std::string("old"));
+    Database db(dbPath());
+    QCOMPARE(db.userVersion(), 2);
 }
 
 void TestStoreSchema::createsTablesAndIndexes_data()
@@ -68,6 +84,9 @@ void TestStoreSchema::createsTablesAndIndexes_data()
     QTest::newRow("checkpoints") << "table" << "checkpoints";
     QTest::newRow("metrics index") << "index" << "metrics_run_name_step";
     QTest::newRow("checkpoints index") << "index" << "checkpoints_run_epoch";
+    QTest::newRow("class similarity (v2)") << "table" << "class_similarity";
+    QTest::newRow("probe negatives (v2)") << "table" << "probe_negatives";
+    QTest::newRow("probe negatives index (v2)") << "index" << "probe_negatives_run_epoch";
 }
 
 void TestStoreSchema::createsTablesAndIndexes()
@@ -101,7 +120,7 @@ void TestStoreSchema::refusesNewerSchema()
         db.setUserVersion(7);
     }
     const QString message = storeErrorOf([&] { RunStore store(dbPath()); });
-    QCOMPARE(message, file() + ": schema version 7 is newer than this program supports (1); "
+    QCOMPARE(message, file() + ": schema version 7 is newer than this program supports (2); "
                                "use a newer SCNS Workbench");
     Database db(dbPath());
     QCOMPARE(db.userVersion(), 7);  // left untouched

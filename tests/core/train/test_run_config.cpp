@@ -50,11 +50,19 @@ private Q_SLOTS:
         c.batchSize = 64;
         c.seed = 7;
         c.device = "cuda:1";
+        c.contrastive.enabled = true;
+        c.contrastive.sampler = "instance";
+        c.contrastive.instanceK = 32;
+        c.contrastive.mixupCount = 8;
+        c.contrastive.similarity = "visual";
         const RunConfig back = runConfigFromJson(toJson(c));
         QCOMPARE(toJson(back).dump(), toJson(c).dump());
         QCOMPARE(back.data.resolvedCropPadding(), std::int64_t(2));
         QCOMPARE(back.data.resolvedFlip(), false);
         QCOMPARE(back.schedule.milestones, (std::vector<std::int64_t>{150, 180, 210}));
+        QCOMPARE(back.contrastive.sampler, std::string("instance"));
+        QCOMPARE(back.contrastive.instanceK, std::int64_t(32));
+        QCOMPARE(back.contrastive.mixupCount, std::int64_t(8));
     }
 
     void augmentationDefaultsDependOnDataSet()
@@ -88,6 +96,19 @@ private Q_SLOTS:
         QTest::newRow("negative per-class cap") << R"({"data": {"train_per_class": -5}})" << "data.train_per_class";
         QTest::newRow("keep zero checkpoints") << R"({"checkpoint": {"keep": 0}})" << "checkpoint.keep";
         QTest::newRow("negative threads") << R"({"threads": -1})" << "threads";
+        QTest::newRow("unknown sampler") << R"({"contrastive": {"enabled": true, "sampler": "hardest"}})"
+                                         << "contrastive.sampler";
+        QTest::newRow("zero negatives") << R"({"contrastive": {"enabled": true, "negatives": 0}})"
+                                        << "contrastive.negatives";
+        QTest::newRow("epsilon above 1") << R"({"contrastive": {"enabled": true, "epsilon": 1.5}})" << "contrastive.epsilon";
+        QTest::newRow("class k zero") << R"({"contrastive": {"enabled": true, "class": {"k": 0}}})" << "contrastive.class.k";
+        QTest::newRow("file source without file") << R"({"contrastive": {"enabled": true, "class": {"similarity": "file"}}})"
+                                                  << "contrastive.class.similarity_file";
+        QTest::newRow("mixup alpha") << R"({"contrastive": {"enabled": true, "mixup": {"count": 4, "alpha": 0}}})"
+                                     << "contrastive.mixup.alpha";
+        QTest::newRow("typo in mixup") << R"({"contrastive": {"mixup": {"cuont": 4}}})" << "contrastive.mixup.cuont";
+        QTest::newRow("instance weighting") << R"({"contrastive": {"enabled": true, "instance": {"weighting": "max"}}})"
+                                            << "contrastive.instance.weighting";
     }
 
     void invalidFields()
