@@ -24,5 +24,7 @@ void addResumeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
 void addRunsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
+void addEvaluateCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
+void addExportWeightsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 
 }  // namespace scns::cli

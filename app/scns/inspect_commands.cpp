@@ -82,6 +82,72 @@ json recordJson(const RunRecord& r)
             {"tags", r.tags}};
 }
 
+void printContrastive(const RunStore& store, std::int64_t runId)
+{
+    const auto sims = store.classSimilarities(runId);
+    if (!sims.empty()) {
+        const auto& last = sims.back();
+        std::printf("\nclass similarity: %zu matri%s recorded (", sims.size(), sims.size() == 1 ? "x" : "ces");
+        for (std::size_t i = 0; i < sims.size(); ++i)
+            std::printf("%s%s@%lld", i ? ", " : "", sims[i].source.c_str(), static_cast<long long>(sims[i].epoch));
+        std::printf(")\nlatest: source %s, epoch %lld\n", last.source.c_str(), static_cast<long long>(last.epoch));
+        const std::size_t c = last.classNames.size();
+        if (c <= 20) {
+            std::printf("%14s", "");
+            for (std::size_t j = 0; j < c; ++j)
+                std::printf(" %6.6s", last.classNames[j].c_str());
+            std::printf("\n");
+            for (std::size_t i = 0; i < c; ++i) {
+                std::printf("%14.14s", last.classNames[i].c_str());
+                for (std::size_t j = 0; j < c; ++j)
+                    std::printf(" %6.3f", last.matrix[i * c + j]);
+                std::printf("\n");
+            }
+        } else {
+            std::printf("(%zu x %zu; scns export RUN --table similarity writes it)\n", c, c);
+        }
+    }
+    std::map<std::int64_t, std::map<std::string, double>> stats;
+    for (const char* name : {metric::kContrastiveEpochLoss, metric::kNegativeCosine, metric::kTopKClassShare,
+                             metric::kSameClassShare, metric::kFromTopKShare})
+        for (const auto& row : store.metrics(runId, name))
+            stats[row.epoch][name] = row.value;
+    if (!stats.empty()) {
+        std::printf("\n%6s  %10s  %12s  %12s  %12s  %12s\n", "epoch", "L_con", "neg cosine", "top-k class",
+                    "same class", "from top-k");
+        for (const auto& [epoch, v] : stats) {
+            auto get = [&](const char* n) -> std::optional<double> {
+                auto it = v.find(n);
+                return it == v.end() ? std::nullopt : std::optional<double>(it->second);
+            };
+            std::printf("%6lld  %10s  %12s  %12s  %12s  %12s\n", static_cast<long long>(epoch),
+                        cell(get(metric::kContrastiveEpochLoss), "%.4f").c_str(),
+                        cell(get(metric::kNegativeCosine), "%.4f").c_str(), cell(get(metric::kTopKClassShare), "%.3f").c_str(),
+                        cell(get(metric::kSameClassShare), "%.3f").c_str(), cell(get(metric::kFromTopKShare), "%.3f").c_str());
+        }
+    }
+    const auto probes = store.probeNegatives(runId);
+    if (!probes.empty()) {
+        const auto lastEpoch = probes.back().epoch;
+        const auto anchor = probes.back().anchorIndex;
+        std::printf("\nprobe negatives: %zu rows; epoch %lld, anchor %lld (class %lld):\n", probes.size(),
+                    static_cast<long long>(lastEpoch), static_cast<long long>(anchor),
+                    static_cast<long long>(probes.back().anchorClass));
+        int shown = 0;
+        for (const auto& p : probes) {
+            if (p.epoch != lastEpoch || p.anchorIndex != anchor || shown >= 12)
+                continue;
+            ++shown;
+            if (p.kind == "pseudo")
+                std::printf("  pseudo   mix of %lld and %lld, lambda %.3f, cosine %.3f\n", static_cast<long long>(p.sourceA),
+                            static_cast<long long>(p.sourceB), p.lambda, p.similarity);
+            else
+                std::printf("  sample %6lld  class %3lld  cosine %.3f  %s\n", static_cast<long long>(p.sampleIndex),
+                            static_cast<long long>(p.sampleClass), p.similarity, p.fromTopK ? "top-k" : "uniform");
+        }
+    }
+}
+
 }  // namespace
 
 void addRunsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
@@ -146,6 +212,7 @@ void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
                             cell(get(metric::kImagesPerSecond), "%.0f").c_str());
             }
         }
+        printContrastive(store, r.id);
         const auto cps = store.checkpoints(r.id);
         if (!cps.empty()) {
             std::printf("\ncheckpoints:\n");
@@ -164,23 +231,41 @@ void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
 void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
 {
     struct Args {
-        std::string run, format = "csv", output;
+        std::string run, format = "csv", output, table = "metrics";
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = app.add_subcommand("export", "Export a run's metrics (CSV) or the whole run (JSON)");
     cmd->add_option("run", args->run, "Run id or name")->required();
     cmd->add_option("--format,-f", args->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
     cmd->add_option("--output,-o", args->output, "Output file (default: standard output)");
+    cmd->add_option("--table,-t", args->table, "CSV only: metrics, similarity or negatives")
+        ->check(CLI::IsMember({"metrics", "similarity", "negatives"}));
     cmd->callback([args, &global, &exitCode] {
         RunStore store(global.dbPath());
         const RunRecord r = store.resolveRun(args->run);
         const auto rows = store.metrics(r.id);
         std::ostringstream out;
-        if (args->format == "csv") {
+        out.precision(10);
+        if (args->format == "csv" && args->table == "metrics") {
             out << "run_id,epoch,step,name,value\n";
-            out.precision(10);
             for (const auto& m : rows)
                 out << r.id << ',' << m.epoch << ',' << m.step << ',' << m.name << ',' << m.value << '\n';
+        } else if (args->format == "csv" && args->table == "similarity") {
+            out << "run_id,epoch,source,row_class,column_class,value\n";
+            for (const auto& sim : store.classSimilarities(r.id)) {
+                const std::size_t c = sim.classNames.size();
+                for (std::size_t i = 0; i < c; ++i)
+                    for (std::size_t j = 0; j < c; ++j)
+                        out << r.id << ',' << sim.epoch << ',' << sim.source << ",\"" << sim.classNames[i] << "\",\""
+                            << sim.classNames[j] << "\"," << sim.matrix[i * c + j] << '\n';
+            }
+        } else if (args->format == "csv") {
+            out << "run_id,epoch,anchor_index,anchor_class,slot,kind,sample_index,sample_class,similarity,from_topk,"
+                   "source_a,source_b,lambda\n";
+            for (const auto& p : store.probeNegatives(r.id))
+                out << r.id << ',' << p.epoch << ',' << p.anchorIndex << ',' << p.anchorClass << ',' << p.slot << ','
+                    << p.kind << ',' << p.sampleIndex << ',' << p.sampleClass << ',' << p.similarity << ','
+                    << (p.fromTopK ? 1 : 0) << ',' << p.sourceA << ',' << p.sourceB << ',' << p.lambda << '\n';
         } else {
             json metrics = json::array();
             for (const auto& m : rows)
@@ -188,7 +273,19 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             json cps = json::array();
             for (const auto& cp : store.checkpoints(r.id))
                 cps.push_back({{"epoch", cp.epoch}, {"path", cp.path}, {"created_at", cp.createdAt}});
-            json doc = {{"run", recordJson(r)}, {"config", configOf(r)}, {"metrics", metrics}, {"checkpoints", cps}};
+            json sims = json::array();
+            for (const auto& sim : store.classSimilarities(r.id))
+                sims.push_back({{"epoch", sim.epoch}, {"source", sim.source}, {"class_names", sim.classNames},
+                                {"matrix", sim.matrix}});
+            json probes = json::array();
+            for (const auto& p : store.probeNegatives(r.id))
+                probes.push_back({{"epoch", p.epoch}, {"anchor_index", p.anchorIndex}, {"anchor_class", p.anchorClass},
+                                  {"slot", p.slot}, {"kind", p.kind}, {"sample_index", p.sampleIndex},
+                                  {"sample_class", p.sampleClass}, {"similarity", p.similarity},
+                                  {"from_topk", p.fromTopK}, {"source_a", p.sourceA}, {"source_b", p.sourceB},
+                                  {"lambda", p.lambda}});
+            json doc = {{"run", recordJson(r)},         {"config", configOf(r)},        {"metrics", metrics},
+                        {"checkpoints", cps},           {"class_similarity", sims},     {"probe_negatives", probes}};
             out << doc.dump(2) << '\n';
         }
         if (args->output.empty()) {

@@ -22,6 +22,8 @@ int main(int argc, char** argv)
     addRunsCommand(app, global, exitCode);
     addShowCommand(app, global, exitCode);
     addExportCommand(app, global, exitCode);
+    addEvaluateCommand(app, global, exitCode);
+    addExportWeightsCommand(app, global, exitCode);
 
     try {
         app.parse(argc, argv);

@@ -109,6 +109,42 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     flag(*cmd, a, "--seed", f.seed, "Random seed", [](RunConfig& c, std::uint64_t v) { c.seed = v; });
     flag(*cmd, a, "--threads", f.threads, "CPU threads (0: all cores)", [](RunConfig& c, std::int64_t v) { c.threads = v; });
     flag(*cmd, a, "--device", f.device, "cpu | cuda | cuda:N", [](RunConfig& c, const std::string& v) { c.device = v; });
+    // Contrastive term (CE + beta L_con). --sampler turns it on; "none" turns it off.
+    ContrastiveConfig& k = f.contrastive;
+    flag(*cmd, a, "--sampler", k.sampler, "Negative sampler: none | uniform | class | instance (enables the contrastive term)",
+         [](RunConfig& c, const std::string& v) {
+             c.contrastive.enabled = v != "none";
+             if (v != "none")
+                 c.contrastive.sampler = v;
+         });
+    flag(*cmd, a, "--objective", k.objective, "infonce | nce", [](RunConfig& c, const std::string& v) { c.contrastive.objective = v; });
+    flag(*cmd, a, "--negatives", k.negatives, "K negatives per anchor", [](RunConfig& c, std::int64_t v) { c.contrastive.negatives = v; });
+    flag(*cmd, a, "--tau", k.tau, "Contrastive temperature", [](RunConfig& c, double v) { c.contrastive.tau = v; });
+    flag(*cmd, a, "--beta", k.beta, "Weight of the contrastive loss", [](RunConfig& c, double v) { c.contrastive.beta = v; });
+    flag(*cmd, a, "--positive", k.positive, "same-class | self", [](RunConfig& c, const std::string& v) { c.contrastive.positive = v; });
+    flag(*cmd, a, "--epsilon", k.epsilon, "Share of negatives drawn uniformly instead",
+         [](RunConfig& c, double v) { c.contrastive.epsilon = v; });
+    flag(*cmd, a, "--similarity", k.similarity, "Class similarity: wordnet | visual | confusion | file",
+         [](RunConfig& c, const std::string& v) { c.contrastive.similarity = v; });
+    flag(*cmd, a, "--similarity-file", k.similarityFile, "C x C CSV or word-vector file (--similarity file)",
+         [](RunConfig& c, const std::string& v) { c.contrastive.similarityFile = v; });
+    flag(*cmd, a, "--class-k", k.classK, "Top-k classes for the class sampler", [](RunConfig& c, std::int64_t v) { c.contrastive.classK = v; });
+    flag(*cmd, a, "--class-tau", k.classTau, "Softmax temperature over the top-k classes",
+         [](RunConfig& c, double v) { c.contrastive.classTau = v; });
+    flag(*cmd, a, "--instance-k", k.instanceK, "Top-k samples for the instance sampler",
+         [](RunConfig& c, std::int64_t v) { c.contrastive.instanceK = v; });
+    flag(*cmd, a, "--instance-weighting", k.instanceWeighting, "uniform | softmax",
+         [](RunConfig& c, const std::string& v) { c.contrastive.instanceWeighting = v; });
+    flag(*cmd, a, "--mixup", k.mixupCount, "Latent Mixup pseudo-negatives per anchor (0: off)",
+         [](RunConfig& c, std::int64_t v) { c.contrastive.mixupCount = v; });
+    flag(*cmd, a, "--mixup-alpha", k.mixupAlpha, "Beta(alpha, alpha) of the mixing weight",
+         [](RunConfig& c, double v) { c.contrastive.mixupAlpha = v; });
+    flag(*cmd, a, "--mixup-mode", k.mixupMode, "pairs | anchor", [](RunConfig& c, const std::string& v) { c.contrastive.mixupMode = v; });
+    flag(*cmd, a, "--refresh-epochs", k.refreshEpochs, "Rebuild model-based similarity / top-k table every R epochs",
+         [](RunConfig& c, std::int64_t v) { c.contrastive.refreshEpochs = v; });
+    flag(*cmd, a, "--probe-anchors", k.probeAnchors, "Anchors whose negatives are recorded each epoch",
+         [](RunConfig& c, std::int64_t v) { c.contrastive.probeAnchors = v; });
+
     CLI::Option* noPrefetch = cmd->add_flag("--no-prefetch", a.noPrefetch, "Prepare batches on the training thread");
     a.overrides.emplace_back(noPrefetch, [](RunConfig& c) { c.data.prefetch = false; });
 

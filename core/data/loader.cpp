@@ -71,9 +71,17 @@ BatchLoader::BatchLoader(std::shared_ptr<const ImageSet> data, Normalization nor
 
 BatchLoader::~BatchLoader() { stopProducer(); }
 
+void BatchLoader::setOrderProvider(std::int64_t epochLength, OrderProvider provider)
+{
+    if (epochLength < 1)
+        throw ConfigError({{"batch_size", std::to_string(m_options.batchSize), "batches that fit the training set"}});
+    m_epochLength = epochLength;
+    m_provider = std::move(provider);
+}
+
 std::int64_t BatchLoader::batchesPerEpoch() const
 {
-    const auto n = m_data->count, b = m_options.batchSize;
+    const auto n = m_provider ? m_epochLength : m_data->count, b = m_options.batchSize;
     return m_options.dropLast ? n / b : (n + b - 1) / b;
 }
 
@@ -83,9 +91,16 @@ void BatchLoader::startEpoch(std::int64_t epoch)
     m_epoch = epoch;
     m_nextBatch = 0;
     m_waitSeconds = 0;
-    m_order.resize(static_cast<std::size_t>(m_data->count));
-    std::iota(m_order.begin(), m_order.end(), 0);
-    if (m_options.shuffle) {
+    if (m_provider) {
+        m_order = m_provider(epoch);
+        if (static_cast<std::int64_t>(m_order.size()) != m_epochLength)
+            throw DataError("batch order for epoch " + std::to_string(epoch) + " has " + std::to_string(m_order.size())
+                            + " indices, expected " + std::to_string(m_epochLength));
+    } else {
+        m_order.resize(static_cast<std::size_t>(m_data->count));
+        std::iota(m_order.begin(), m_order.end(), 0);
+    }
+    if (m_options.shuffle && !m_provider) {
         std::mt19937_64 rng(mixSeed(m_options.seed, static_cast<std::uint64_t>(epoch), 1));
         std::shuffle(m_order.begin(), m_order.end(), rng);
     }
@@ -154,7 +169,7 @@ Batch BatchLoader::makeBatch(std::int64_t batchIndex) const
 {
     const ImageSet& d = *m_data;
     const std::int64_t begin = batchIndex * m_options.batchSize;
-    const std::int64_t end = std::min<std::int64_t>(begin + m_options.batchSize, d.count);
+    const std::int64_t end = std::min<std::int64_t>(begin + m_options.batchSize, static_cast<std::int64_t>(m_order.size()));
     const std::int64_t n = end - begin;
     const std::int64_t C = d.channels, H = d.height, W = d.width, P = m_options.cropPadding;
 

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -52,6 +53,12 @@ public:
     BatchLoader(const BatchLoader&) = delete;
     BatchLoader& operator=(const BatchLoader&) = delete;
 
+    // Batches come from `provider(epoch)` instead of a shuffle of all images: `epochLength`
+    // indices per epoch, batch after batch (class-balanced batches for SupCon). The provider
+    // is called on the calling thread in startEpoch().
+    using OrderProvider = std::function<std::vector<std::int64_t>(std::int64_t epoch)>;
+    void setOrderProvider(std::int64_t epochLength, OrderProvider provider);
+
     std::int64_t batchesPerEpoch() const;
     std::int64_t size() const { return m_data->count; }
     const ImageSet& data() const { return *m_data; }
@@ -72,6 +79,8 @@ private:
     LoaderOptions m_options;
     std::int64_t m_epoch = 0;
     std::vector<std::int64_t> m_order;
+    OrderProvider m_provider;
+    std::int64_t m_epochLength = 0;  // indices per epoch: the data size unless a provider is set
     std::int64_t m_nextBatch = 0;
     double m_waitSeconds = 0;
 

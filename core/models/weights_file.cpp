@@ -89,12 +89,19 @@ WeightsFile readPyTorchFile(const std::filesystem::path& file)
             }
         }
     }
+    // torch.save(model) pickles the module object itself, which only its Python class can rebuild.
+    bool pickledObject = root.kind == PickleKind::Object && !isMapping(root);
+    for (const char* key : kWrapperKeys) {
+        const PickleValue* inner = isMapping(root) ? root.find(key) : nullptr;
+        pickledObject = pickledObject || (inner && inner->kind == PickleKind::Object && !isMapping(*inner)
+                                          && !TorchPickle::isTensor(*inner));
+    }
     throw CheckpointError(file.string() + ": no state dict found: expected a dict of tensors, or a dict holding "
                           "one under 'state_dict', 'model', 'model_state_dict' or 'net'; found "
                           + describeTop(root)
-                          + (root.kind == PickleKind::Object && !isMapping(root)
-                                 ? " (a whole pickled module: save model.state_dict() instead)"
-                                 : ""));
+                          + (pickledObject ? "; a whole pickled module cannot be read without its Python code: "
+                                             "torch.save(model.state_dict()) instead"
+                                           : ""));
 }
 
 void flatten(torch::serialize::InputArchive& archive, const std::string& prefix, StateDict& out)

@@ -14,7 +14,7 @@ constexpr std::int64_t kFormatVersion = 1;
 }
 
 void saveCheckpoint(const std::filesystem::path& file, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                    const CheckpointMeta& meta)
+                    const CheckpointMeta& meta, const SaveExtra& extra)
 {
     torch::serialize::OutputArchive archive;
     torch::serialize::OutputArchive modelArchive, optimArchive;
@@ -26,6 +26,11 @@ void saveCheckpoint(const std::filesystem::path& file, torch::nn::Module& model,
     archive.write("epochs_completed", c10::IValue(meta.epochsCompleted));
     archive.write("step", c10::IValue(meta.step));
     archive.write("arch", c10::IValue(meta.arch));
+    if (extra) {
+        torch::serialize::OutputArchive extraArchive;
+        extra(extraArchive);
+        archive.write("extra", extraArchive);
+    }
     {
         auto gen = at::detail::getDefaultCPUGenerator();
         std::lock_guard<std::mutex> lock(gen.mutex());
@@ -44,7 +49,7 @@ void saveCheckpoint(const std::filesystem::path& file, torch::nn::Module& model,
 }
 
 CheckpointMeta loadCheckpoint(const std::filesystem::path& file, const std::string& arch, torch::nn::Module& model,
-                              torch::optim::Optimizer& optimizer)
+                              torch::optim::Optimizer& optimizer, const LoadExtra& extra)
 {
     if (!std::filesystem::exists(file))
         throw CheckpointError(file.string() + ": checkpoint file not found");
@@ -70,6 +75,13 @@ CheckpointMeta loadCheckpoint(const std::filesystem::path& file, const std::stri
         archive.read("optimizer", optimArchive);
         model.load(modelArchive);
         optimizer.load(optimArchive);
+        if (extra) {
+            torch::serialize::InputArchive extraArchive;
+            if (!archive.try_read("extra", extraArchive))
+                throw CheckpointError(file.string() + ": holds no contrastive state (head, memory bank); "
+                                                      "it was written by a run without the contrastive term");
+            extra(extraArchive);
+        }
         torch::Tensor rng;
         archive.read("cpu_rng_state", rng, /*is_buffer=*/true);
         auto gen = at::detail::getDefaultCPUGenerator();

@@ -1,8 +1,12 @@
 #pragma once
-// Where a training loop sends what must be kept: metric rows and checkpoint files. The run
-// store implements it (train/run_job.cpp); tests can use an in-memory one.
+// Where a training loop sends what must be kept: metric rows, checkpoint files, and for
+// contrastive runs the class similarity matrices and probe negatives. The run store
+// implements it (train/run_job.cpp); tests can use an in-memory one.
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "store/inspection_records.h"
 
 namespace scns {
 
@@ -13,6 +17,12 @@ public:
     // Called at each epoch end, before the checkpoint is recorded.
     virtual void flush() = 0;
     virtual void checkpoint(std::int64_t epoch, const std::string& path) = 0;
+    // epoch 0: built before training; N: refreshed before epoch N + 1. matrix: C x C row-major.
+    virtual void classSimilarity(std::int64_t epoch, const std::string& source, const std::vector<std::string>& classNames,
+                                 const std::vector<float>& matrix)
+    {
+    }
+    virtual void probeNegatives(const std::vector<ProbeNegativeRow>& rows) {}
 };
 
 }  // namespace scns

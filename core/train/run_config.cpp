@@ -128,13 +128,15 @@ bool oneOf(const std::string& v, std::initializer_list<const char*> allowed)
     return std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return v == a; });
 }
 
-void validateContrastive(const ContrastiveConfig& c, std::vector<FieldProblem>& p)
+void validateContrastive(const ContrastiveConfig& c, std::int64_t batchSize, std::vector<FieldProblem>& p)
 {
     if (!c.enabled)
         return;
     const std::string k = "contrastive.";
-    if (!oneOf(c.objective, {"infonce", "nce"}))
-        p.push_back({k + "objective", c.objective, "infonce or nce"});
+    if (!oneOf(c.objective, {"infonce", "nce", "supcon"}))
+        p.push_back({k + "objective", c.objective, "infonce, nce or supcon"});
+    if (c.supconSamplesPerClass < 1)
+        p.push_back({k + "supcon.samples_per_class", str(c.supconSamplesPerClass), "at least 1"});
     if (!oneOf(c.sampler, {"uniform", "class", "instance"}))
         p.push_back({k + "sampler", c.sampler, "uniform, class or instance"});
     if (c.negatives < 1 || c.negatives > 1 << 20)
@@ -173,6 +175,13 @@ void validateContrastive(const ContrastiveConfig& c, std::vector<FieldProblem>& 
         p.push_back({k + "instance.tau", str(c.instanceTau), "a temperature > 0"});
     if (c.mixupCount < 0 || c.mixupCount > 65536)
         p.push_back({k + "mixup.count", str(c.mixupCount), "0 (off) or a count up to 65536"});
+    if (c.objective == "supcon" && c.supconSamplesPerClass >= 1
+        && (batchSize % c.supconSamplesPerClass != 0 || batchSize / c.supconSamplesPerClass < 2))
+        p.push_back({"batch_size", str(batchSize),
+                     "a multiple of contrastive.supcon.samples_per_class = " + str(c.supconSamplesPerClass)
+                         + " holding at least 2 classes (supcon batches are classes x samples per class)"});
+    if (c.objective == "supcon" && c.mixupCount > 0)
+        p.push_back({k + "mixup.count", str(c.mixupCount), "0 with objective supcon (no memory-bank negatives to mix)"});
     if (!(c.mixupAlpha > 0))
         p.push_back({k + "mixup.alpha", str(c.mixupAlpha), "a Beta parameter > 0"});
     if (!oneOf(c.mixupMode, {"pairs", "anchor"}))
@@ -250,7 +259,7 @@ void RunConfig::validate() const
                             && device.find_first_not_of("0123456789", 5) == std::string::npos;
     if (device != "cpu" && device != "cuda" && !cudaDevice)
         p.push_back({"device", device, "cpu, cuda or cuda:N"});
-    validateContrastive(contrastive, p);
+    validateContrastive(contrastive, batchSize, p);
     if (checkpoint.keep < 1)
         p.push_back({"checkpoint.keep", str(checkpoint.keep), "at least 1 (resume needs the newest)"});
     if (!p.empty())
@@ -343,6 +352,10 @@ RunConfig runConfigFromJson(const json& j)
     rm.read("alpha", cc.mixupAlpha, "a number");
     rm.read("mode", cc.mixupMode, "a string");
     rm.reportUnknown();
+    const json sup = r.object("supcon");
+    FieldReader rs(sup, "contrastive.supcon.", p);
+    rs.read("samples_per_class", cc.supconSamplesPerClass, "an integer");
+    rs.reportUnknown();
     r.reportUnknown();
 
     const json checkpoint = top.object("checkpoint");
@@ -414,7 +427,8 @@ json toJson(const ContrastiveConfig& c)
               {"weighting", c.instanceWeighting},
               {"tau", c.instanceTau},
               {"other_classes_only", c.instanceOtherClassesOnly}}},
-            {"mixup", {{"count", c.mixupCount}, {"alpha", c.mixupAlpha}, {"mode", c.mixupMode}}}};
+            {"mixup", {{"count", c.mixupCount}, {"alpha", c.mixupAlpha}, {"mode", c.mixupMode}}},
+            {"supcon", {{"samples_per_class", c.supconSamplesPerClass}}}};
 }
 
 json toJson(const RunConfig& c)

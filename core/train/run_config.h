@@ -44,7 +44,7 @@ struct ScheduleConfig {
 // a (semantically conditioned) sampler. Off unless `enabled`.
 struct ContrastiveConfig {
     bool enabled = false;
-    std::string objective = "infonce";    // infonce | nce (CRD's NCE form)
+    std::string objective = "infonce";    // infonce | nce (CRD's NCE form) | supcon (in-batch, class-balanced batches)
     std::string sampler = "uniform";      // uniform | class | instance
     std::int64_t negatives = 4096;        // K per anchor
     double tau = 0.07;
@@ -67,6 +67,9 @@ struct ContrastiveConfig {
     std::string instanceWeighting = "uniform";  // uniform | softmax
     double instanceTau = 0.1;
     bool instanceOtherClassesOnly = true;
+    // supcon: batches of batch_size / m classes, m samples each (classes chosen by the class
+    // similarity when sampler = class, else uniformly)
+    std::int64_t supconSamplesPerClass = 4;
     // Latent Mixup pseudo-negatives (0: off)
     std::int64_t mixupCount = 0;
     double mixupAlpha = 1.0;

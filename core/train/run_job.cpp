@@ -20,6 +20,12 @@ public:
     }
     void flush() override { m_writer.flush(); }
     void checkpoint(std::int64_t epoch, const std::string& path) override { m_store.addCheckpoint(m_runId, epoch, path); }
+    void classSimilarity(std::int64_t epoch, const std::string& source, const std::vector<std::string>& classNames,
+                         const std::vector<float>& matrix) override
+    {
+        m_store.addClassSimilarity(m_runId, epoch, source, classNames, matrix);
+    }
+    void probeNegatives(const std::vector<ProbeNegativeRow>& rows) override { m_store.appendProbeNegatives(m_runId, rows); }
 
 private:
     RunStore& m_store;

@@ -14,6 +14,7 @@
 #include "data/subset.h"
 #include "models/registry.h"
 #include "train/checkpoint.h"
+#include "train/contrastive_term.h"
 #include "train/device.h"
 #include "train/evaluate.h"
 #include "train/lr_schedule.h"
@@ -65,6 +66,34 @@ void pruneCheckpoints(const std::filesystem::path& dir, std::int64_t newestEpoch
     }
 }
 
+// Embeddings and logits of the whole training set in eval mode (no augmentation): the
+// reference outputs that model-based class similarity and the instance table are built from.
+ReferenceOutputs referenceOutputs(NetworkImpl& model, ProjectionHeadImpl& head, BatchLoader& loader,
+                                  const c10::Device& device)
+{
+    torch::NoGradGuard noGrad;
+    const bool wasTraining = model.is_training();
+    model.eval();
+    head.eval();
+    const auto n = loader.size();
+    torch::Tensor emb, logits;
+    loader.startEpoch(0);
+    while (auto batch = loader.next()) {
+        const auto out = model.forwardAll(batch->images.to(device));
+        const auto z = head.forward(out.features);
+        if (!emb.defined()) {
+            emb = torch::empty({n, z.size(1)}, z.options());
+            logits = torch::empty({n, out.logits.size(1)}, out.logits.options());
+        }
+        const auto rows = batch->indices.to(device);
+        emb.index_copy_(0, rows, z);
+        logits.index_copy_(0, rows, out.logits);
+    }
+    model.train(wasTraining);
+    head.train(wasTraining);
+    return {emb, logits};
+}
+
 std::int64_t countParameters(torch::nn::Module& m)
 {
     std::int64_t n = 0;
@@ -103,14 +132,37 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     auto model = buildSeededNetwork({cfg.arch, data.train->numClasses(), data.train->channels}, cfg.seed);
     model->to(device);
     model->train();
-    torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(cfg.optim.lr)
+    std::unique_ptr<ContrastiveTerm> contrastive;
+    std::unique_ptr<BatchLoader> referenceLoader;
+    std::vector<torch::Tensor> parameters = model->parameters();
+    if (cfg.contrastive.enabled) {
+        contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, cfg.data.dataset, *data.train, model->featureDim(),
+                                                        device, cfg.seed, recorder);
+        for (const auto& p : contrastive->head()->parameters())
+            parameters.push_back(p);
+        LoaderOptions refOpts;
+        refOpts.batchSize = cfg.evalBatchSize;
+        refOpts.shuffle = false;
+        refOpts.prefetch = cfg.data.prefetch;
+        referenceLoader = std::make_unique<BatchLoader>(data.train, norm, refOpts);
+        if (contrastive->usesBatchOrder()) {
+            // SupCon: about one pass over the data per epoch, in class-balanced batches.
+            const std::int64_t perEpoch = std::max<std::int64_t>(1, data.train->count / cfg.batchSize);
+            trainLoader.setOrderProvider(perEpoch * cfg.batchSize, [&contrastive, &cfg, perEpoch](std::int64_t e) {
+                return contrastive->batchOrder(e, cfg.batchSize, perEpoch);
+            });
+        }
+    }
+    const SaveExtra saveExtra = contrastive ? SaveExtra([&](auto& a) { contrastive->save(a); }) : SaveExtra{};
+    const LoadExtra loadExtra = contrastive ? LoadExtra([&](auto& a) { contrastive->load(a); }) : LoadExtra{};
+    torch::optim::SGD optimizer(parameters, torch::optim::SGDOptions(cfg.optim.lr)
                                                          .momentum(cfg.optim.momentum)
                                                          .weight_decay(cfg.optim.weightDecay)
                                                          .nesterov(cfg.optim.nesterov));
 
     std::int64_t startEpoch = 0, step = 0;
     if (!request.resumeFrom.empty()) {
-        const CheckpointMeta meta = loadCheckpoint(request.resumeFrom, cfg.arch, *model, optimizer);
+        const CheckpointMeta meta = loadCheckpoint(request.resumeFrom, cfg.arch, *model, optimizer, loadExtra);
         startEpoch = meta.epochsCompleted;
         step = meta.step;
     }
@@ -129,8 +181,14 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     for (std::int64_t e = startEpoch; e < cfg.epochs; ++e) {
         const std::int64_t epoch = e + 1;
         observer.onEpochBegin(epoch, batches);
-        trainLoader.startEpoch(e);
         const auto epochStart = Clock::now();
+        if (contrastive) {
+            std::optional<ReferenceOutputs> reference;
+            if (contrastive->needsReference(e))
+                reference = referenceOutputs(*model, *contrastive->head(), *referenceLoader, device);
+            contrastive->beginEpoch(e, reference);
+        }
+        trainLoader.startEpoch(e);
         double lossSum = 0;
         std::int64_t correct = 0, seen = 0, b = 0;
         double lr = schedule.at(step);
@@ -150,8 +208,15 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 
             const auto x = batch->images.to(device);
             const auto y = batch->labels.to(device);
-            const auto logits = model->forwardAll(x).logits;
-            const auto loss = torch::nn::functional::cross_entropy(logits, y);
+            const auto out = model->forwardAll(x);
+            const auto& logits = out.logits;
+            const auto ce = torch::nn::functional::cross_entropy(logits, y);
+            torch::Tensor loss = ce;
+            torch::Tensor con;
+            if (contrastive) {
+                con = contrastive->loss(out.features, batch->indices, batch->labels);
+                loss = ce + cfg.contrastive.beta * con;
+            }
             const double lossValue = loss.item<double>();
             ++b;
             ++step;
@@ -170,6 +235,8 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
+            if (contrastive)
+                contrastive->afterStep();
 
             const auto n = x.size(0);
             lossSum += lossValue * static_cast<double>(n);
@@ -178,6 +245,10 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             ++sessionBatches;
             recorder.metric(epoch, step, metric::kTrainLoss, lossValue);
             recorder.metric(epoch, step, metric::kLr, lr);
+            if (contrastive) {
+                recorder.metric(epoch, step, metric::kCeLoss, ce.item<double>());
+                recorder.metric(epoch, step, metric::kContrastiveLoss, con.item<double>());
+            }
 
             const double elapsed = secondsSince(epochStart);
             const double perBatch = secondsSince(sessionStart) / static_cast<double>(sessionBatches);
@@ -213,10 +284,19 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
               {metric::kEpochSeconds, s.seconds}, {metric::kImagesPerSecond, s.imagesPerSecond},
               {metric::kDataWaitShare, s.dataWaitShare}})
             recorder.metric(epoch, step, name, value);
+        if (contrastive) {
+            const ContrastiveEpochStats cs = contrastive->endEpoch(epoch);
+            recorder.metric(epoch, step, metric::kContrastiveEpochLoss, cs.meanLoss);
+            recorder.metric(epoch, step, metric::kNegativeCosine, cs.meanNegativeCosine);
+            recorder.metric(epoch, step, metric::kSameClassShare, cs.sameClassShare);
+            recorder.metric(epoch, step, metric::kFromTopKShare, cs.fromTopKShare);
+            if (!std::isnan(cs.topKClassShare))
+                recorder.metric(epoch, step, metric::kTopKClassShare, cs.topKClassShare);
+        }
         recorder.flush();
 
         const auto file = request.checkpointDir / ("epoch-" + std::to_string(epoch) + ".pt");
-        saveCheckpoint(file, *model, optimizer, {epoch, step, cfg.arch});
+        saveCheckpoint(file, *model, optimizer, {epoch, step, cfg.arch}, saveExtra);
         recorder.checkpoint(epoch, file.string());
         pruneCheckpoints(request.checkpointDir, epoch, cfg.checkpoint.keep);
         observer.onCheckpoint(epoch, file.string());

@@ -36,6 +36,14 @@ inline constexpr const char* kTestTop5 = "test/top5";
 inline constexpr const char* kEpochSeconds = "time/epoch_seconds";
 inline constexpr const char* kImagesPerSecond = "time/images_per_second";
 inline constexpr const char* kDataWaitShare = "time/data_wait_share";
+// Contrastive runs: loss components per step, sampler statistics per epoch.
+inline constexpr const char* kCeLoss = "train/ce_loss";
+inline constexpr const char* kContrastiveLoss = "train/contrastive_loss";
+inline constexpr const char* kContrastiveEpochLoss = "contrastive/epoch_loss";
+inline constexpr const char* kNegativeCosine = "sampler/mean_negative_cosine";
+inline constexpr const char* kTopKClassShare = "sampler/topk_class_share";
+inline constexpr const char* kSameClassShare = "sampler/same_class_share";
+inline constexpr const char* kFromTopKShare = "sampler/from_topk_share";
 }  // namespace metric
 
 }  // namespace scns

@@ -94,6 +94,28 @@ private Q_SLOTS:
         QCOMPARE(doc["checkpoints"].toArray().size(), 2);
     }
 
+    void contrastiveRunRecordsSimilarityAndNegatives()
+    {
+        const Result t = scns(QStringList{"train", "--epochs", "1", "--name", "scns", "--sampler", "class", "--negatives",
+                                          "64", "--mixup", "2", "--probe-anchors", "5"} + kTiny);
+        QVERIFY2(t.exitCode == 0, qPrintable(t.out + t.err));
+        const Result show = scns({"show", "scns"});
+        QVERIFY(show.out.contains("class similarity: 1 matrix recorded (wordnet@0)"));
+        QVERIFY(show.out.contains("T-shirt/top"));
+        QVERIFY(show.out.contains("top-k class"));
+        QVERIFY(show.out.contains("probe negatives:"));
+        const Result sim = scns({"export", "scns", "--table", "similarity"});
+        QCOMPARE(sim.out.split('\n', Qt::SkipEmptyParts).size(), 1 + 10 * 10);
+        const Result neg = scns({"export", "scns", "--table", "negatives"});
+        const QStringList rows = neg.out.split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), 1 + 5 * (32 + 2));  // 5 probe anchors x (32 recorded negatives + 2 pseudo)
+        QCOMPARE(rows.filter(",pseudo,").size(), 5 * 2);
+        const QJsonObject doc = QJsonDocument::fromJson(scns({"export", "scns", "--format", "json"}).out.toUtf8()).object();
+        QCOMPARE(doc["class_similarity"].toArray().size(), 1);
+        QCOMPARE(doc["probe_negatives"].toArray().size(), rows.size() - 1);
+        QVERIFY(doc["config"].toObject()["contrastive"].toObject()["enabled"].toBool());
+    }
+
     void badConfigListsEveryProblem()
     {
         const QString file = m_dir.filePath("bad.json");

@@ -106,6 +106,8 @@ private Q_SLOTS:
                                                   << "contrastive.class.similarity_file";
         QTest::newRow("mixup alpha") << R"({"contrastive": {"enabled": true, "mixup": {"count": 4, "alpha": 0}}})"
                                      << "contrastive.mixup.alpha";
+        QTest::newRow("supcon batch not a multiple") << R"({"batch_size": 30, "contrastive": {"enabled": true, "objective": "supcon", "supcon": {"samples_per_class": 4}}})"
+                                                     << "batch_size";
         QTest::newRow("typo in mixup") << R"({"contrastive": {"mixup": {"cuont": 4}}})" << "contrastive.mixup.cuont";
         QTest::newRow("instance weighting") << R"({"contrastive": {"enabled": true, "instance": {"weighting": "max"}}})"
                                             << "contrastive.instance.weighting";

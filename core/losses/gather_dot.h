@@ -1,0 +1,20 @@
+#pragma once
+// Fused memory-bank logits: out[b][k] = z_b . bank[indices[b][k]], without materialising the
+// B x K x d tensor of gathered rows (128 x 4096 x 128 floats are 268 MB; writing and reading
+// them costs several times a small network's training step on a CPU). Differentiable with
+// respect to z only: bank rows are constants, as in CRD (its ContrastMemory gathers them with
+// .detach()), and are updated after the loss (sampling/memory_bank.h).
+#include <ATen/core/Tensor.h>
+
+namespace scns {
+
+// z: B x d (float or double, requires_grad as needed); bank: N x d, same dtype and device, no
+// gradient; indices: B x K integer in [0, N) (any device). Returns B x K.
+// CPU: a fused kernel parallel over B; other devices: index_select + bmm (same values).
+// TORCH_CHECK on shapes, dtypes, indices out of range and a bank that requires grad.
+at::Tensor gatherDot(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices);
+
+// The checks gatherDot makes (shared with bankInfoNce); returns the indices as int64 on z's device.
+at::Tensor checkedBankIndices(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices);
+
+}  // namespace scns

@@ -1,0 +1,73 @@
+#include "sampling/memory_bank.h"
+
+#include <cmath>
+
+#include <ATen/ATen.h>
+
+#include "common/errors.h"
+#include "sampling/config_fields.h"
+
+namespace scns {
+
+namespace {
+
+at::Tensor unitRows(const at::Tensor& x) { return x / x.norm(2, -1, true).clamp_min(1e-12); }
+
+}  // namespace
+
+MemoryBank::MemoryBank(std::int64_t size, std::int64_t dim, at::Generator& generator, c10::Device device)
+{
+    if (dim < 1)
+        field::fail(field::kFeatureDim, field::str(dim), "a feature dimension >= 1");
+    if (size < 1)
+        field::fail(field::kSampler, "memory bank of " + field::str(size) + " rows", "a non-empty training set");
+    const double stdv = 1.0 / std::sqrt(static_cast<double>(dim) / 3.0);
+    const at::Tensor init = at::rand({size, dim}, generator, at::kFloat).mul_(2 * stdv).add_(-stdv);
+    m_memory = unitRows(init).to(device);
+}
+
+at::Tensor MemoryBank::rows(const at::Tensor& indices) const
+{
+    at::NoGradGuard noGrad;
+    TORCH_CHECK(indices.defined() && !indices.is_floating_point(), "MemoryBank::rows: indices must be an integer tensor");
+    const at::Tensor flat = indices.reshape({-1}).to(m_memory.device(), at::kLong);
+    std::vector<std::int64_t> shape(indices.sizes().begin(), indices.sizes().end());
+    shape.push_back(dim());
+    return m_memory.index_select(0, flat).view(shape);
+}
+
+void MemoryBank::update(const at::Tensor& indices, const at::Tensor& z, double momentum)
+{
+    at::NoGradGuard noGrad;
+    if (!(momentum >= 0.0 && momentum <= 1.0))
+        field::fail(field::kMomentum, field::str(momentum), "a value in [0, 1]");
+    TORCH_CHECK(indices.defined() && indices.dim() == 1 && !indices.is_floating_point(),
+                "MemoryBank::update: indices must be a 1-D integer tensor (B)");
+    TORCH_CHECK(z.defined() && z.dim() == 2 && z.size(0) == indices.size(0) && z.size(1) == dim(),
+                "MemoryBank::update: z must be B x d = ", indices.size(0), " x ", dim(), ", got ",
+                z.defined() ? z.sizes() : at::IntArrayRef{});
+    const at::Tensor idx = indices.to(m_memory.device(), at::kLong);
+    if (idx.numel() == 0)
+        return;
+    TORCH_CHECK(idx.min().item<std::int64_t>() >= 0 && idx.max().item<std::int64_t>() < size(),
+                "MemoryBank::update: an index lies outside [0, ", size(), ")");
+    TORCH_CHECK(std::get<0>(at::_unique(idx)).numel() == idx.numel(),
+                "MemoryBank::update: indices must be distinct (one update per row and step)");
+    const at::Tensor zz = z.detach().to(m_memory.device(), m_memory.scalar_type());
+    const at::Tensor mixed = m_memory.index_select(0, idx).mul_(momentum).add_(zz, 1.0 - momentum);
+    m_memory.index_copy_(0, idx, unitRows(mixed));
+}
+
+void MemoryBank::load(const at::Tensor& state)
+{
+    if (!state.defined() || state.sizes() != m_memory.sizes())
+        throw CheckpointError("memory bank: checkpoint tensor has shape "
+                              + (state.defined() ? field::str(state.sizes()) : std::string("undefined")) + ", expected "
+                              + field::str(m_memory.sizes()));
+    if (!at::isfinite(state).all().item<bool>())
+        throw CheckpointError("memory bank: checkpoint tensor holds NaN or infinite values");
+    at::NoGradGuard noGrad;
+    m_memory.copy_(state);
+}
+
+}  // namespace scns

@@ -1,0 +1,241 @@
+// Supervised training with the contrastive term (CE + beta L_con): every sampler and
+// objective runs end to end on a small Fashion-MNIST subset, records what a user inspects,
+// and resumes to the same curve.
+#include <QtTest>
+
+#include <QTemporaryDir>
+#include <map>
+#include <set>
+
+#include "common/errors.h"
+#include "train/trainer.h"
+
+using namespace scns;
+
+namespace {
+
+struct MemoryRecorder final : RunRecorder {
+    std::vector<std::tuple<std::int64_t, std::int64_t, std::string, double>> rows;
+    std::vector<std::string> checkpoints;
+    std::vector<std::pair<std::int64_t, std::string>> similarities;
+    std::vector<std::vector<float>> matrices;
+    std::vector<ProbeNegativeRow> probes;
+    void metric(std::int64_t e, std::int64_t s, const std::string& n, double v) override { rows.emplace_back(e, s, n, v); }
+    void flush() override {}
+    void checkpoint(std::int64_t, const std::string& p) override { checkpoints.push_back(p); }
+    void classSimilarity(std::int64_t epoch, const std::string& source, const std::vector<std::string>&,
+                         const std::vector<float>& m) override
+    {
+        similarities.emplace_back(epoch, source);
+        matrices.push_back(m);
+    }
+    void probeNegatives(const std::vector<ProbeNegativeRow>& r) override { probes.insert(probes.end(), r.begin(), r.end()); }
+    std::vector<double> series(const std::string& name, std::int64_t fromEpoch = 0) const
+    {
+        std::vector<double> out;
+        for (const auto& [e, s, n, v] : rows)
+            if (n == name && e >= fromEpoch)
+                out.push_back(v);
+        return out;
+    }
+};
+
+RunConfig tiny(const std::string& sampler)
+{
+    RunConfig c;
+    c.data.trainPerClass = 30;
+    c.data.testPerClass = 10;
+    c.batchSize = 32;
+    c.evalBatchSize = 100;
+    c.epochs = 2;
+    c.threads = 2;
+    c.seed = 5;
+    c.optim.lr = 0.05;
+    c.contrastive.enabled = true;
+    c.contrastive.sampler = sampler;
+    c.contrastive.negatives = 64;
+    c.contrastive.probeAnchors = 10;
+    c.contrastive.probeNegatives = 8;
+    c.contrastive.instanceK = 16;
+    c.contrastive.classK = 3;
+    return c;
+}
+
+RunResult run(const RunConfig& c, MemoryRecorder& rec, const QTemporaryDir& dir, const std::string& sub,
+              const std::string& resumeFrom = {})
+{
+    TrainRequest req{c, 1, dir.filePath(QString::fromStdString(sub)).toStdString(), resumeFrom};
+    TrainingObserver none;
+    return train(req, none, rec, std::stop_token{});
+}
+
+}  // namespace
+
+class TestContrastiveTraining : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void everySamplerTrainsAndRecords_data()
+    {
+        QTest::addColumn<QString>("sampler");
+        QTest::addColumn<QString>("objective");
+        QTest::addColumn<int>("mixup");
+        QTest::addColumn<QString>("similarity");
+        QTest::newRow("uniform") << "uniform" << "infonce" << 0 << "wordnet";
+        QTest::newRow("class/wordnet") << "class" << "infonce" << 0 << "wordnet";
+        QTest::newRow("class/visual") << "class" << "infonce" << 0 << "visual";
+        QTest::newRow("class/confusion") << "class" << "infonce" << 0 << "confusion";
+        QTest::newRow("instance") << "instance" << "infonce" << 0 << "wordnet";
+        QTest::newRow("class+mixup") << "class" << "infonce" << 4 << "wordnet";
+        QTest::newRow("uniform/nce") << "uniform" << "nce" << 0 << "wordnet";
+    }
+
+    void everySamplerTrainsAndRecords()
+    {
+        QFETCH(QString, sampler);
+        QFETCH(QString, objective);
+        QFETCH(int, mixup);
+        QFETCH(QString, similarity);
+        QTemporaryDir dir;
+        RunConfig c = tiny(sampler.toStdString());
+        c.contrastive.objective = objective.toStdString();
+        c.contrastive.mixupCount = mixup;
+        c.contrastive.similarity = similarity.toStdString();
+        MemoryRecorder rec;
+        const RunResult r = run(c, rec, dir, "cp");
+        QVERIFY2(r.outcome == RunOutcome::Finished, r.message.c_str());
+        QVERIFY(r.last->testTop1 > 20.0);
+
+        // Loss components per step, sampler statistics per epoch.
+        QCOMPARE(int(rec.series(metric::kContrastiveLoss).size()), 2 * 10);
+        for (double v : rec.series(metric::kContrastiveLoss))
+            QVERIFY(std::isfinite(v) && v > 0);
+        QCOMPARE(int(rec.series(metric::kNegativeCosine).size()), 2);
+        // Our samplers never return a negative of the anchor's own class.
+        for (double v : rec.series(metric::kSameClassShare))
+            QCOMPARE(v, 0.0);
+        const auto fromTopK = rec.series(metric::kFromTopKShare);
+        QCOMPARE(fromTopK.front(), sampler == "uniform" ? 0.0 : 1.0);
+        if (sampler == "class") {
+            // Every negative's class is among the anchor class's top-k by S.
+            for (double v : rec.series(metric::kTopKClassShare))
+                QCOMPARE(v, 1.0);
+        }
+
+        // Class similarity: wordnet once before training; model-based sources at each refresh.
+        QVERIFY(!rec.similarities.empty());
+        if (similarity == "wordnet") {
+            QCOMPARE(int(rec.similarities.size()), 1);
+            QCOMPARE(rec.similarities[0].first, std::int64_t(0));
+        } else {
+            QCOMPARE(int(rec.similarities.size()), 2);  // refresh_epochs = 1: before epochs 1 and 2
+            QCOMPARE(QString::fromStdString(rec.similarities[1].second), similarity);
+        }
+        QCOMPARE(int(rec.matrices[0].size()), 100);
+
+        // Probes: 10 anchors (one per class) x (8 negatives + mixup) per epoch.
+        QCOMPARE(int(rec.probes.size()), 2 * 10 * (8 + mixup));
+        std::set<std::int64_t> anchors, classes;
+        for (const auto& p : rec.probes) {
+            anchors.insert(p.anchorIndex);
+            classes.insert(p.anchorClass);
+            if (p.kind == "negative") {
+                QVERIFY(p.sampleIndex >= 0 && p.sampleIndex < 300);
+                QVERIFY(p.sampleClass != p.anchorClass);
+                QVERIFY(p.similarity >= -1.0001 && p.similarity <= 1.0001);
+            } else {
+                QCOMPARE(QString::fromStdString(p.kind), QString("pseudo"));
+                QVERIFY(p.lambda >= 0 && p.lambda <= 1);
+                QVERIFY(p.sourceB >= 0);
+            }
+        }
+        QCOMPARE(int(anchors.size()), 10);
+        QCOMPARE(int(classes.size()), 10);
+    }
+
+    void inBatchSupConWithSemanticBatches()
+    {
+        QTemporaryDir dir;
+        RunConfig c = tiny("class");
+        c.contrastive.objective = "supcon";
+        c.contrastive.supconSamplesPerClass = 4;  // batch 32: 8 classes x 4 images
+        MemoryRecorder rec;
+        const RunResult r = run(c, rec, dir, "cp");
+        QVERIFY2(r.outcome == RunOutcome::Finished, r.message.c_str());
+        QVERIFY(r.last->testTop1 > 20.0);
+        QCOMPARE(int(rec.series(metric::kContrastiveLoss).size()), 2 * (300 / 32));
+        for (double v : rec.series(metric::kContrastiveLoss))
+            QVERIFY(std::isfinite(v) && v > 0);
+        // In-batch negatives: 8 of 10 classes per batch chosen through the top-3 rows of S, so
+        // more than the uniform share (3 of 9 other classes) of different-class pairs are top-k.
+        for (double v : rec.series(metric::kTopKClassShare))
+            QVERIFY2(v > 3.0 / 9.0 && v <= 1.0, qPrintable(QString::number(v)));
+        QVERIFY(rec.probes.empty());  // nothing is drawn from a bank
+    }
+
+    void resumeGivesTheSameCurve()
+    {
+        QTemporaryDir dir;
+        RunConfig c = tiny("instance");
+        c.epochs = 3;
+        c.contrastive.mixupCount = 2;
+        c.contrastive.epsilon = 0.2;
+        MemoryRecorder full;
+        QVERIFY(run(c, full, dir, "a").outcome == RunOutcome::Finished);
+        // The same run cancelled as its second epoch begins, then resumed from epoch 1.
+        MemoryRecorder first, second;
+        std::stop_source stop;
+        struct StopAtEpoch2 final : TrainingObserver {
+            std::stop_source& s;
+            explicit StopAtEpoch2(std::stop_source& x) : s(x) {}
+            void onEpochBegin(std::int64_t epoch, std::int64_t) override
+            {
+                if (epoch == 2)
+                    s.request_stop();
+            }
+        } stopper(stop);
+        TrainRequest req{c, 2, dir.filePath("b").toStdString(), {}};
+        QVERIFY(train(req, stopper, first, stop.get_token()).outcome == RunOutcome::Cancelled);
+        req.resumeFrom = first.checkpoints.back();
+        TrainingObserver none;
+        QVERIFY(train(req, none, second, std::stop_token{}).outcome == RunOutcome::Finished);
+        for (const char* name : {metric::kTestTop1, metric::kContrastiveLoss, metric::kNegativeCosine}) {
+            const auto want = full.series(name, 2), got = second.series(name, 2);
+            QCOMPARE(got.size(), want.size());
+            for (std::size_t i = 0; i < want.size(); ++i)
+                QVERIFY2(std::abs(got[i] - want[i]) <= 1e-5 * std::max(1.0, std::abs(want[i])),
+                         qPrintable(QString("%1[%2]: %3 vs %4").arg(name).arg(i).arg(got[i], 0, 'g', 10).arg(want[i], 0, 'g', 10)));
+        }
+    }
+
+    void impossibleSettingsAreConfigErrors_data()
+    {
+        QTest::addColumn<QString>("sampler");
+        QTest::addColumn<int>("classK");
+        QTest::addColumn<int>("instanceK");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("class k >= C") << "class" << 10 << 16 << "contrastive.class.k";
+        QTest::newRow("instance k beyond candidates") << "instance" << 3 << 500 << "contrastive.instance.k";
+    }
+
+    void impossibleSettingsAreConfigErrors()
+    {
+        QFETCH(QString, sampler);
+        QFETCH(int, classK);
+        QFETCH(int, instanceK);
+        QFETCH(QString, field);
+        QTemporaryDir dir;
+        RunConfig c = tiny(sampler.toStdString());
+        c.contrastive.classK = classK;
+        c.contrastive.instanceK = instanceK;
+        MemoryRecorder rec;
+        try {
+            run(c, rec, dir, "cp");
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(field), e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestContrastiveTraining)
+#include "test_contrastive_training.moc"
