@@ -142,6 +142,10 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     flag(*cmd, a, "--mixup-mode", k.mixupMode, "pairs | anchor", [](RunConfig& c, const std::string& v) { c.contrastive.mixupMode = v; });
     flag(*cmd, a, "--refresh-epochs", k.refreshEpochs, "Rebuild model-based similarity / top-k table every R epochs",
          [](RunConfig& c, std::int64_t v) { c.contrastive.refreshEpochs = v; });
+    flag(*cmd, a, "--reference-weights", k.referenceWeights, "Fixed reference network's weights (ours or PyTorch's)",
+         [](RunConfig& c, const std::string& v) { c.contrastive.referenceWeights = v; });
+    flag(*cmd, a, "--reference-arch", k.referenceArch, "Architecture of --reference-weights (default: --arch)",
+         [](RunConfig& c, const std::string& v) { c.contrastive.referenceArch = v; });
     flag(*cmd, a, "--probe-anchors", k.probeAnchors, "Anchors whose negatives are recorded each epoch",
          [](RunConfig& c, std::int64_t v) { c.contrastive.probeAnchors = v; });
 

@@ -116,7 +116,8 @@ bool ContrastiveTerm::needsReference(std::int64_t epochIndex) const
     const bool modelBased = m_config.sampler == "instance"
                             || (m_config.sampler == "class" && (m_config.similarity == "visual" || m_config.similarity == "confusion"));
     // After a resume the sampler does not exist yet: build it from the resumed model.
-    return modelBased && (epochIndex % m_config.refreshEpochs == 0 || !m_built);
+    const bool refresh = m_config.referenceWeights.empty() && epochIndex % m_config.refreshEpochs == 0;
+    return modelBased && (refresh || !m_built);
 }
 
 void ContrastiveTerm::setSimilarity(const torch::Tensor& S, const std::string& source, std::int64_t epoch)

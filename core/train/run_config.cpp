@@ -180,6 +180,11 @@ void validateContrastive(const ContrastiveConfig& c, std::int64_t batchSize, std
         p.push_back({"batch_size", str(batchSize),
                      "a multiple of contrastive.supcon.samples_per_class = " + str(c.supconSamplesPerClass)
                          + " holding at least 2 classes (supcon batches are classes x samples per class)"});
+    if (!c.referenceArch.empty()) {
+        const auto& archs = knownArchitectures();
+        if (std::find(archs.begin(), archs.end(), c.referenceArch) == archs.end())
+            p.push_back({k + "reference.arch", c.referenceArch, "one of " + joinNames(archs)});
+    }
     if (c.objective == "supcon" && c.mixupCount > 0)
         p.push_back({k + "mixup.count", str(c.mixupCount), "0 with objective supcon (no memory-bank negatives to mix)"});
     if (!(c.mixupAlpha > 0))
@@ -352,6 +357,11 @@ RunConfig runConfigFromJson(const json& j)
     rm.read("alpha", cc.mixupAlpha, "a number");
     rm.read("mode", cc.mixupMode, "a string");
     rm.reportUnknown();
+    const json ref = r.object("reference");
+    FieldReader rr(ref, "contrastive.reference.", p);
+    rr.read("weights", cc.referenceWeights, "a weights file path");
+    rr.read("arch", cc.referenceArch, "a network name");
+    rr.reportUnknown();
     const json sup = r.object("supcon");
     FieldReader rs(sup, "contrastive.supcon.", p);
     rs.read("samples_per_class", cc.supconSamplesPerClass, "an integer");
@@ -428,7 +438,8 @@ json toJson(const ContrastiveConfig& c)
               {"tau", c.instanceTau},
               {"other_classes_only", c.instanceOtherClassesOnly}}},
             {"mixup", {{"count", c.mixupCount}, {"alpha", c.mixupAlpha}, {"mode", c.mixupMode}}},
-            {"supcon", {{"samples_per_class", c.supconSamplesPerClass}}}};
+            {"supcon", {{"samples_per_class", c.supconSamplesPerClass}}},
+            {"reference", {{"weights", c.referenceWeights}, {"arch", c.referenceArch}}}};
 }
 
 json toJson(const RunConfig& c)

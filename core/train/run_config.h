@@ -54,6 +54,10 @@ struct ContrastiveConfig {
     std::string positive = "same-class";  // same-class | self
     double epsilon = 0.0;                 // share of negatives drawn uniformly instead
     std::int64_t refreshEpochs = 1;       // R: model-based similarity / top-k table refresh
+    // A fixed reference network instead of the model itself: weights (ours or PyTorch's) and
+    // its architecture (empty: the run's). Its outputs are computed once, never refreshed.
+    std::string referenceWeights;
+    std::string referenceArch;
     std::int64_t probeAnchors = 16;       // anchors whose negatives are recorded each epoch
     std::int64_t probeNegatives = 32;     // negatives recorded per probe anchor and epoch
     // class sampler

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <torch/nn/functional/loss.h>
+#include <torch/nn/functional/normalization.h>
 #include <torch/optim/sgd.h>
 #include <torch/utils.h>
 
@@ -12,6 +13,7 @@
 #include "data/dataset_registry.h"
 #include "data/loader.h"
 #include "data/subset.h"
+#include "models/pretrained.h"
 #include "models/registry.h"
 #include "train/checkpoint.h"
 #include "train/contrastive_term.h"
@@ -68,19 +70,23 @@ void pruneCheckpoints(const std::filesystem::path& dir, std::int64_t newestEpoch
 
 // Embeddings and logits of the whole training set in eval mode (no augmentation): the
 // reference outputs that model-based class similarity and the instance table are built from.
-ReferenceOutputs referenceOutputs(NetworkImpl& model, ProjectionHeadImpl& head, BatchLoader& loader,
+// head == nullptr (a fixed reference network, which has no projection head): the embeddings
+// are its L2-normalised penultimate features.
+ReferenceOutputs referenceOutputs(NetworkImpl& model, ProjectionHeadImpl* head, BatchLoader& loader,
                                   const c10::Device& device)
 {
     torch::NoGradGuard noGrad;
     const bool wasTraining = model.is_training();
     model.eval();
-    head.eval();
+    if (head)
+        head->eval();
     const auto n = loader.size();
     torch::Tensor emb, logits;
     loader.startEpoch(0);
     while (auto batch = loader.next()) {
         const auto out = model.forwardAll(batch->images.to(device));
-        const auto z = head.forward(out.features);
+        const auto z = head ? head->forward(out.features)
+                            : torch::nn::functional::normalize(out.features, torch::nn::functional::NormalizeFuncOptions().dim(1));
         if (!emb.defined()) {
             emb = torch::empty({n, z.size(1)}, z.options());
             logits = torch::empty({n, out.logits.size(1)}, out.logits.options());
@@ -90,8 +96,21 @@ ReferenceOutputs referenceOutputs(NetworkImpl& model, ProjectionHeadImpl& head, 
         logits.index_copy_(0, rows, out.logits);
     }
     model.train(wasTraining);
-    head.train(wasTraining);
+    if (head)
+        head->train(wasTraining);
     return {emb, logits};
+}
+
+// The outputs of a fixed reference network (contrastive.reference.weights), computed once.
+ReferenceOutputs fixedReference(const RunConfig& cfg, std::int64_t numClasses, BatchLoader& loader, const c10::Device& device)
+{
+    const std::string arch = cfg.contrastive.referenceArch.empty() ? cfg.arch : cfg.contrastive.referenceArch;
+    PretrainedNetwork ref = loadPretrained(arch, cfg.contrastive.referenceWeights, numClasses);
+    if (ref.spec.numClasses != numClasses)
+        throw CheckpointError(cfg.contrastive.referenceWeights + ": the reference " + arch + " has "
+                              + std::to_string(ref.spec.numClasses) + " classes, the data set " + std::to_string(numClasses));
+    ref.network->to(device);
+    return referenceOutputs(*ref.network, nullptr, loader, device);
 }
 
 std::int64_t countParameters(torch::nn::Module& m)
@@ -185,7 +204,9 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         if (contrastive) {
             std::optional<ReferenceOutputs> reference;
             if (contrastive->needsReference(e))
-                reference = referenceOutputs(*model, *contrastive->head(), *referenceLoader, device);
+                reference = cfg.contrastive.referenceWeights.empty()
+                                ? referenceOutputs(*model, contrastive->head().get(), *referenceLoader, device)
+                                : fixedReference(cfg, data.train->numClasses(), *referenceLoader, device);
             contrastive->beginEpoch(e, reference);
         }
         trainLoader.startEpoch(e);

@@ -172,6 +172,34 @@ private Q_SLOTS:
         QVERIFY(rec.probes.empty());  // nothing is drawn from a bank
     }
 
+    void fixedReferenceCheckpointIsUsedOnce()
+    {
+        QTemporaryDir dir;
+        RunConfig ce = tiny("uniform");
+        ce.contrastive.enabled = false;
+        ce.epochs = 1;
+        MemoryRecorder teacher;
+        QVERIFY(run(ce, teacher, dir, "ref").outcome == RunOutcome::Finished);
+
+        RunConfig c = tiny("class");
+        c.contrastive.similarity = "visual";
+        c.contrastive.referenceWeights = teacher.checkpoints.back();
+        MemoryRecorder rec;
+        const RunResult r = run(c, rec, dir, "cp");
+        QVERIFY2(r.outcome == RunOutcome::Finished, r.message.c_str());
+        // Built once from the reference, never refreshed (refresh_epochs = 1 would refresh).
+        QCOMPARE(int(rec.similarities.size()), 1);
+        QCOMPARE(rec.similarities[0].first, std::int64_t(0));
+
+        c.contrastive.referenceWeights = dir.filePath("missing.pt").toStdString();
+        try {
+            run(c, rec, dir, "cp2");
+            QFAIL("expected CheckpointError");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains("missing.pt"), e.what());
+        }
+    }
+
     void resumeGivesTheSameCurve()
     {
         QTemporaryDir dir;
