@@ -181,7 +181,7 @@ int main(int argc, char** argv)
     }
     std::fprintf(stderr, "bank gather 128x4096x128: %.2f (%.2f); InfoNCE fwd+bwd: %.2f (%.2f); gather+loss+update: %.2f (%.2f)\n",
                  gatherMs.median, gatherMs.min, lossMs.median, lossMs.min, bankStepMs.median, bankStepMs.min);
-    std::fprintf(stderr, "fused (gatherDot) InfoNCE fwd+bwd: %.2f (%.2f); fused loss+update: %.2f (%.2f)\n",
+    std::fprintf(stderr, "fused (bankInfoNce) InfoNCE fwd+bwd: %.2f (%.2f); fused loss+update: %.2f (%.2f)\n",
                  fusedLossMs.median, fusedLossMs.min, fusedBankStepMs.median, fusedBankStepMs.min);
     std::fprintf(stderr, "small-cnn SGD step (batch 128): %.2f (%.2f)\n", cnnStepMs.median, cnnStepMs.min);
     std::fprintf(stderr, "contrastive step, uniform, materialised negatives: %.2f (%.2f)\n", materialisedStepMs.median,

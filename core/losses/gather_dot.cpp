@@ -1,5 +1,7 @@
 #include "losses/gather_dot.h"
 
+#include <algorithm>
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -23,13 +25,35 @@ T dot(const T* a, const T* b, std::int64_t d)
     return s;
 }
 
+// Rows are scattered over the bank: request the row kPrefetch ahead so that several memory
+// reads are in flight at once.
+constexpr std::int64_t kPrefetch = 8;
+
+// Anchors per parallel chunk: about 2^23 multiply-adds (a millisecond or more), so that waking
+// a worker thread pays off; small inputs stay on the calling thread.
+inline std::int64_t rowGrain(std::int64_t rows, std::int64_t d)
+{
+    return std::max<std::int64_t>(1, (std::int64_t{1} << 23) / std::max<std::int64_t>(1, rows * d));
+}
+
+template <typename T>
+inline void prefetchRow(const T* row, std::int64_t d)
+{
+    const char* p = reinterpret_cast<const char*>(row);
+    for (std::int64_t off = 0; off < d * static_cast<std::int64_t>(sizeof(T)); off += 64)
+        __builtin_prefetch(p + off);
+}
+
 template <typename T>
 void forwardKernel(const T* z, const T* bank, const std::int64_t* idx, T* out, std::int64_t B, std::int64_t K, std::int64_t d)
 {
-    at::parallel_for(0, B, 1, [&](std::int64_t begin, std::int64_t end) {
+    at::parallel_for(0, B, rowGrain(K, d), [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t b = begin; b < end; ++b)
-            for (std::int64_t k = 0; k < K; ++k)
+            for (std::int64_t k = 0; k < K; ++k) {
+                if (k + kPrefetch < K)
+                    prefetchRow(bank + idx[b * K + k + kPrefetch] * d, d);
                 out[b * K + k] = dot(z + b * d, bank + idx[b * K + k] * d, d);
+            }
     });
 }
 
@@ -37,10 +61,12 @@ void forwardKernel(const T* z, const T* bank, const std::int64_t* idx, T* out, s
 template <typename T>
 void backwardKernel(const T* g, const T* bank, const std::int64_t* idx, T* gz, std::int64_t B, std::int64_t K, std::int64_t d)
 {
-    at::parallel_for(0, B, 1, [&](std::int64_t begin, std::int64_t end) {
+    at::parallel_for(0, B, rowGrain(K, d), [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t b = begin; b < end; ++b) {
             T* acc = gz + b * d;
             for (std::int64_t k = 0; k < K; ++k) {
+                if (k + kPrefetch < K)
+                    prefetchRow(bank + idx[b * K + k + kPrefetch] * d, d);
                 const T w = g[b * K + k];
                 const T* row = bank + idx[b * K + k] * d;
                 for (std::int64_t j = 0; j < d; ++j)

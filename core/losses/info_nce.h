@@ -20,8 +20,11 @@ at::Tensor contrastLogits(const at::Tensor& anchor, const at::Tensor& positive, 
 
 // The same loss and logits with the negatives given as memory-bank rows,
 // negatives[b][j] = bank[negativeIndices[b][j]] (bank: N x d, no gradient; negativeIndices:
-// B x K), through gatherDot (losses/gather_dot.h): equal values, no B x K x d tensor, several
-// times faster on a CPU. Gradients reach anchor, positive and pseudoNegatives, not the bank.
+// B x K): equal values and gradients, no B x K x d tensor. bankInfoNce runs a one-pass kernel on
+// the CPU (losses/bank_info_nce.h; about 6x faster than gather + infoNce at B = 128,
+// K = 4096, see docs/benchmarks.md) and gatherDot + logsumexp elsewhere; bankContrastLogits
+// uses gatherDot (losses/gather_dot.h). Gradients reach anchor, positive and pseudoNegatives,
+// not the bank.
 at::Tensor bankInfoNce(const at::Tensor& anchor, const at::Tensor& positive, const at::Tensor& bank,
                        const at::Tensor& negativeIndices, double tau, const at::Tensor& pseudoNegatives = {});
 at::Tensor bankContrastLogits(const at::Tensor& anchor, const at::Tensor& positive, const at::Tensor& bank,

@@ -8,6 +8,7 @@
 #include <torch/serialize/output-archive.h>
 
 #include "common/errors.h"
+#include "losses/gather_dot.h"
 #include "losses/info_nce.h"
 #include "losses/nce_loss.h"
 #include "losses/sup_con.h"
@@ -246,17 +247,21 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
     if (usesBatchOrder())
         return supConLossWithStats(z, lab);
     const SampledNegatives neg = m_sampler->sample(idx, m_config.negatives);
-    const torch::Tensor negEmb = m_bank->rows(neg.indices);             // B x K x d
-    const torch::Tensor pos = m_bank->rows(positives(idx, lab));         // B x d
+    // Negatives stay rows of the bank: the fused kernels read them once and never build the
+    // B x K x d tensor (268 MB at B = 128, K = 4096; see docs/benchmarks.md "Sampler cost").
+    const torch::Tensor& bank = m_bank->state();
+    const torch::Tensor negIdx = neg.indices.to(m_device);
+    const torch::Tensor pos = m_bank->rows(positives(idx, lab));  // B x d
     PseudoNegatives pseudo;
     if (m_mixup)
-        pseudo = m_mixup->generate(z.detach(), negEmb);
-    torch::Tensor L = m_nce ? m_nce->forward(z, pos, negEmb) : infoNce(z, pos, negEmb, m_config.tau, pseudo.embeddings);
+        pseudo = m_mixup->generateFromBank(z.detach(), bank, negIdx);
+    torch::Tensor L = m_nce ? m_nce->forwardBank(z, pos, bank, negIdx)
+                            : bankInfoNce(z, pos, bank, negIdx, m_config.tau, pseudo.embeddings);
 
     {
         torch::NoGradGuard noGrad;
         const auto zd = z.detach();
-        const auto cos = torch::bmm(negEmb, zd.unsqueeze(2)).squeeze(2).to(torch::kCPU);  // B x K
+        const auto cos = gatherDot(zd, bank, negIdx).to(torch::kCPU);  // B x K
         const auto negLabels = m_labels.index({neg.indices});
         m_cosSum += cos.sum().item<double>();
         m_sameSum += negLabels.eq(lab.unsqueeze(1)).sum().item<double>();
