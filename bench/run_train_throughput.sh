@@ -1,27 +1,35 @@
 #!/usr/bin/env bash
 # Training throughput, side by side: bench_train_throughput (scns::train) against
-# bench/train_throughput.py (the same network and loop in Python PyTorch), run alternately
-# so that machine noise hits both, then a table, the medians and their ratio.
+# bench/train_throughput.py (the same network and loop in Python PyTorch), run in rotating
+# order within each round so that machine noise hits every side, then a table, the medians
+# and their ratios.
 #
 #   bench/run_train_throughput.sh [BUILD_DIR]        (default: ./build)
 #
 # Builds nothing: build first, e.g. `packaging/setup.sh build` (which builds the benchmarks)
 # or `cmake --build build --target bench_train_throughput`.
 # Environment (defaults in brackets):
-#   ROUNDS [3]            runs of each side; the order alternates (ours first in odd rounds)
+#   ROUNDS [3]            rounds; each runs every side once
 #   EPOCHS [1]            epochs per run
 #   BATCH [128]           batch size
-#   THREADS [nproc]       intra-op threads on both sides
+#   THREADS [nproc]       intra-op threads on every side
 #   TRAIN_PER_CLASS [0]   0: all 60000 training images
 #   PY_DATA [float]       float: Python batches from a pre-normalised float tensor;
 #                         uint8: Python normalises each batch (see train_throughput.py)
+#   PY_MALLOC ["stock tuned"]  Python sides to run. stock: as installed. tuned: glibc malloc
+#                         with fixed mmap/trim thresholds (MALLOC_MMAP_THRESHOLD_,
+#                         MALLOC_TRIM_THRESHOLD_), which removes the page-fault churn the
+#                         stock Python process shows on every step (see docs/benchmarks.md):
+#                         the stronger baseline.
 #   PYTHON [/usr/bin/python3]   a Python with torch (Debian's python3-torch)
-#   OUT [none]            also write every JSON line to this file
 #   QUIET_WAIT [0]        before each run, wait up to this many seconds for other processes
 #                         to use less than 0.2 CPU (sampled over 3 s); 0: do not wait
-# Each row also shows "other CPU": the cores other processes kept busy, on average, during
-# that run (from /proc/stat minus this script's children). On a 2-core machine anything above
-# about 0.1 makes a 2-thread run unreliable; such rows should be rerun, not reported.
+#   CLEAN_MAX [0.10]      a run counts as clean when other processes kept at most this many
+#                         CPUs busy on average during it; the verdict uses clean runs only
+#   OUT [none]            also write every JSON line to this file
+# "other CPU" in the table: the cores other processes kept busy, on average, during that run
+# (from /proc/stat minus this script's children). On a 2-core machine a 2-thread run next to
+# a busy process can be several times slower, so such runs say nothing about either side.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,11 +40,16 @@ batch="${BATCH:-128}"
 threads="${THREADS:-$(nproc)}"
 per_class="${TRAIN_PER_CLASS:-0}"
 py_data="${PY_DATA:-float}"
+read -r -a py_mallocs <<< "${PY_MALLOC:-stock tuned}"
 python="${PYTHON:-/usr/bin/python3}"
+clean_max="${CLEAN_MAX:-0.10}"
 
 ours="$build/bench/bench_train_throughput"
 [ -x "$ours" ] || { echo "no $ours: build first (packaging/setup.sh build, or cmake --build $build --target bench_train_throughput)" >&2; exit 2; }
 "$python" -c 'import torch, numpy' 2>/dev/null || { echo "$python cannot import torch and numpy (apt install python3-torch)" >&2; exit 2; }
+for m in "${py_mallocs[@]}"; do
+  case "$m" in stock|tuned) ;; *) echo "PY_MALLOC: '$m' is not stock or tuned" >&2; exit 2 ;; esac
+done
 
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
@@ -45,7 +58,8 @@ echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== busiest other processes:"
 ps -eo pid,pcpu,comm --sort=-pcpu | head -4 | sed 's/^/   /'
-echo "== $rounds rounds x $epochs epoch(s), batch $batch, threads $threads, train per class $per_class (0: all), python data $py_data"
+echo "== $rounds rounds x $epochs epoch(s), batch $batch, threads $threads, train per class $per_class (0: all)," \
+     "python data $py_data, python malloc: ${py_mallocs[*]}"
 
 hz="$(getconf CLK_TCK)"
 busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
@@ -59,57 +73,72 @@ wait_quiet() {
   done
   ((limit == 0)) || echo "   (still busy after ${limit}s: running anyway)" >&2
 }
-# timed ROUND CMD...: runs CMD, adds round and other-process CPU to its JSON line.
+# timed ROUND LABEL CMD...: runs CMD, adds round, label and other-process CPU to its JSON line.
 timed() {
-  local round="$1"; shift
+  local round="$1" label="$2"; shift 2
+  echo "-- round $round: $label: $*" >&2
   wait_quiet
   local b0 c0 t0 b1 c1 t1 line other
   b0="$(busy_ticks)"; c0="$(child_ticks)"; t0="$(date +%s.%N)"
   line="$("$@")"
   b1="$(busy_ticks)"; c1="$(child_ticks)"; t1="$(date +%s.%N)"
-  other="$(awk -v b="$((b1 - b0))" -v c="$((c1 - c0))" -v w="$(awk -v a="$t1" -v z="$t0" 'BEGIN { print a - z }')" \
-           -v hz="$hz" 'BEGIN { o = (b - c) / (w * hz); printf "%.2f", (o < 0 ? 0 : o) }')"
+  other="$(awk -v b="$((b1 - b0))" -v c="$((c1 - c0))" -v t1="$t1" -v t0="$t0" -v hz="$hz" \
+           'BEGIN { o = (b - c) / ((t1 - t0) * hz); printf "%.2f", (o < 0 ? 0 : o) }')"
   echo "   other processes: $other CPUs busy on average" >&2
-  echo "${line/#\{/\{\"round\": $round, \"other_cpus\": $other, }" >> "$results"
+  echo "${line/#\{/\{\"round\": $round, \"label\": \"$label\", \"other_cpus\": $other, }" >> "$results"
 }
-run_ours() {
-  echo "-- round $1: scns   $ours --threads $threads --batch-size $batch --epochs $epochs --train-per-class $per_class" >&2
-  timed "$1" "$ours" --threads "$threads" --batch-size "$batch" --epochs "$epochs" --train-per-class "$per_class"
-}
-run_python() {
-  echo "-- round $1: python $python $here/train_throughput.py --threads $threads --batch-size $batch --epochs $epochs --train-per-class $per_class --data $py_data" >&2
-  timed "$1" "$python" "$here/train_throughput.py" --threads "$threads" --batch-size "$batch" --epochs "$epochs" \
-    --train-per-class "$per_class" --data "$py_data"
+run_side() {  # run_side ROUND SIDE
+  local common=(--threads "$threads" --batch-size "$batch" --epochs "$epochs" --train-per-class "$per_class")
+  case "$2" in
+    scns) timed "$1" scns "$ours" "${common[@]}" ;;
+    stock) timed "$1" "pytorch" "$python" "$here/train_throughput.py" "${common[@]}" --data "$py_data" ;;
+    tuned) timed "$1" "pytorch+malloc" env MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296 \
+             "$python" "$here/train_throughput.py" "${common[@]}" --data "$py_data" ;;
+  esac
 }
 
+sides=(scns "${py_mallocs[@]}")
 for ((r = 1; r <= rounds; ++r)); do
-  if ((r % 2 == 1)); then run_ours "$r"; run_python "$r"; else run_python "$r"; run_ours "$r"; fi
+  for ((k = 0; k < ${#sides[@]}; ++k)); do  # rotate: round r starts with side (r-1) mod n
+    run_side "$r" "${sides[$(((r - 1 + k) % ${#sides[@]}))]}"
+  done
 done
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-[ -n "${OUT:-}" ] && cp "$results" "$OUT"
+if [ -n "${OUT:-}" ]; then cp "$results" "$OUT"; fi
 
-"$python" - "$results" <<'EOF'
+"$python" - "$results" "$clean_max" <<'EOF'
 import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-def run_rate(r):  # images per second over all epochs of a run
+clean_max = float(sys.argv[2])
+def rate(r):  # images per second over all epochs of a run
     return sum(e["images_per_second"] * e["seconds"] for e in r["epochs"]) / sum(e["seconds"] for e in r["epochs"])
-def run_wait(r):
+def wait(r):
     return sum(e["data_wait_share"] * e["seconds"] for e in r["epochs"]) / sum(e["seconds"] for e in r["epochs"])
 print()
-print("| round | implementation | threads | images | train s | img/s | data wait | other CPU |")
-print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("| round | side | threads | images | train s | img/s | data wait | other CPU | clean |")
+print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 for r in runs:
     secs = sum(e["seconds"] for e in r["epochs"])
-    name = "scns (LibTorch %s)" % r["torch"] if r["impl"] == "scns" else "PyTorch %s, %s data" % (r["torch"], r["data"])
-    print("| %d | %s | %d | %d | %.2f | %.1f | %.2f%% | %.2f |" % (r["round"], name, r["threads"], r["train_images"] * len(r["epochs"]),
-                                                                secs, run_rate(r), 100 * run_wait(r), r["other_cpus"]))
-ours = [run_rate(r) for r in runs if r["impl"] == "scns"]
-py = [run_rate(r) for r in runs if r["impl"] == "pytorch"]
-wait = [run_wait(r) for r in runs if r["impl"] == "scns"]
-mo, mp = statistics.median(ours), statistics.median(py)
+    name = ("scns (LibTorch %s)" % r["torch"]) if r["impl"] == "scns" else ("%s %s, %s data" % (r["label"], r["torch"], r["data"]))
+    print("| %d | %s | %d | %d | %.2f | %.1f | %.2f%% | %.2f | %s |" % (
+        r["round"], name, r["threads"], r["train_images"] * len(r["epochs"]), secs, rate(r), 100 * wait(r),
+        r["other_cpus"], "yes" if r["other_cpus"] <= clean_max else "no"))
 print()
-print("median img/s: scns %.1f, pytorch %.1f; ratio scns/pytorch = %.3f (target >= 1.0: %s)"
-      % (mo, mp, mo / mp, "met" if mo / mp >= 1.0 else "NOT met"))
-print("scns data-wait share: median %.2f%%, max %.2f%% (target < 5%%: %s)"
-      % (100 * statistics.median(wait), 100 * max(wait), "met" if max(wait) < 0.05 else "NOT met"))
+labels = list(dict.fromkeys(r["label"] for r in runs))
+clean = {l: [rate(r) for r in runs if r["label"] == l and r["other_cpus"] <= clean_max] for l in labels}
+for l in labels:
+    every = [rate(r) for r in runs if r["label"] == l]
+    c = clean[l]
+    print("%-15s clean runs %d/%d, median img/s %s (all runs: %.1f)" % (
+        l, len(c), len(every), "%.1f" % statistics.median(c) if c else "-", statistics.median(every)))
+ours = clean.get("scns", [])
+for l in labels[1:]:
+    if ours and clean[l]:
+        q = statistics.median(ours) / statistics.median(clean[l])
+        print("ratio scns / %s (medians of clean runs) = %.3f  (target >= 1.0: %s)" % (l, q, "met" if q >= 1.0 else "NOT met"))
+    else:
+        print("ratio scns / %s: no clean runs on one side; rerun on a quieter machine (QUIET_WAIT=600)" % l)
+w = [wait(r) for r in runs if r["label"] == "scns"]
+print("scns data-wait share: median %.2f%%, max %.2f%% over all runs (target < 5%%: %s)"
+      % (100 * statistics.median(w), 100 * max(w), "met" if max(w) < 0.05 else "NOT met"))
 EOF

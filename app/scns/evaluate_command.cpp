@@ -58,13 +58,14 @@ public:
         if (!m_file)
             return;
         const auto l = logits.to(torch::kCPU, torch::kFloat).contiguous();
-        const auto predicted = l.argmax(1);
-        const auto idx = indices.to(torch::kCPU, torch::kLong);
+        const auto predicted = l.argmax(1).contiguous();
+        const auto idx = indices.to(torch::kCPU, torch::kLong).contiguous();
         const float* p = l.data_ptr<float>();
+        const std::int64_t* pred = predicted.data_ptr<std::int64_t>();
+        const std::int64_t* index = idx.data_ptr<std::int64_t>();
         const auto k = l.size(1);
         for (std::int64_t i = 0; i < l.size(0); ++i) {
-            std::fprintf(m_file, "%lld,%lld", static_cast<long long>(idx[i].item<std::int64_t>()),
-                         static_cast<long long>(predicted[i].item<std::int64_t>()));
+            std::fprintf(m_file, "%lld,%lld", static_cast<long long>(index[i]), static_cast<long long>(pred[i]));
             for (std::int64_t j = 0; j < k; ++j)
                 std::fprintf(m_file, ",%.9g", static_cast<double>(p[i * k + j]));
             std::fputc('\n', m_file);

@@ -59,8 +59,8 @@ TorchZipArchive::TorchZipArchive(const std::filesystem::path& file) : m_file(fil
     try {
         m_reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(file.string());
     } catch (const std::exception& e) {
-        throw CheckpointError(file.string() + ": a zip archive, but not one written by torch.save: "
-                              + firstLine(e.what()));
+        throw CheckpointError(file.string() + ": cannot read the zip archive (truncated, damaged, or not written "
+                              "by torch.save): " + firstLine(e.what()));
     }
 }
 

@@ -129,7 +129,7 @@ private Q_SLOTS:
         QTest::newRow("empty") << "empty.pt" << kNotACheckpoint;
         QTest::newRow("legacy torch.save") << "resnet8-legacy.pt" << "legacy format";
         QTest::newRow("zip without data.pkl") << "resnet8-nodatapkl.pt" << "no data.pkl";
-        QTest::newRow("truncated zip") << "truncated.pt" << "not one written by torch.save";
+        QTest::newRow("truncated zip") << "truncated.pt" << "cannot read the zip archive (truncated, damaged";
         QTest::newRow("zip, corrupt data.pkl") << "badpickle.pt" << "data.pkl";
         QTest::newRow("pickled module") << "resnet8-module.pt" << "pickled object";
         QTest::newRow("missing") << "nonexistent.pt" << "file not found";
