@@ -8,37 +8,14 @@
 #include <set>
 
 #include "common/errors.h"
+#include "memory_recorder.h"
 #include "train/trainer.h"
 
 using namespace scns;
 
 namespace {
 
-struct MemoryRecorder final : RunRecorder {
-    std::vector<std::tuple<std::int64_t, std::int64_t, std::string, double>> rows;
-    std::vector<std::string> checkpoints;
-    std::vector<std::pair<std::int64_t, std::string>> similarities;
-    std::vector<std::vector<float>> matrices;
-    std::vector<ProbeNegativeRow> probes;
-    void metric(std::int64_t e, std::int64_t s, const std::string& n, double v) override { rows.emplace_back(e, s, n, v); }
-    void flush() override {}
-    void checkpoint(std::int64_t, const std::string& p) override { checkpoints.push_back(p); }
-    void classSimilarity(std::int64_t epoch, const std::string& source, const std::vector<std::string>&,
-                         const std::vector<float>& m) override
-    {
-        similarities.emplace_back(epoch, source);
-        matrices.push_back(m);
-    }
-    void probeNegatives(const std::vector<ProbeNegativeRow>& r) override { probes.insert(probes.end(), r.begin(), r.end()); }
-    std::vector<double> series(const std::string& name, std::int64_t fromEpoch = 0) const
-    {
-        std::vector<double> out;
-        for (const auto& [e, s, n, v] : rows)
-            if (n == name && e >= fromEpoch)
-                out.push_back(v);
-        return out;
-    }
-};
+using test::MemoryRecorder;
 
 RunConfig tiny(const std::string& sampler)
 {
@@ -183,7 +160,7 @@ private Q_SLOTS:
 
         RunConfig c = tiny("class");
         c.contrastive.similarity = "visual";
-        c.contrastive.referenceWeights = teacher.checkpoints.back();
+        c.contrastive.referenceWeights = teacher.checkpoints.back().second;
         MemoryRecorder rec;
         const RunResult r = run(c, rec, dir, "cp");
         QVERIFY2(r.outcome == RunOutcome::Finished, r.message.c_str());
@@ -223,7 +200,7 @@ private Q_SLOTS:
         } stopper(stop);
         TrainRequest req{c, 2, dir.filePath("b").toStdString(), {}};
         QVERIFY(train(req, stopper, first, stop.get_token()).outcome == RunOutcome::Cancelled);
-        req.resumeFrom = first.checkpoints.back();
+        req.resumeFrom = first.checkpoints.back().second;
         TrainingObserver none;
         QVERIFY(train(req, none, second, std::stop_token{}).outcome == RunOutcome::Finished);
         for (const char* name : {metric::kTestTop1, metric::kContrastiveLoss, metric::kNegativeCosine}) {

@@ -7,27 +7,14 @@
 
 #include "common/errors.h"
 #include "train/checkpoint.h"
+#include "memory_recorder.h"
 #include "train/trainer.h"
 
 using namespace scns;
 
 namespace {
 
-struct MemoryRecorder final : RunRecorder {
-    std::vector<std::tuple<std::int64_t, std::int64_t, std::string, double>> rows;
-    std::vector<std::pair<std::int64_t, std::string>> checkpoints;
-    void metric(std::int64_t e, std::int64_t s, const std::string& n, double v) override { rows.emplace_back(e, s, n, v); }
-    void flush() override {}
-    void checkpoint(std::int64_t e, const std::string& p) override { checkpoints.emplace_back(e, p); }
-    std::vector<double> series(const std::string& name, std::int64_t fromEpoch = 0) const
-    {
-        std::vector<double> out;
-        for (const auto& [e, s, n, v] : rows)
-            if (n == name && e >= fromEpoch)
-                out.push_back(v);
-        return out;
-    }
-};
+using test::MemoryRecorder;
 
 // Requests a stop when a given (epoch, batch) ends; counts batches seen after that.
 struct StopAt final : TrainingObserver {
