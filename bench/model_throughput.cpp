@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <malloc.h>
+
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/nn/functional/loss.h>
@@ -31,13 +33,15 @@ struct Options {
     int threads = 1;
     std::int64_t batch = 64, steps = 20, warmup = 3, classes = 100;
     std::string profile;  // chrome trace of the timed steps (autograd profiler), per network
+    bool tuneMalloc = false;
 };
 
 [[noreturn]] void usage(const char* argv0)
 {
     std::fprintf(stderr,
                  "usage: %s [--archs resnet20,resnet8x4,wrn_16_2] [--threads T] [--batch-size B] [--steps N]\n"
-                 "          [--warmup W] [--classes K] [--profile PREFIX (writes PREFIX<arch>.trace.json)]\n",
+                 "          [--warmup W] [--classes K] [--profile PREFIX (writes PREFIX<arch>.trace.json)]\n"
+                 "          [--tune-malloc 1 (mallopt: mmap and trim thresholds 1 GiB, as MALLOC=scns-only)]\n",
                  argv0);
     std::exit(2);
 }
@@ -67,6 +71,8 @@ Options parse(int argc, char** argv)
             o.classes = std::atoll(v);
         } else if (a == "--profile") {
             o.profile = v;
+        } else if (a == "--tune-malloc") {
+            o.tuneMalloc = std::atoi(v) != 0;
         } else {
             usage(argv[0]);
         }
@@ -121,6 +127,12 @@ void measure(const Options& o, const std::string& arch)
 int main(int argc, char** argv)
 {
     const Options o = parse(argc, argv);
+    if (o.tuneMalloc) {
+        // The in-process form of MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_: freed
+        // activations stay in the heap for the next step instead of going back to the kernel.
+        mallopt(M_MMAP_THRESHOLD, 1 << 30);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    }
     at::set_num_threads(o.threads);
     for (const auto& arch : o.archs)
         measure(o, arch);

@@ -5,10 +5,12 @@
 
 #include "commands.h"
 #include "common/errors.h"
+#include "train/device.h"
 
 int main(int argc, char** argv)
 {
     using namespace scns::cli;
+    scns::configureAllocatorForTraining();
     CLI::App app{"SCNS Workbench: contrastive learning with semantically-conditioned negative sampling.\n"
                  "Runs are stored in an SQLite database (--db, default: $SCNS_DB or ~/.local/share/scns-workbench/runs.sqlite)."};
     app.set_version_flag("--version", std::string("scns ") + SCNS_VERSION);

@@ -2,6 +2,10 @@
 
 #include <thread>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 
@@ -25,6 +29,14 @@ c10::Device resolveDevice(const std::string& name)
         throw DeviceError("device '" + name + "' requested, but only " + std::to_string(count)
                           + " CUDA device(s) are visible (cuda:0 .. cuda:" + std::to_string(count - 1) + ")");
     return device;
+}
+
+void configureAllocatorForTraining()
+{
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
 }
 
 int configureThreads(long long requested)

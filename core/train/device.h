@@ -13,4 +13,11 @@ c10::Device resolveDevice(const std::string& name);
 // Debian's LibTorch otherwise starts with one thread.
 int configureThreads(long long requested);
 
+// glibc only (a no-op elsewhere): keep freed activation and gradient buffers in the heap for
+// the next step instead of returning them to the kernel, which costs a page fault per 4 KiB
+// on every step (measured: resnet20 from 0.91x to 1.19x of PyTorch's speed, docs/benchmarks.md
+// "Model throughput vs PyTorch"). The price is that the heap keeps up to the peak activation
+// memory. Call once at start-up, before training threads exist.
+void configureAllocatorForTraining();
+
 }  // namespace scns
