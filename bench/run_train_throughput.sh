@@ -16,11 +16,17 @@
 #   TRAIN_PER_CLASS [0]   0: all 60000 training images
 #   PY_DATA [float]       float: Python batches from a pre-normalised float tensor;
 #                         uint8: Python normalises each batch (see train_throughput.py)
-#   PY_MALLOC ["stock tuned"]  Python sides to run. stock: as installed. tuned: glibc malloc
-#                         with fixed mmap/trim thresholds (MALLOC_MMAP_THRESHOLD_,
-#                         MALLOC_TRIM_THRESHOLD_), which removes the page-fault churn the
-#                         stock Python process shows on every step (see docs/benchmarks.md):
-#                         the stronger baseline.
+#   SIDES ["scns pytorch pytorch+malloc"]  what to run each round:
+#                         scns            bench_train_throughput as built
+#                         scns+malloc     the same with glibc malloc's mmap/trim thresholds
+#                                         fixed (see below)
+#                         pytorch         train_throughput.py under Debian's python3
+#                         pytorch+malloc  the same with the fixed thresholds
+#                         The fixed thresholds (MALLOC_MMAP_THRESHOLD_=256 MiB,
+#                         MALLOC_TRIM_THRESHOLD_=512 MiB) stop glibc from unmapping and
+#                         re-faulting about 20 MB of tensor memory on every step, which costs
+#                         either side a third of its speed (see docs/benchmarks.md); with
+#                         them the comparison is of the training loops, not of malloc luck.
 #   PYTHON [/usr/bin/python3]   a Python with torch (Debian's python3-torch)
 #   QUIET_WAIT [0]        before each run, wait up to this many seconds for other processes
 #                         to use less than 0.2 CPU (sampled over 3 s); 0: do not wait
@@ -40,15 +46,16 @@ batch="${BATCH:-128}"
 threads="${THREADS:-$(nproc)}"
 per_class="${TRAIN_PER_CLASS:-0}"
 py_data="${PY_DATA:-float}"
-read -r -a py_mallocs <<< "${PY_MALLOC:-stock tuned}"
+read -r -a sides <<< "${SIDES:-scns pytorch pytorch+malloc}"
 python="${PYTHON:-/usr/bin/python3}"
 clean_max="${CLEAN_MAX:-0.10}"
 
 ours="$build/bench/bench_train_throughput"
 [ -x "$ours" ] || { echo "no $ours: build first (packaging/setup.sh build, or cmake --build $build --target bench_train_throughput)" >&2; exit 2; }
 "$python" -c 'import torch, numpy' 2>/dev/null || { echo "$python cannot import torch and numpy (apt install python3-torch)" >&2; exit 2; }
-for m in "${py_mallocs[@]}"; do
-  case "$m" in stock|tuned) ;; *) echo "PY_MALLOC: '$m' is not stock or tuned" >&2; exit 2 ;; esac
+for s in "${sides[@]}"; do
+  case "$s" in scns|scns+malloc|pytorch|pytorch+malloc) ;;
+    *) echo "SIDES: '$s' is not one of scns, scns+malloc, pytorch, pytorch+malloc" >&2; exit 2 ;; esac
 done
 
 results="$(mktemp)"
@@ -59,7 +66,7 @@ echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== busiest other processes:"
 ps -eo pid,pcpu,comm --sort=-pcpu | head -4 | sed 's/^/   /'
 echo "== $rounds rounds x $epochs epoch(s), batch $batch, threads $threads, train per class $per_class (0: all)," \
-     "python data $py_data, python malloc: ${py_mallocs[*]}"
+     "python data $py_data; sides: ${sides[*]}"
 
 hz="$(getconf CLK_TCK)"
 busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
@@ -87,17 +94,18 @@ timed() {
   echo "   other processes: $other CPUs busy on average" >&2
   echo "${line/#\{/\{\"round\": $round, \"label\": \"$label\", \"other_cpus\": $other, }" >> "$results"
 }
+malloc_env=(env MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=536870912)
 run_side() {  # run_side ROUND SIDE
   local common=(--threads "$threads" --batch-size "$batch" --epochs "$epochs" --train-per-class "$per_class")
+  local py=("$python" "$here/train_throughput.py" "${common[@]}" --data "$py_data")
   case "$2" in
-    scns) timed "$1" scns "$ours" "${common[@]}" ;;
-    stock) timed "$1" "pytorch" "$python" "$here/train_throughput.py" "${common[@]}" --data "$py_data" ;;
-    tuned) timed "$1" "pytorch+malloc" env MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296 \
-             "$python" "$here/train_throughput.py" "${common[@]}" --data "$py_data" ;;
+    scns) timed "$1" "$2" "$ours" "${common[@]}" ;;
+    scns+malloc) timed "$1" "$2" "${malloc_env[@]}" "$ours" "${common[@]}" ;;
+    pytorch) timed "$1" "$2" "${py[@]}" ;;
+    pytorch+malloc) timed "$1" "$2" "${malloc_env[@]}" "${py[@]}" ;;
   esac
 }
 
-sides=(scns "${py_mallocs[@]}")
 for ((r = 1; r <= rounds; ++r)); do
   for ((k = 0; k < ${#sides[@]}; ++k)); do  # rotate: round r starts with side (r-1) mod n
     run_side "$r" "${sides[$(((r - 1 + k) % ${#sides[@]}))]}"
@@ -115,14 +123,17 @@ def rate(r):  # images per second over all epochs of a run
 def wait(r):
     return sum(e["data_wait_share"] * e["seconds"] for e in r["epochs"]) / sum(e["seconds"] for e in r["epochs"])
 print()
-print("| round | side | threads | images | train s | img/s | data wait | other CPU | clean |")
-print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+def faults_per_step(r):  # minor page faults per optimiser step in the timed part
+    steps = sum(-(-r["train_images"] // r["batch_size"]) for e in r["epochs"])
+    return sum(e.get("minor_faults", 0) for e in r["epochs"]) / steps
+print("| round | side | threads | images | train s | img/s | data wait | page faults/step | other CPU | clean |")
+print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 for r in runs:
     secs = sum(e["seconds"] for e in r["epochs"])
-    name = ("scns (LibTorch %s)" % r["torch"]) if r["impl"] == "scns" else ("%s %s, %s data" % (r["label"], r["torch"], r["data"]))
-    print("| %d | %s | %d | %d | %.2f | %.1f | %.2f%% | %.2f | %s |" % (
+    name = ("%s (LibTorch %s)" % (r["label"], r["torch"])) if r["impl"] == "scns" else ("%s %s, %s data" % (r["label"], r["torch"], r["data"]))
+    print("| %d | %s | %d | %d | %.2f | %.1f | %.2f%% | %.0f | %.2f | %s |" % (
         r["round"], name, r["threads"], r["train_images"] * len(r["epochs"]), secs, rate(r), 100 * wait(r),
-        r["other_cpus"], "yes" if r["other_cpus"] <= clean_max else "no"))
+        faults_per_step(r), r["other_cpus"], "yes" if r["other_cpus"] <= clean_max else "no"))
 print()
 labels = list(dict.fromkeys(r["label"] for r in runs))
 clean = {l: [rate(r) for r in runs if r["label"] == l and r["other_cpus"] <= clean_max] for l in labels}
@@ -131,14 +142,14 @@ for l in labels:
     c = clean[l]
     print("%-15s clean runs %d/%d, median img/s %s (all runs: %.1f)" % (
         l, len(c), len(every), "%.1f" % statistics.median(c) if c else "-", statistics.median(every)))
-ours = clean.get("scns", [])
-for l in labels[1:]:
-    if ours and clean[l]:
-        q = statistics.median(ours) / statistics.median(clean[l])
-        print("ratio scns / %s (medians of clean runs) = %.3f  (target >= 1.0: %s)" % (l, q, "met" if q >= 1.0 else "NOT met"))
-    else:
-        print("ratio scns / %s: no clean runs on one side; rerun on a quieter machine (QUIET_WAIT=600)" % l)
-w = [wait(r) for r in runs if r["label"] == "scns"]
+for o in [l for l in labels if l.startswith("scns")]:
+    for p in [l for l in labels if l.startswith("pytorch")]:
+        if clean[o] and clean[p]:
+            q = statistics.median(clean[o]) / statistics.median(clean[p])
+            print("ratio %s / %s (medians of clean runs) = %.3f  (target >= 1.0: %s)" % (o, p, q, "met" if q >= 1.0 else "NOT met"))
+        else:
+            print("ratio %s / %s: no clean runs on one side; rerun on a quieter machine (QUIET_WAIT=600)" % (o, p))
+w = [wait(r) for r in runs if r["impl"] == "scns"]
 print("scns data-wait share: median %.2f%%, max %.2f%% over all runs (target < 5%%: %s)"
       % (100 * statistics.median(w), 100 * max(w), "met" if max(w) < 0.05 else "NOT met"))
 EOF

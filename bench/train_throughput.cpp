@@ -14,6 +14,7 @@
 #include <stop_token>
 #include <string>
 #include <system_error>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <vector>
 
@@ -23,6 +24,13 @@
 #include "train/trainer.h"
 
 namespace {
+
+long minorFaults()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt;
+}
 
 class NullRecorder final : public scns::RunRecorder {
 public:
@@ -34,6 +42,13 @@ public:
 class CollectingObserver final : public scns::TrainingObserver {
 public:
     void onRunBegin(const scns::RunStartInfo& info) override { start = info; }
+    void onEpochBegin(std::int64_t, std::int64_t) override { m_faultsAtBegin = minorFaults(); }
+    // Page faults of the training part only (the last batch ends before evaluation starts).
+    void onBatchEnd(const scns::BatchProgress& p) override
+    {
+        if (p.batch == p.batchesPerEpoch)
+            faults.push_back(minorFaults() - m_faultsAtBegin);
+    }
     void onEpochEnd(const scns::EpochSummary& s) override
     {
         epochs.push_back(s);
@@ -43,6 +58,10 @@ public:
     }
     scns::RunStartInfo start;
     std::vector<scns::EpochSummary> epochs;
+    std::vector<long> faults;
+
+private:
+    long m_faultsAtBegin = 0;
 };
 
 struct Options {
@@ -165,9 +184,9 @@ int main(int argc, char** argv)
     for (std::size_t i = 0; i < observer.epochs.size(); ++i) {
         const auto& s = observer.epochs[i];
         std::printf("%s{\"epoch\": %lld, \"seconds\": %.4f, \"images_per_second\": %.2f, \"data_wait_share\": %.6f, "
-                    "\"train_loss\": %.5f}",
+                    "\"train_loss\": %.5f, \"minor_faults\": %ld}",
                     i ? ", " : "", static_cast<long long>(s.epoch), s.seconds, s.imagesPerSecond, s.dataWaitShare,
-                    s.trainLoss);
+                    s.trainLoss, i < observer.faults.size() ? observer.faults[i] : -1L);
     }
     std::printf("]}\n");
     return 0;

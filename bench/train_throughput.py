@@ -22,6 +22,7 @@ import gzip
 import json
 import math
 import os
+import resource
 import sys
 import time
 
@@ -187,6 +188,7 @@ def main():
         gen = torch.Generator().manual_seed(a.seed * 1000003 + e)
         order = torch.randperm(n, generator=gen)
         data_seconds, loss_sum, correct, seen = 0.0, 0.0, 0, 0
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         start = time.perf_counter()
         for b in range(batches):
             t0 = time.perf_counter()
@@ -215,8 +217,9 @@ def main():
             correct += logits.detach().topk(1, dim=1)[1].eq(y.unsqueeze(1)).any(1).sum().item()
             seen += k
         seconds = time.perf_counter() - start
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
         epochs.append({"epoch": e + 1, "seconds": round(seconds, 4), "images_per_second": round(seen / seconds, 2),
-                       "data_wait_share": round(data_seconds / seconds, 6), "train_loss": round(loss_sum / seen, 5)})
+                       "data_wait_share": round(data_seconds / seconds, 6), "train_loss": round(loss_sum / seen, 5), "minor_faults": faults})
         print(f"python epoch {e + 1}: {seen / seconds:.1f} img/s, data {100 * data_seconds / seconds:.2f}%, "
               f"{seconds:.2f} s train, train top-1 {100 * correct / seen:.2f}%", file=sys.stderr)
 
