@@ -16,17 +16,18 @@
 #   TRAIN_PER_CLASS [0]   0: all 60000 training images
 #   PY_DATA [float]       float: Python batches from a pre-normalised float tensor;
 #                         uint8: Python normalises each batch (see train_throughput.py)
-#   SIDES ["scns pytorch pytorch+malloc"]  what to run each round:
-#                         scns            bench_train_throughput as built
-#                         scns+malloc     the same with glibc malloc's mmap/trim thresholds
-#                                         fixed (see below)
-#                         pytorch         train_throughput.py under Debian's python3
-#                         pytorch+malloc  the same with the fixed thresholds
-#                         The fixed thresholds (MALLOC_MMAP_THRESHOLD_=256 MiB,
-#                         MALLOC_TRIM_THRESHOLD_=512 MiB) stop glibc from unmapping and
-#                         re-faulting about 20 MB of tensor memory on every step, which costs
-#                         either side a third of its speed (see docs/benchmarks.md); with
-#                         them the comparison is of the training loops, not of malloc luck.
+#   SIDES ["scns scns-glibc pytorch pytorch+malloc"]  what to run each round:
+#                         scns            bench_train_throughput as `scns train` runs: it calls
+#                                         configureAllocatorForTraining() (core/train/device.h)
+#                         scns-glibc      the same with --glibc-malloc: glibc's malloc as is
+#                         pytorch         train_throughput.py under Debian's python3, as is
+#                         pytorch+malloc  the same with the thresholds scns sets, from the
+#                                         environment (MALLOC_MMAP_THRESHOLD_ and
+#                                         MALLOC_TRIM_THRESHOLD_ at 1 GiB)
+#                         With glibc's dynamic thresholds a process can unmap and re-fault tens
+#                         of MB of tensor memory on every step (the "page faults/step" column),
+#                         which costs either side up to a third of its speed; the like-for-like
+#                         pairs are scns-glibc/pytorch and scns/pytorch+malloc.
 #   PYTHON [/usr/bin/python3]   a Python with torch (Debian's python3-torch)
 #   QUIET_WAIT [0]        before each run, wait up to this many seconds for other processes
 #                         to use less than 0.2 CPU (sampled over 3 s); 0: do not wait
@@ -46,7 +47,7 @@ batch="${BATCH:-128}"
 threads="${THREADS:-$(nproc)}"
 per_class="${TRAIN_PER_CLASS:-0}"
 py_data="${PY_DATA:-float}"
-read -r -a sides <<< "${SIDES:-scns pytorch pytorch+malloc}"
+read -r -a sides <<< "${SIDES:-scns scns-glibc pytorch pytorch+malloc}"
 python="${PYTHON:-/usr/bin/python3}"
 clean_max="${CLEAN_MAX:-0.10}"
 
@@ -54,8 +55,8 @@ ours="$build/bench/bench_train_throughput"
 [ -x "$ours" ] || { echo "no $ours: build first (packaging/setup.sh build, or cmake --build $build --target bench_train_throughput)" >&2; exit 2; }
 "$python" -c 'import torch, numpy' 2>/dev/null || { echo "$python cannot import torch and numpy (apt install python3-torch)" >&2; exit 2; }
 for s in "${sides[@]}"; do
-  case "$s" in scns|scns+malloc|pytorch|pytorch+malloc) ;;
-    *) echo "SIDES: '$s' is not one of scns, scns+malloc, pytorch, pytorch+malloc" >&2; exit 2 ;; esac
+  case "$s" in scns|scns-glibc|pytorch|pytorch+malloc) ;;
+    *) echo "SIDES: '$s' is not one of scns, scns-glibc, pytorch, pytorch+malloc" >&2; exit 2 ;; esac
 done
 
 results="$(mktemp)"
@@ -94,13 +95,13 @@ timed() {
   echo "   other processes: $other CPUs busy on average" >&2
   echo "${line/#\{/\{\"round\": $round, \"label\": \"$label\", \"other_cpus\": $other, }" >> "$results"
 }
-malloc_env=(env MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=536870912)
+malloc_env=(env MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824)
 run_side() {  # run_side ROUND SIDE
   local common=(--threads "$threads" --batch-size "$batch" --epochs "$epochs" --train-per-class "$per_class")
   local py=("$python" "$here/train_throughput.py" "${common[@]}" --data "$py_data")
   case "$2" in
     scns) timed "$1" "$2" "$ours" "${common[@]}" ;;
-    scns+malloc) timed "$1" "$2" "${malloc_env[@]}" "$ours" "${common[@]}" ;;
+    scns-glibc) timed "$1" "$2" "$ours" "${common[@]}" --glibc-malloc ;;
     pytorch) timed "$1" "$2" "${py[@]}" ;;
     pytorch+malloc) timed "$1" "$2" "${malloc_env[@]}" "${py[@]}" ;;
   esac

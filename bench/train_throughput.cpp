@@ -21,6 +21,7 @@
 #include <torch/version.h>
 
 #include "common/errors.h"
+#include "train/device.h"
 #include "train/trainer.h"
 
 namespace {
@@ -73,6 +74,7 @@ struct Options {
     std::uint64_t seed = 0;
     std::string dataDir;
     bool prefetch = true;
+    bool glibcMalloc = false;  // skip configureAllocatorForTraining(), as scns did before it
 };
 
 [[noreturn]] void usage(const char* argv0, const std::string& problem)
@@ -81,7 +83,8 @@ struct Options {
         std::fprintf(stderr, "%s\n", problem.c_str());
     std::fprintf(stderr,
                  "usage: %s [--threads T (0: all cores)] [--batch-size B] [--epochs N] [--train-per-class N (0: all)]\n"
-                 "          [--test-per-class N (evaluation, untimed; 0: all)] [--seed S] [--data-dir DIR] [--no-prefetch]\n",
+                 "          [--test-per-class N (evaluation, untimed; 0: all)] [--seed S] [--data-dir DIR] [--no-prefetch]\n"
+                 "          [--glibc-malloc (leave glibc's malloc thresholds as they are; scns sets them)]\n",
                  argv0);
     std::exit(2);
 }
@@ -124,6 +127,8 @@ Options parseArgs(int argc, char** argv)
             o.dataDir = value();
         else if (a == "--no-prefetch")
             o.prefetch = false;
+        else if (a == "--glibc-malloc")
+            o.glibcMalloc = true;
         else if (a == "--help" || a == "-h")
             usage(argv[0], "");
         else
@@ -137,6 +142,10 @@ Options parseArgs(int argc, char** argv)
 int main(int argc, char** argv)
 {
     const Options opt = parseArgs(argc, argv);
+    // As `scns` does first thing in main(): keep freed tensor memory in the heap. Without it
+    // glibc's dynamic thresholds can make every step unmap and re-fault tens of MB.
+    if (!opt.glibcMalloc)
+        scns::configureAllocatorForTraining();
 
     scns::TrainRequest request;
     scns::RunConfig& cfg = request.config;
@@ -178,9 +187,10 @@ int main(int argc, char** argv)
 
     // One JSON line, the same fields as bench/train_throughput.py prints.
     std::printf("{\"impl\": \"scns\", \"torch\": \"%s\", \"threads\": %lld, \"batch_size\": %lld, "
-                "\"train_images\": %lld, \"prefetch\": %s, \"epochs\": [",
+                "\"train_images\": %lld, \"prefetch\": %s, \"glibc_malloc\": %s, \"epochs\": [",
                 TORCH_VERSION, static_cast<long long>(observer.start.threads), static_cast<long long>(cfg.batchSize),
-                static_cast<long long>(observer.start.trainSize), opt.prefetch ? "true" : "false");
+                static_cast<long long>(observer.start.trainSize), opt.prefetch ? "true" : "false",
+                opt.glibcMalloc ? "true" : "false");
     for (std::size_t i = 0; i < observer.epochs.size(); ++i) {
         const auto& s = observer.epochs[i];
         std::printf("%s{\"epoch\": %lld, \"seconds\": %.4f, \"images_per_second\": %.2f, \"data_wait_share\": %.6f, "
