@@ -32,4 +32,11 @@ struct ProbeNegativeRow {
     double lambda = 0;             // pseudo: mixing weight of source a
 };
 
+// The confusion matrix of the test split after an epoch (schema v3).
+struct TestConfusionRecord {
+    std::int64_t epoch = 0;  // 1-based
+    std::vector<std::string> classNames;
+    std::vector<std::int64_t> counts;  // C x C row-major: row = true class, column = predicted class
+};
+
 }  // namespace scns

@@ -87,7 +87,21 @@ CREATE TABLE probe_negatives (
 CREATE INDEX probe_negatives_run_epoch ON probe_negatives(run_id, epoch, anchor_index);
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kSchemaV1, kSchemaV2};
+// Version 3: the confusion matrix of the test split after each epoch (counts, row = true
+// class, column = predicted class).
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE test_confusion (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch       INTEGER NOT NULL,
+    class_names TEXT NOT NULL,
+    counts      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX test_confusion_run_epoch ON test_confusion(run_id, epoch);
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kSchemaV1, kSchemaV2, kSchemaV3};
 
 }  // namespace
 

@@ -157,7 +157,8 @@ void RunStore::deleteRecordsAfterEpoch(std::int64_t runId, std::int64_t epoch)
     requireRun(runId);
     for (const char* sql : {"DELETE FROM metrics WHERE run_id = ?1 AND epoch > ?2",
                             "DELETE FROM class_similarity WHERE run_id = ?1 AND epoch > ?2",
-                            "DELETE FROM probe_negatives WHERE run_id = ?1 AND epoch > ?2"}) {
+                            "DELETE FROM probe_negatives WHERE run_id = ?1 AND epoch > ?2",
+                            "DELETE FROM test_confusion WHERE run_id = ?1 AND epoch > ?2"}) {
         Statement erase(m_db, sql);
         erase.bind(1, runId).bind(2, epoch);
         erase.run();

@@ -76,6 +76,11 @@ public:
     // epoch < 0: every epoch. Ordered by epoch, anchor, slot.
     std::vector<ProbeNegativeRow> probeNegatives(std::int64_t runId, std::int64_t epoch = -1) const;
 
+    // Confusion matrix of the test split (counts: C x C, row = true class). Ordered by epoch.
+    void addTestConfusion(std::int64_t runId, std::int64_t epoch, const std::vector<std::string>& classNames,
+                          const std::vector<std::int64_t>& counts);
+    std::vector<TestConfusionRecord> testConfusions(std::int64_t runId) const;
+
     void addCheckpoint(std::int64_t runId, std::int64_t epoch, const std::string& path);
     // The checkpoint with the highest epoch (the most recent one among equals).
     std::optional<CheckpointRecord> latestCheckpoint(std::int64_t runId) const;

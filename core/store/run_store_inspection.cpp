@@ -105,4 +105,40 @@ std::vector<ProbeNegativeRow> RunStore::probeNegatives(std::int64_t runId, std::
     return out;
 }
 
+void RunStore::addTestConfusion(std::int64_t runId, std::int64_t epoch, const std::vector<std::string>& classNames,
+                                const std::vector<std::int64_t>& counts)
+{
+    const std::size_t c = classNames.size();
+    if (counts.size() != c * c)
+        throw StoreError(path().string() + ": test confusion matrix of run " + std::to_string(runId) + " has "
+                         + std::to_string(counts.size()) + " values, expected " + std::to_string(c) + " x "
+                         + std::to_string(c));
+    requireRun(runId);
+    Statement insert(m_db,
+                     "INSERT INTO test_confusion (run_id, epoch, class_names, counts, created_at) "
+                     "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+    insert.bind(1, runId).bind(2, epoch).bind(3, nlohmann::json(classNames).dump()).bind(4, nlohmann::json(counts).dump());
+    insert.run();
+}
+
+std::vector<TestConfusionRecord> RunStore::testConfusions(std::int64_t runId) const
+{
+    Statement q(m_db, "SELECT id, epoch, class_names, counts FROM test_confusion WHERE run_id = ?1 ORDER BY epoch, id");
+    q.bind(1, runId);
+    std::vector<TestConfusionRecord> out;
+    while (q.step()) {
+        TestConfusionRecord r;
+        r.epoch = q.columnInt64(1);
+        try {
+            r.classNames = nlohmann::json::parse(q.columnText(2)).get<std::vector<std::string>>();
+            r.counts = nlohmann::json::parse(q.columnText(3)).get<std::vector<std::int64_t>>();
+        } catch (const nlohmann::json::exception& e) {
+            throw StoreError(path().string() + ": test confusion matrix " + std::to_string(q.columnInt64(0))
+                             + " is damaged: " + e.what());
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 }  // namespace scns

@@ -22,6 +22,7 @@ EvalResult evaluate(NetworkImpl& model, BatchLoader& loader, const c10::Device& 
     EvalResult r;
     double lossSum = 0;
     std::int64_t top1 = 0, top5 = 0;
+    torch::Tensor confusion;  // C*C int64 on the CPU
     loader.startEpoch(0);
     while (auto batch = loader.next()) {
         const auto x = batch->images.to(device);
@@ -32,9 +33,16 @@ EvalResult evaluate(NetworkImpl& model, BatchLoader& loader, const c10::Device& 
                        .item<double>();
         top1 += countTopK(logits, y, 1);
         top5 += countTopK(logits, y, 5);
+        const auto c = logits.size(1);
+        const auto cells = torch::bincount((y * c + logits.argmax(1)).to(torch::kCPU), {}, c * c);
+        confusion = confusion.defined() ? confusion + cells : cells;
         r.count += x.size(0);
     }
     model.train(wasTraining);
+    if (confusion.defined()) {
+        confusion = confusion.to(torch::kInt64).contiguous();
+        r.confusion.assign(confusion.data_ptr<std::int64_t>(), confusion.data_ptr<std::int64_t>() + confusion.numel());
+    }
     if (r.count > 0) {
         r.loss = lossSum / static_cast<double>(r.count);
         r.top1 = 100.0 * static_cast<double>(top1) / static_cast<double>(r.count);

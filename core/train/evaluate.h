@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include <c10/core/Device.h>
 
@@ -13,6 +14,8 @@ struct EvalResult {
     double top1 = 0;  // percent
     double top5 = 0;  // percent (equals top1 bookkeeping when there are fewer than 5 classes)
     std::int64_t count = 0;
+    // C x C counts, row-major: row = true class, column = predicted (arg-max) class.
+    std::vector<std::int64_t> confusion;
 };
 
 // Evaluates in eval mode without gradients (both set here, on the calling thread), then

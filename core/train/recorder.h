@@ -23,6 +23,11 @@ public:
     {
     }
     virtual void probeNegatives(const std::vector<ProbeNegativeRow>& rows) {}
+    // The test split's confusion matrix after epoch `epoch` (counts, C x C, row = true class).
+    virtual void testConfusion(std::int64_t epoch, const std::vector<std::string>& classNames,
+                               const std::vector<std::int64_t>& counts)
+    {
+    }
 };
 
 }  // namespace scns

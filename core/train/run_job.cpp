@@ -26,6 +26,11 @@ public:
         m_store.addClassSimilarity(m_runId, epoch, source, classNames, matrix);
     }
     void probeNegatives(const std::vector<ProbeNegativeRow>& rows) override { m_store.appendProbeNegatives(m_runId, rows); }
+    void testConfusion(std::int64_t epoch, const std::vector<std::string>& classNames,
+                       const std::vector<std::int64_t>& counts) override
+    {
+        m_store.addTestConfusion(m_runId, epoch, classNames, counts);
+    }
 
 private:
     RunStore& m_store;

@@ -199,6 +199,13 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 
     for (std::int64_t e = startEpoch; e < cfg.epochs; ++e) {
         const std::int64_t epoch = e + 1;
+        if (stop.stop_requested()) {  // e.g. "pause at the next epoch": nothing of this epoch ran
+            result.outcome = RunOutcome::Cancelled;
+            result.message = "stopped before epoch " + std::to_string(epoch) + "; resume continues after epoch "
+                             + std::to_string(result.epochsCompleted);
+            observer.onRunEnd(result);
+            return result;
+        }
         observer.onEpochBegin(epoch, batches);
         const auto epochStart = Clock::now();
         if (contrastive) {
@@ -305,6 +312,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
               {metric::kEpochSeconds, s.seconds}, {metric::kImagesPerSecond, s.imagesPerSecond},
               {metric::kDataWaitShare, s.dataWaitShare}})
             recorder.metric(epoch, step, name, value);
+        recorder.testConfusion(epoch, data.test->classNames, test.confusion);
         if (contrastive) {
             const ContrastiveEpochStats cs = contrastive->endEpoch(epoch);
             recorder.metric(epoch, step, metric::kContrastiveEpochLoss, cs.meanLoss);

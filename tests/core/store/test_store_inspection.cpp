@@ -1,4 +1,5 @@
-// RunStore: class similarity matrices and probe negatives round-trip; resume clean-up.
+// RunStore: class similarity matrices, probe negatives and test confusion matrices round-trip;
+// resume clean-up.
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -65,6 +66,32 @@ private Q_SLOTS:
 
         store.deleteRecordsAfterEpoch(id, 1);
         QCOMPARE(store.probeNegatives(id).size(), std::size_t{2});
+    }
+
+    void testConfusionRoundTripAndResumeCleanUp()
+    {
+        RunStore store(db());
+        const auto id = store.createRun("c", "{}", 1);
+        store.addTestConfusion(id, 1, {"a", "b"}, {5, 1, 2, 7});
+        store.addTestConfusion(id, 2, {"a", "b"}, {6, 0, 1, 8});
+        const auto all = store.testConfusions(id);
+        QCOMPARE(all.size(), std::size_t{2});
+        QCOMPARE(all[0].epoch, std::int64_t{1});
+        QCOMPARE(all[0].classNames, (std::vector<std::string>{"a", "b"}));
+        QCOMPARE(all[0].counts, (std::vector<std::int64_t>{5, 1, 2, 7}));
+        QCOMPARE(all[1].counts[3], std::int64_t{8});
+        bool threw = false;
+        try {
+            store.addTestConfusion(id, 3, {"a", "b"}, {1, 2, 3});
+        } catch (const StoreError& e) {
+            threw = true;
+            QVERIFY2(std::string(e.what()).find("has 3 values, expected 2 x 2") != std::string::npos, e.what());
+        }
+        QVERIFY(threw);
+        store.deleteRecordsAfterEpoch(id, 1);
+        QCOMPARE(store.testConfusions(id).size(), std::size_t{1});
+        store.deleteRun(id);
+        QVERIFY(store.testConfusions(id).empty());
     }
 
     void deletedRunTakesItsRecords()

@@ -50,7 +50,7 @@ void TestStoreSchema::init()
 
 void TestStoreSchema::migratesFromEmpty()
 {
-    QCOMPARE(latestSchemaVersion(), 2);
+    QCOMPARE(latestSchemaVersion(), 3);
     QCOMPARE(static_cast<int>(schemaMigrations().size()), latestSchemaVersion());
     Database db(dbPath());
     QCOMPARE(db.userVersion(), 0);
@@ -72,7 +72,7 @@ void TestStoreSchema::upgradesVersion1KeepingRuns()
     QCOMPARE(store.listRuns().size(), std::size_t{1});
     QCOMPARE(store.listRuns().front().name, std::string("old"));
     Database db(dbPath());
-    QCOMPARE(db.userVersion(), 2);
+    QCOMPARE(db.userVersion(), 3);
 }
 
 void TestStoreSchema::createsTablesAndIndexes_data()
@@ -87,6 +87,7 @@ void TestStoreSchema::createsTablesAndIndexes_data()
     QTest::newRow("class similarity (v2)") << "table" << "class_similarity";
     QTest::newRow("probe negatives (v2)") << "table" << "probe_negatives";
     QTest::newRow("probe negatives index (v2)") << "index" << "probe_negatives_run_epoch";
+    QTest::newRow("test confusion (v3)") << "table" << "test_confusion";
 }
 
 void TestStoreSchema::createsTablesAndIndexes()
@@ -120,7 +121,7 @@ void TestStoreSchema::refusesNewerSchema()
         db.setUserVersion(7);
     }
     const QString message = storeErrorOf([&] { RunStore store(dbPath()); });
-    QCOMPARE(message, file() + ": schema version 7 is newer than this program supports (2); "
+    QCOMPARE(message, file() + ": schema version 7 is newer than this program supports (3); "
                                "use a newer SCNS Workbench");
     Database db(dbPath());
     QCOMPARE(db.userVersion(), 7);  // left untouched

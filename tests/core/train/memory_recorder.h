@@ -1,6 +1,6 @@
 #pragma once
 // An in-memory RunRecorder for training-loop tests: keeps every metric row, checkpoint path,
-// class similarity matrix and probe row it is given.
+// class similarity matrix, probe row and test confusion matrix it is given.
 #include <string>
 #include <tuple>
 #include <utility>
@@ -16,6 +16,7 @@ struct MemoryRecorder final : RunRecorder {
     std::vector<std::pair<std::int64_t, std::string>> similarities;
     std::vector<std::vector<float>> matrices;
     std::vector<ProbeNegativeRow> probes;
+    std::vector<std::pair<std::int64_t, std::vector<std::int64_t>>> confusions;
 
     void metric(std::int64_t e, std::int64_t s, const std::string& n, double v) override { rows.emplace_back(e, s, n, v); }
     void flush() override {}
@@ -27,6 +28,10 @@ struct MemoryRecorder final : RunRecorder {
         matrices.push_back(m);
     }
     void probeNegatives(const std::vector<ProbeNegativeRow>& r) override { probes.insert(probes.end(), r.begin(), r.end()); }
+    void testConfusion(std::int64_t epoch, const std::vector<std::string>&, const std::vector<std::int64_t>& c) override
+    {
+        confusions.emplace_back(epoch, c);
+    }
 
     // One metric's values in recording order, from epoch `fromEpoch` on.
     std::vector<double> series(const std::string& name, std::int64_t fromEpoch = 0) const

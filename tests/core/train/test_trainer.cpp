@@ -71,6 +71,26 @@ private Q_SLOTS:
         QCOMPARE(int(rec.series(metric::kTestTop1).size()), 2);
         QCOMPARE(int(rec.checkpoints.size()), 2);
         QVERIFY(QFile::exists(QString::fromStdString(rec.checkpoints.back().second)));
+        // The test confusion matrix of each epoch: 10 x 10 counts over the 100 test images
+        // whose diagonal is exactly the recorded top-1.
+        QCOMPARE(int(rec.confusions.size()), 2);
+        for (std::size_t k = 0; k < rec.confusions.size(); ++k) {
+            const auto& [epoch, counts] = rec.confusions[k];
+            QCOMPARE(epoch, std::int64_t(k + 1));
+            QCOMPARE(int(counts.size()), 100);
+            std::int64_t total = 0, diagonal = 0;
+            for (int i = 0; i < 100; ++i)
+                total += counts[static_cast<std::size_t>(i)];
+            for (int c = 0; c < 10; ++c) {
+                diagonal += counts[static_cast<std::size_t>(c * 11)];
+                std::int64_t row = 0;  // each true class has its 10 test images
+                for (int p = 0; p < 10; ++p)
+                    row += counts[static_cast<std::size_t>(c * 10 + p)];
+                QCOMPARE(row, std::int64_t(10));
+            }
+            QCOMPARE(total, std::int64_t(100));
+            QCOMPARE(static_cast<double>(diagonal), rec.series(metric::kTestTop1)[k]);
+        }
         // Training loss goes down over two epochs.
         QVERIFY(rec.series(metric::kTrainEpochLoss)[1] < rec.series(metric::kTrainEpochLoss)[0]);
     }
@@ -104,6 +124,27 @@ private Q_SLOTS:
                 QVERIFY2(std::abs(got[i] - want[i]) <= 1e-6 * std::max(1.0, std::abs(want[i])),
                          qPrintable(QString("%1[%2]: %3 vs %4").arg(name).arg(i).arg(got[i], 0, 'g', 10).arg(want[i], 0, 'g', 10)));
         }
+    }
+
+    void stopAfterAnEpochEndsBeforeTheNextOneStarts()
+    {
+        // "Pause at the next epoch": a stop requested when epoch 1's checkpoint is written ends
+        // the run before any batch of epoch 2, with that checkpoint to resume from.
+        struct PauseAfterCheckpoint final : TrainingObserver {
+            std::stop_source source;
+            int batchesAfter = 0;
+            void onCheckpoint(std::int64_t, const std::string&) override { source.request_stop(); }
+            void onBatchEnd(const BatchProgress&) override { batchesAfter += source.stop_requested(); }
+        } pause;
+        QTemporaryDir dir;
+        TrainRequest req{tinyConfig(), 1, dir.filePath("p").toStdString(), {}};
+        MemoryRecorder rec;
+        const RunResult r = train(req, pause, rec, pause.source.get_token());
+        QCOMPARE(int(r.outcome), int(RunOutcome::Cancelled));
+        QCOMPARE(r.epochsCompleted, std::int64_t(1));
+        QCOMPARE(pause.batchesAfter, 0);
+        QVERIFY2(QString::fromStdString(r.message).contains("before epoch 2"), r.message.c_str());
+        QCOMPARE(int(rec.series(metric::kTrainLoss).size()), 10);  // epoch 1 only
     }
 
     void divergenceStopsAtTheStepAndKeepsTheCheckpoint()
