@@ -1,0 +1,258 @@
+// The run editor: defaults are valid, invalid values are marked at their field with the
+// reason, configs survive a JSON round trip through the CLI's reader, seeds/grid expand.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <set>
+
+#include "editor/path_edit.h"
+#include "editor/run_editor.h"
+#include "train/run_config.h"
+
+using namespace scns;
+
+class TestUiRunEditor : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void defaultsAreValidAndUnchanged();
+    void marksInvalidFieldsWithReason();
+    void unparsableTextIsMarked();
+    void jsonRoundTripThroughCliReader();
+    void loadRejectsBadFile();
+    void seedsAndGridExpand();
+    void invalidGridPointIsMarked();
+    void duplicateRunStartsFromStoredConfig();
+
+private:
+    static RunConfig richConfig();
+    static void setSpin(RunEditor& e, const char* key, int v)
+    {
+        auto* spin = qobject_cast<QSpinBox*>(e.field(key));
+        QVERIFY2(spin, key);
+        spin->setValue(v);
+    }
+    static void setLine(RunEditor& e, const char* key, const QString& text)
+    {
+        QWidget* w = e.field(key);
+        if (auto* p = qobject_cast<PathEdit*>(w))
+            w = p->lineEdit();
+        auto* line = qobject_cast<QLineEdit*>(w);
+        QVERIFY2(line, key);
+        line->setText(text);
+        Q_EMIT line->textEdited(text);
+    }
+    static void maybeGrab(QWidget& w, const char* name)
+    {
+        const QByteArray dir = qgetenv("SCNS_UI_SHOTS");
+        if (!dir.isEmpty())
+            w.grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + QLatin1String(name) + ".png");
+    }
+};
+
+RunConfig TestUiRunEditor::richConfig()
+{
+    RunConfig c;
+    c.name = "rich";
+    c.data.dataset = "cifar10";
+    c.data.folder = "/data/cifar10";
+    c.data.trainPerClass = 100;
+    c.data.testPerClass = 20;
+    c.data.cropPadding = 2;
+    c.data.flip = false;
+    c.data.prefetch = false;
+    c.arch = "resnet8x4";
+    c.optim.lr = 0.05;
+    c.optim.momentum = 0.8;
+    c.optim.weightDecay = 1e-4;
+    c.optim.nesterov = false;
+    c.schedule.kind = "multistep";
+    c.schedule.milestones = {3, 6};
+    c.schedule.gamma = 0.2;
+    c.schedule.warmupEpochs = 0.5;
+    c.schedule.minLr = 0.001;
+    c.epochs = 8;
+    c.batchSize = 64;
+    c.evalBatchSize = 256;
+    c.seed = 42;
+    c.threads = 2;
+    c.device = "cpu";
+    c.contrastive.enabled = true;
+    c.contrastive.objective = "nce";
+    c.contrastive.sampler = "class";
+    c.contrastive.negatives = 512;
+    c.contrastive.tau = 0.1;
+    c.contrastive.beta = 0.5;
+    c.contrastive.momentum = 0.6;
+    c.contrastive.featureDim = 64;
+    c.contrastive.positive = "self";
+    c.contrastive.epsilon = 0.25;
+    c.contrastive.refreshEpochs = 2;
+    c.contrastive.probeAnchors = 4;
+    c.contrastive.probeNegatives = 8;
+    c.contrastive.similarity = "file";
+    c.contrastive.similarityFile = "/tmp/sim.csv";
+    c.contrastive.classK = 2;
+    c.contrastive.classTau = 0.3;
+    c.contrastive.classUniform = true;
+    c.contrastive.instanceK = 16;
+    c.contrastive.instanceWeighting = "softmax";
+    c.contrastive.instanceTau = 0.2;
+    c.contrastive.instanceOtherClassesOnly = false;
+    c.contrastive.supconSamplesPerClass = 2;
+    c.contrastive.mixupCount = 4;
+    c.contrastive.mixupAlpha = 0.5;
+    c.contrastive.mixupMode = "anchor";
+    c.distill.method = "crd+kd";
+    c.distill.teacherWeights = "/tmp/teacher.pt";
+    c.distill.teacherArch = "resnet32x4";
+    c.distill.teacherRunId = 7;
+    c.distill.temperature = 3;
+    c.distill.kdWeight = 0.7;
+    c.checkpoint.keep = 3;
+    return c;
+}
+
+void TestUiRunEditor::defaultsAreValidAndUnchanged()
+{
+    RunEditor editor;
+    QVERIFY(editor.validate().empty());
+    const auto c = editor.validConfig();
+    QVERIFY(c);
+    QCOMPARE(QString::fromStdString(toJsonText(*c)), QString::fromStdString(toJsonText(RunConfig{})));
+    QCOMPARE(qobject_cast<QComboBox*>(editor.field("data.dataset"))->currentText(), QStringLiteral("fashion-mnist"));
+    QVERIFY(!editor.findChild<QPushButton*>() || editor.problemAt("epochs").isEmpty());
+}
+
+void TestUiRunEditor::marksInvalidFieldsWithReason()
+{
+    RunEditor editor;
+    editor.resize(1500, 900);
+    setSpin(editor, "epochs", 0);
+    setSpin(editor, "batch_size", -3);
+    qobject_cast<QCheckBox*>(editor.field("contrastive.enabled"))->setChecked(true);
+    setSpin(editor, "contrastive.class.k", 0);
+    const auto problems = editor.validate();
+    QCOMPARE(problems.size(), std::size_t{3});
+    QVERIFY2(editor.problemAt("epochs").contains("[1, 100000]"), qPrintable(editor.problemAt("epochs")));
+    QVERIFY(editor.problemAt("batch_size").contains("-3"));
+    QVERIFY(editor.problemAt("contrastive.class.k").contains("at least 1"));
+    QVERIFY(editor.problemAt("optim.lr").isEmpty());
+    QVERIFY(editor.field("epochs")->property("scnsInvalid").toBool());
+    QVERIFY(!editor.field("optim.lr")->property("scnsInvalid").toBool());
+    QVERIFY(editor.field("epochs")->toolTip().contains("[1, 100000]"));
+    // The reason is shown at the field, not only in a tooltip.
+    bool reasonShown = false;
+    for (QLabel* l : editor.findChildren<QLabel*>())
+        reasonShown |= l->property("role").toString() == "reason" && l->text().contains("[1, 100000]")
+                       && !l->isHidden();
+    QVERIFY(reasonShown);
+    QVERIFY(!editor.validConfig());
+    QVERIFY(editor.launchConfigs().empty());
+    maybeGrab(editor, "editor-invalid");
+
+    setSpin(editor, "epochs", 2);
+    setSpin(editor, "batch_size", 32);
+    setSpin(editor, "contrastive.class.k", 2);
+    QVERIFY(editor.validate().empty());
+    QVERIFY(!editor.field("epochs")->property("scnsInvalid").toBool());
+    QVERIFY(editor.problemAt("epochs").isEmpty());
+}
+
+void TestUiRunEditor::unparsableTextIsMarked()
+{
+    RunEditor editor;
+    setLine(editor, "optim.lr", "fast");
+    setLine(editor, "seed", "-1");
+    setLine(editor, "seeds", "1, x");
+    const auto problems = editor.validate();
+    QCOMPARE(problems.size(), std::size_t{3});
+    QVERIFY(editor.problemAt("optim.lr").contains("a number"));
+    QVERIFY(editor.problemAt("seed").contains("non-negative"));
+    QVERIFY(editor.problemAt("seeds").contains("x"));
+}
+
+void TestUiRunEditor::jsonRoundTripThroughCliReader()
+{
+    const RunConfig rich = richConfig();
+    rich.validate();  // the fixture itself must be a valid config
+    RunEditor editor;
+    editor.setConfig(rich);
+    const auto edited = editor.validConfig();
+    QVERIFY(edited);
+    QCOMPARE(QString::fromStdString(toJsonText(*edited)), QString::fromStdString(toJsonText(rich)));
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath("run.json");
+    QString error;
+    QVERIFY2(editor.saveFile(path, &error), qPrintable(error));
+    const RunConfig fromCli = loadRunConfig(path.toStdString());  // the CLI's reader
+    QCOMPARE(QString::fromStdString(toJsonText(fromCli)), QString::fromStdString(toJsonText(rich)));
+
+    RunEditor second;
+    QVERIFY2(second.loadFile(path, &error), qPrintable(error));
+    QCOMPARE(QString::fromStdString(toJsonText(*second.validConfig())), QString::fromStdString(toJsonText(rich)));
+}
+
+void TestUiRunEditor::loadRejectsBadFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("bad.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"epochs": 0, "model": {"arch": "nope"}})");
+    f.close();
+    RunEditor editor;
+    QString error;
+    QVERIFY(!editor.loadFile(path, &error));
+    QVERIFY2(error.contains("epochs") && error.contains("model.arch"), qPrintable(error));
+}
+
+void TestUiRunEditor::seedsAndGridExpand()
+{
+    RunEditor editor;
+    RunConfig base;
+    base.name = "sweep";
+    editor.setConfig(base);
+    setLine(editor, "seeds", "0-2");
+    setLine(editor, "grid", "optim.lr=0.1,0.2");
+    const auto configs = editor.launchConfigs();
+    QCOMPARE(configs.size(), std::size_t{6});
+    std::set<std::pair<std::uint64_t, double>> points;
+    std::set<std::string> names;
+    for (const auto& c : configs) {
+        points.insert({c.seed, c.optim.lr});
+        names.insert(c.name);
+    }
+    QCOMPARE(points.size(), std::size_t{6});
+    QCOMPARE(names.size(), std::size_t{6});
+    QVERIFY(points.count({2, 0.2}));
+}
+
+void TestUiRunEditor::invalidGridPointIsMarked()
+{
+    RunEditor editor;
+    setLine(editor, "grid", "optim.lr=0.1,20");
+    QVERIFY(editor.launchConfigs().empty());
+    QVERIFY2(editor.problemAt("grid").contains("optim.lr"), qPrintable(editor.problemAt("grid")));
+    setLine(editor, "grid", "optim.lr");
+    QVERIFY(!editor.validate().empty());
+    QVERIFY(!editor.problemAt("grid").isEmpty());
+}
+
+void TestUiRunEditor::duplicateRunStartsFromStoredConfig()
+{
+    RunEditor editor;
+    const RunConfig rich = richConfig();
+    editor.duplicateRun(12, toJsonText(rich));
+    QCOMPARE(editor.parentRunId(), qint64{12});
+    QCOMPARE(QString::fromStdString(toJsonText(*editor.validConfig())), QString::fromStdString(toJsonText(rich)));
+}
+
+QTEST_MAIN(TestUiRunEditor)
+#include "test_ui_run_editor.moc"

@@ -1,0 +1,85 @@
+#pragma once
+// The run editor: every RunConfig field (data, network, optimiser, schedule, contrastive
+// sampler, mixup, reference network, distillation teacher, device, seeds) with validation
+// marked at the field before launch, JSON load/save in the CLI's format, and seeds/grid for
+// launching several runs at once.
+#include <QHash>
+#include <QWidget>
+
+#include <optional>
+#include <vector>
+
+#include "editor/field_bindings.h"
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTimer;
+class QGroupBox;
+
+namespace scns {
+
+class RunEditor : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunEditor(QWidget* parent = nullptr);
+
+    void setConfig(const RunConfig& config);
+    // A stored run's configuration to start a new one from ("duplicate run"); its id becomes
+    // the new runs' parent. Throws ConfigError when the stored JSON is not a valid config.
+    void duplicateRun(qint64 runId, const std::string& configJson);
+    qint64 parentRunId() const { return m_parentRunId; }
+
+    // The edited config and every problem with it (unparsable text, then RunConfig::validate),
+    // each marked at its field. Empty = valid.
+    std::vector<FieldProblem> validate();
+    // validate() and return the config, or nullopt when something is marked.
+    std::optional<RunConfig> validConfig();
+    // validConfig() expanded by the seeds and grid fields; empty when anything is invalid.
+    std::vector<RunConfig> launchConfigs();
+
+    bool loadFile(const QString& path, QString* error);
+    bool saveFile(const QString& path, QString* error);
+
+    // For tests and the main window: an input by its dotted key ("seeds", "grid" included)
+    // and the reason shown there ("" when the field is fine).
+    QWidget* field(const QString& key) const;
+    QString problemAt(const QString& key) const;
+    QLineEdit* seedsEdit() const { return m_seeds; }
+    QLineEdit* gridEdit() const { return m_grid; }
+
+    // Teacher from a stored run (its newest checkpoint file and architecture).
+    void setTeacher(qint64 runId, const QString& weightsPath, const QString& arch);
+
+Q_SIGNALS:
+    void launchRequested();
+    // Asks the host to let the user pick a finished run as teacher (see setTeacher).
+    void pickTeacherRequested();
+
+private:
+    RunConfig editedConfig(std::vector<FieldProblem>& problems) const;
+    void mark(const std::vector<FieldProblem>& problems);
+    void updateEnabledSections();
+    void onEdited();
+    QWidget* withReason(const QString& key, QWidget* input);
+    void buildForm();
+    void loadClicked();
+    void saveClicked();
+
+    FieldBindings m_fields;
+    QHash<QString, QLabel*> m_reasons;  // key -> the reason label under the input
+    QHash<QString, QString> m_problems;
+    QLineEdit* m_seeds = nullptr;
+    QLineEdit* m_grid = nullptr;
+    QLabel* m_summary = nullptr;
+    QPushButton* m_launch = nullptr;
+    QTimer* m_liveValidation = nullptr;
+    QGroupBox* m_contrastiveBox = nullptr;
+    QGroupBox* m_classBox = nullptr;
+    QGroupBox* m_instanceBox = nullptr;
+    QGroupBox* m_mixupBox = nullptr;
+    QGroupBox* m_teacherBox = nullptr;
+    qint64 m_parentRunId = 0;
+};
+
+}  // namespace scns

@@ -1,0 +1,144 @@
+#include "queue/launch_plan.h"
+
+#include <QStringList>
+
+#include <nlohmann/json.hpp>
+
+#include "common/errors.h"
+
+namespace scns {
+
+using nlohmann::json;
+
+std::vector<std::uint64_t> parseSeedList(const QString& text)
+{
+    std::vector<std::uint64_t> out;
+    const auto bad = [&](const QString& part) {
+        return ConfigError({{"seeds", part.toStdString(), "seeds like 3, 0-4 or 1, 2, 7-9 (non-negative integers)"}});
+    };
+    for (const QString& raw : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString part = raw.trimmed();
+        if (part.isEmpty())
+            continue;
+        const auto dash = part.indexOf(QLatin1Char('-'));
+        bool ok1 = false, ok2 = false;
+        if (dash > 0) {
+            const qulonglong a = part.left(dash).trimmed().toULongLong(&ok1);
+            const qulonglong b = part.mid(dash + 1).trimmed().toULongLong(&ok2);
+            if (!ok1 || !ok2 || b < a || b - a >= kMaxLaunch)
+                throw bad(part);
+            for (qulonglong s = a; s <= b; ++s)
+                out.push_back(s);
+        } else {
+            const qulonglong s = part.toULongLong(&ok1);
+            if (!ok1)
+                throw bad(part);
+            out.push_back(s);
+        }
+    }
+    return out;
+}
+
+std::vector<GridAxis> parseGrid(const QString& text)
+{
+    std::vector<GridAxis> out;
+    for (const QString& raw : text.split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
+        const QString part = raw.trimmed();
+        if (part.isEmpty())
+            continue;
+        const auto eq = part.indexOf(QLatin1Char('='));
+        GridAxis axis;
+        if (eq > 0)
+            axis.key = part.left(eq).trimmed().toStdString();
+        if (eq > 0)
+            for (const QString& v : part.mid(eq + 1).split(QLatin1Char(','), Qt::SkipEmptyParts))
+                if (!v.trimmed().isEmpty())
+                    axis.values.push_back(v.trimmed().toStdString());
+        if (axis.key.empty() || axis.values.empty())
+            throw ConfigError({{"grid", part.toStdString(), "key=value1,value2 (e.g. optim.lr=0.1,0.2)"}});
+        out.push_back(std::move(axis));
+    }
+    return out;
+}
+
+namespace {
+
+json literal(const std::string& text)
+{
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error&) {
+        return json(text);  // a bare word such as class or cosine
+    }
+}
+
+// Sets a dotted key in a JSON object; the config reader reports unknown keys as typos.
+void setPath(json& root, const std::string& key, const json& value)
+{
+    json* node = &root;
+    std::size_t start = 0;
+    while (true) {
+        const auto dot = key.find('.', start);
+        const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (dot == std::string::npos) {
+            (*node)[part] = value;
+            return;
+        }
+        json& child = (*node)[part];
+        if (!child.is_object())
+            child = json::object();
+        node = &child;
+        start = dot + 1;
+    }
+}
+
+}  // namespace
+
+std::vector<RunConfig> expandLaunch(const RunConfig& base, const std::vector<std::uint64_t>& seeds,
+                                    const std::vector<GridAxis>& grid)
+{
+    std::size_t total = seeds.empty() ? 1 : seeds.size();
+    for (const auto& axis : grid) {
+        total *= axis.values.size();
+        if (total > kMaxLaunch)
+            break;
+    }
+    if (total > kMaxLaunch)
+        throw ConfigError({{"grid", std::to_string(total) + "+ runs", "at most " + std::to_string(kMaxLaunch) + " runs at once"}});
+
+    std::vector<RunConfig> out;
+    std::vector<std::size_t> at(grid.size(), 0);
+    const std::size_t seedCount = seeds.empty() ? 1 : seeds.size();
+    for (std::size_t n = 0; n < total; ++n) {
+        json j = toJson(base);
+        std::string suffix;
+        std::size_t rest = n;
+        for (std::size_t a = grid.size(); a-- > 0;) {
+            const std::size_t i = rest % grid[a].values.size();
+            rest /= grid[a].values.size();
+            at[a] = i;
+        }
+        for (std::size_t a = 0; a < grid.size(); ++a) {
+            setPath(j, grid[a].key, literal(grid[a].values[at[a]]));
+            suffix += "-" + grid[a].key + "=" + grid[a].values[at[a]];
+        }
+        if (!seeds.empty()) {
+            const std::uint64_t seed = seeds[rest % seedCount];
+            j["seed"] = seed;
+            suffix += "-seed" + std::to_string(seed);
+        }
+        if (!base.name.empty() && total > 1)
+            j["name"] = base.name + suffix;
+        try {
+            out.push_back(runConfigFromJson(j));
+        } catch (const ConfigError& e) {
+            auto problems = e.problems();
+            for (auto& p : problems)
+                p.expected += " (grid point" + suffix + ")";
+            throw ConfigError(std::move(problems));
+        }
+    }
+    return out;
+}
+
+}  // namespace scns

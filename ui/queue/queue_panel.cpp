@@ -1,0 +1,108 @@
+#include "queue/queue_panel.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableView>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include "queue/progress_delegate.h"
+#include "queue/queue_model.h"
+#include "queue/run_queue.h"
+
+namespace scns {
+
+QueuePanel::QueuePanel(RunQueue* queue, QWidget* parent)
+    : QWidget(parent), m_queue(queue), m_model(new QueueModel(queue, this)), m_view(new QTableView(this))
+{
+    m_view->setModel(m_model);
+    m_view->setItemDelegateForColumn(QueueModel::Progress, new ProgressDelegate(QueueModel::ProgressRole, m_view));
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->verticalHeader()->hide();
+    m_view->setAlternatingRowColors(true);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->resizeSection(QueueModel::Id, 50);
+    m_view->horizontalHeader()->resizeSection(QueueModel::Name, 260);
+    m_view->horizontalHeader()->resizeSection(QueueModel::Status, 140);
+    m_view->horizontalHeader()->resizeSection(QueueModel::Progress, 160);
+
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setToolTip(tr("Stop at the next batch; the run stays resumable from its newest checkpoint"));
+    m_pause = new QPushButton(tr("Pause at epoch end"), this);
+    m_pause->setToolTip(tr("Stop after the current epoch's checkpoint; Resume continues there"));
+    m_resume = new QPushButton(tr("Resume"), this);
+    m_resume->setToolTip(tr("Continue a paused, cancelled or failed run from its newest checkpoint"));
+    m_clear = new QPushButton(tr("Clear stopped"), this);
+    m_clear->setToolTip(tr("Remove finished and stopped runs from this list (the store keeps them)"));
+    m_concurrent = new QSpinBox(this);
+    m_concurrent->setRange(1, std::max(1, QThread::idealThreadCount()));
+    m_concurrent->setValue(queue->maxConcurrent());
+    m_concurrent->setToolTip(tr("How many runs train at the same time"));
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_cancel);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_resume);
+    buttons->addWidget(m_clear);
+    buttons->addStretch(1);
+    buttons->addWidget(new QLabel(tr("Runs at once:"), this));
+    buttons->addWidget(m_concurrent);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(buttons);
+    layout->addWidget(m_view, 1);
+
+    const auto forSelected = [this](auto action) {
+        return [this, action] {
+            for (qint64 id : selectedRunIds())
+                action(id);
+            updateButtons();
+        };
+    };
+    connect(m_cancel, &QPushButton::clicked, this, forSelected([this](qint64 id) { m_queue->cancel(id); }));
+    connect(m_pause, &QPushButton::clicked, this, forSelected([this](qint64 id) { m_queue->pause(id); }));
+    connect(m_resume, &QPushButton::clicked, this, forSelected([this](qint64 id) { m_queue->resume(id); }));
+    connect(m_clear, &QPushButton::clicked, this, [this] {
+        m_queue->removeStopped();
+        updateButtons();
+    });
+    connect(m_concurrent, &QSpinBox::valueChanged, m_queue, &RunQueue::setMaxConcurrent);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &QueuePanel::updateButtons);
+    connect(m_queue, &RunQueue::runChanged, this, &QueuePanel::updateButtons);
+    connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+        Q_EMIT runActivated(index.data(QueueModel::RunIdRole).toLongLong());
+    });
+    updateButtons();
+}
+
+QList<qint64> QueuePanel::selectedRunIds() const
+{
+    QList<qint64> ids;
+    for (const QModelIndex& index : m_view->selectionModel()->selectedRows())
+        ids << index.data(QueueModel::RunIdRole).toLongLong();
+    return ids;
+}
+
+void QueuePanel::updateButtons()
+{
+    bool cancel = false, pause = false, resume = false;
+    for (qint64 id : selectedRunIds()) {
+        const int row = m_queue->rowOf(id);
+        if (row < 0)
+            continue;
+        const JobState s = m_queue->at(row)->state();
+        cancel |= s == JobState::Running || s == JobState::Pausing || s == JobState::Waiting;
+        pause |= s == JobState::Running;
+        resume |= isResumable(s);
+    }
+    m_cancel->setEnabled(cancel);
+    m_pause->setEnabled(pause);
+    m_resume->setEnabled(resume);
+}
+
+}  // namespace scns

@@ -1,0 +1,200 @@
+#include "queue/queued_run.h"
+
+#include <chrono>
+#include <exception>
+
+#include "queue/observer_bridge.h"
+#include "train/run_job.h"
+
+namespace scns {
+
+void registerTrainingMetaTypes()
+{
+    qRegisterMetaType<RunStartInfo>();
+    qRegisterMetaType<BatchProgress>();
+    qRegisterMetaType<EpochSummary>();
+    qRegisterMetaType<RunResult>();
+    qRegisterMetaType<JobState>();
+}
+
+namespace {
+
+// Runs on the training thread. Batch callbacks can come thousands of times a second for a
+// small network; forwarding every one would flood the GUI's event queue, so batches are
+// thinned to one per kBatchInterval (plus each epoch's last batch).
+class ForwardingObserver final : public TrainingObserver {
+public:
+    ForwardingObserver(ObserverBridge* bridge, std::stop_source stop, std::shared_ptr<std::atomic<bool>> pause)
+        : m_bridge(bridge), m_stop(std::move(stop)), m_pause(std::move(pause))
+    {
+    }
+
+    void onRunBegin(const RunStartInfo& info) override { Q_EMIT m_bridge->runBegan(info); }
+
+    void onBatchEnd(const BatchProgress& p) override
+    {
+        const auto now = std::chrono::steady_clock::now();
+        if (p.batch != p.batchesPerEpoch && now - m_lastBatch < kBatchInterval)
+            return;
+        m_lastBatch = now;
+        Q_EMIT m_bridge->batchEnded(p);
+    }
+
+    void onEpochEnd(const EpochSummary& s) override { Q_EMIT m_bridge->epochEnded(s); }
+
+    // "Pause at the next epoch": the epoch's checkpoint is on disk now, so stopping here
+    // loses nothing; the trainer sees the stop at the next epoch start.
+    void onCheckpoint(std::int64_t, const std::string&) override
+    {
+        if (m_pause->load())
+            m_stop.request_stop();
+    }
+
+private:
+    static constexpr std::chrono::milliseconds kBatchInterval{100};
+    ObserverBridge* m_bridge;
+    std::stop_source m_stop;
+    std::shared_ptr<std::atomic<bool>> m_pause;
+    std::chrono::steady_clock::time_point m_lastBatch{};
+};
+
+}  // namespace
+
+QueuedRun::QueuedRun(QString dbPath, qint64 runId, QString name, bool resume, QObject* parent)
+    : QObject(parent), m_dbPath(std::move(dbPath)), m_runId(runId), m_name(std::move(name)), m_resume(resume),
+      m_bridge(new ObserverBridge(this)), m_pauseRequested(std::make_shared<std::atomic<bool>>(false))
+{
+    registerTrainingMetaTypes();
+    connect(m_bridge, &ObserverBridge::runBegan, this, &QueuedRun::onRunBegan, Qt::QueuedConnection);
+    connect(m_bridge, &ObserverBridge::batchEnded, this, &QueuedRun::onBatch, Qt::QueuedConnection);
+    connect(m_bridge, &ObserverBridge::epochEnded, this, &QueuedRun::onEpoch, Qt::QueuedConnection);
+    connect(m_bridge, &ObserverBridge::threadDone, this, &QueuedRun::onThreadDone, Qt::QueuedConnection);
+}
+
+QueuedRun::~QueuedRun()
+{
+    if (m_thread.joinable()) {
+        m_stop.request_stop();
+        m_thread.join();
+    }
+}
+
+void QueuedRun::start()
+{
+    if (m_state != JobState::Waiting)
+        return;
+    if (m_thread.joinable())
+        m_thread.join();  // the previous (finished) execution of this run
+    m_stop = std::stop_source();
+    m_pauseRequested->store(false);
+    m_message.clear();
+    m_etaSeconds = -1;
+    const std::filesystem::path db = m_dbPath.toStdString();
+    const std::int64_t id = m_runId;
+    const bool resume = m_resume;
+    ObserverBridge* bridge = m_bridge;
+    m_thread = std::thread([db, id, resume, bridge, stop = m_stop, pause = m_pauseRequested]() mutable {
+        ForwardingObserver observer(bridge, stop, pause);
+        RunResult result;
+        try {
+            result = executeRun(db, id, resume, observer, stop.get_token());
+        } catch (const std::exception& e) {  // store unreadable, run already running/finished
+            result.outcome = RunOutcome::Failed;
+            result.message = e.what();
+        }
+        Q_EMIT bridge->threadDone(result);
+    });
+    setState(JobState::Running);
+}
+
+void QueuedRun::cancel()
+{
+    if (m_state == JobState::Waiting) {
+        setState(JobState::Cancelled);
+        return;
+    }
+    if (m_state == JobState::Running || m_state == JobState::Pausing) {
+        m_stop.request_stop();
+        setState(JobState::Cancelling);
+    }
+}
+
+void QueuedRun::pause()
+{
+    if (m_state != JobState::Running)
+        return;
+    m_pauseRequested->store(true);
+    setState(JobState::Pausing);
+}
+
+bool QueuedRun::requeueForResume()
+{
+    if (!isResumable(m_state))
+        return false;
+    m_resume = true;
+    setState(JobState::Waiting);
+    return true;
+}
+
+void QueuedRun::setState(JobState state)
+{
+    if (state == m_state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+    Q_EMIT changed();
+}
+
+void QueuedRun::onRunBegan(const RunStartInfo& info)
+{
+    m_epochs = info.epochs;
+    m_epoch = info.startEpoch;
+    m_progress = info.epochs > 0 ? double(info.startEpoch) / double(info.epochs) : 0.0;
+    Q_EMIT runBegan(info);
+    Q_EMIT changed();
+}
+
+void QueuedRun::onBatch(const BatchProgress& p)
+{
+    m_epoch = p.epoch;
+    if (m_epochs > 0 && p.batchesPerEpoch > 0)
+        m_progress = (double(p.epoch - 1) + double(p.batch) / double(p.batchesPerEpoch)) / double(m_epochs);
+    m_imagesPerSecond = p.imagesPerSecond;
+    m_etaSeconds = p.etaSeconds;
+    Q_EMIT batchEnded(p);
+    Q_EMIT changed();
+}
+
+void QueuedRun::onEpoch(const EpochSummary& s)
+{
+    m_epoch = s.epoch;
+    if (m_epochs > 0)
+        m_progress = double(s.epoch) / double(m_epochs);
+    m_imagesPerSecond = s.imagesPerSecond;
+    m_lastTestTop1 = s.testTop1;
+    Q_EMIT epochEnded(s);
+    Q_EMIT changed();
+}
+
+void QueuedRun::onThreadDone(const RunResult& result)
+{
+    if (m_thread.joinable())
+        m_thread.join();
+    const bool pause = m_pauseRequested->load();
+    m_message = QString::fromStdString(result.message);
+    if (result.last)
+        m_lastTestTop1 = result.last->testTop1;
+    if (result.outcome == RunOutcome::Finished) {
+        m_progress = 1.0;
+        m_etaSeconds = 0;
+    } else {
+        m_etaSeconds = -1;
+    }
+    // Whatever happens next (resume) continues from a checkpoint.
+    m_resume = true;
+    setState(stateForOutcome(result.outcome, pause));
+    Q_EMIT ended(result);
+    Q_EMIT changed();
+}
+
+}  // namespace scns

@@ -1,0 +1,170 @@
+#include "queue/run_queue.h"
+
+#include <algorithm>
+
+#include "store/run_store.h"
+#include "train/run_job.h"
+
+namespace scns {
+
+RunQueue::RunQueue(QString dbPath, QObject* parent) : QObject(parent), m_dbPath(std::move(dbPath))
+{
+    registerTrainingMetaTypes();
+}
+
+RunQueue::~RunQueue()
+{
+    // QueuedRun's destructor stops and joins; do it here explicitly, before QObject tears
+    // down children, so signals of dying runs do not reach a half-destroyed queue.
+    for (QueuedRun* run : m_runs)
+        disconnect(run, nullptr, this, nullptr);
+    for (QueuedRun* run : m_runs)
+        delete run;
+    m_runs.clear();
+}
+
+RunStore& RunQueue::store()
+{
+    if (!m_store)
+        m_store = std::make_unique<RunStore>(m_dbPath.toStdString());
+    return *m_store;
+}
+
+void RunQueue::setMaxConcurrent(int n)
+{
+    m_maxConcurrent = std::max(1, n);
+    schedule();
+}
+
+int RunQueue::rowOf(qint64 runId) const
+{
+    for (std::size_t i = 0; i < m_runs.size(); ++i)
+        if (m_runs[i]->runId() == runId)
+            return static_cast<int>(i);
+    return -1;
+}
+
+int RunQueue::activeCount() const
+{
+    return static_cast<int>(std::count_if(m_runs.begin(), m_runs.end(), [](auto* r) { return isActive(r->state()); }));
+}
+
+int RunQueue::waitingCount() const
+{
+    return static_cast<int>(
+        std::count_if(m_runs.begin(), m_runs.end(), [](auto* r) { return r->state() == JobState::Waiting; }));
+}
+
+std::vector<qint64> RunQueue::launch(const std::vector<RunConfig>& configs)
+{
+    for (const auto& c : configs)
+        c.validate();  // all or nothing: a bad grid point stores no run
+    std::vector<qint64> ids;
+    {
+        RunStore& s = store();
+        for (const auto& c : configs)
+            ids.push_back(createRun(s, c));
+    }
+    for (std::size_t i = 0; i < configs.size(); ++i)
+        add(new QueuedRun(m_dbPath, ids[i], QString::fromStdString(configs[i].displayName()), false, this));
+    schedule();
+    return ids;
+}
+
+void RunQueue::enqueueStoredRun(qint64 runId, const QString& name, bool resume)
+{
+    const int row = rowOf(runId);
+    if (row >= 0) {  // already listed: resume it in place
+        if (!isActive(m_runs[std::size_t(row)]->state()))
+            m_runs[std::size_t(row)]->requeueForResume();
+        schedule();
+        return;
+    }
+    add(new QueuedRun(m_dbPath, runId, name, resume, this));
+    schedule();
+}
+
+void RunQueue::add(QueuedRun* run)
+{
+    Q_EMIT aboutToAddRun(count());
+    m_runs.push_back(run);
+    const qint64 id = run->runId();
+    connect(run, &QueuedRun::changed, this, [this, run] {
+        const int row = rowOf(run->runId());
+        if (row >= 0)
+            Q_EMIT runChanged(row);
+    });
+    connect(run, &QueuedRun::epochEnded, this, [this, id](const EpochSummary& s) { Q_EMIT runEpochEnded(id, s); });
+    connect(run, &QueuedRun::batchEnded, this, [this, id](const BatchProgress& p) { Q_EMIT runBatchEnded(id, p); });
+    connect(run, &QueuedRun::ended, this, [this, run, id](const RunResult&) {
+        Q_EMIT runEnded(id, run->state(), run->message());
+        schedule();
+    });
+    connect(run, &QueuedRun::stateChanged, this, [this](JobState s) {
+        if (s == JobState::Cancelled)  // a waiting run cancelled: nothing ends, so reschedule here
+            schedule();
+    });
+    Q_EMIT runAdded(count() - 1);
+}
+
+void RunQueue::schedule()
+{
+    if (m_holdScheduling)
+        return;
+    int active = activeCount();
+    for (QueuedRun* run : m_runs) {
+        if (active >= m_maxConcurrent)
+            break;
+        if (run->state() == JobState::Waiting) {
+            run->start();
+            ++active;
+        }
+    }
+    if (activeCount() == 0 && waitingCount() == 0)
+        Q_EMIT idle();
+}
+
+void RunQueue::cancel(qint64 runId)
+{
+    if (const int row = rowOf(runId); row >= 0)
+        m_runs[std::size_t(row)]->cancel();
+}
+
+void RunQueue::pause(qint64 runId)
+{
+    if (const int row = rowOf(runId); row >= 0)
+        m_runs[std::size_t(row)]->pause();
+}
+
+bool RunQueue::resume(qint64 runId)
+{
+    const int row = rowOf(runId);
+    if (row < 0 || !m_runs[std::size_t(row)]->requeueForResume())
+        return false;
+    schedule();
+    return true;
+}
+
+void RunQueue::cancelAll()
+{
+    m_holdScheduling = true;  // nothing waiting may start while everything is cancelled
+    for (QueuedRun* run : m_runs)
+        run->cancel();
+    m_holdScheduling = false;
+    schedule();
+}
+
+void RunQueue::removeStopped()
+{
+    for (int row = count() - 1; row >= 0; --row) {
+        QueuedRun* run = m_runs[std::size_t(row)];
+        if (isActive(run->state()) || run->state() == JobState::Waiting)
+            continue;
+        Q_EMIT aboutToRemoveRun(row);
+        m_runs.erase(m_runs.begin() + row);
+        run->deleteLater();
+        Q_EMIT runRemoved(row);
+    }
+}
+
+}  // namespace scns
