@@ -1,0 +1,178 @@
+// CurvesView: loads runs from a generated store off the GUI thread, plots the chosen metrics
+// with the stored values, smoothing, epoch axis, log axis, hover text, live appends (also
+// during a load and after a resume) and PNG/PDF export.
+#include <QImage>
+#include <QSignalSpy>
+#include <QTest>
+#include <cmath>
+
+#include "view_test_store.h"
+#include "views/curves_view.h"
+#include "views/export.h"
+#include "views/qcp.h"
+
+using namespace scns;
+using namespace scns::test;
+
+class TestCurvesView : public QObject {
+    Q_OBJECT
+    ViewStore m_store;
+    std::int64_t m_a = 0, m_b = 0;
+
+    static void load(CurvesView& view, const QString& db, const QList<qint64>& ids)
+    {
+        QSignalSpy spy(&view, &CurvesView::loaded);
+        view.setRuns(db, ids);
+        QVERIFY(view.isLoading());
+        QTRY_COMPARE(spy.count(), 1);
+        QVERIFY(!view.isLoading());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        RunStore store(m_store.fsPath());
+        m_a = m_store.addRun(store, "alpha", 0, 2, 10);
+        m_b = m_store.addRun(store, "beta", 1, 3, 10);
+    }
+
+    void loadsAndPlotsDefaultMetric()
+    {
+        CurvesView view;
+        load(view, m_store.path(), {m_a, m_b});
+        QCOMPARE(view.availableMetrics(), (QStringList{"test/top1", "train/loss", "train/lr", "train/top1"}));
+        QCOMPARE(view.selectedMetrics(), QStringList{"test/top1"});
+        QCPGraph* ga = view.graphFor(m_a, "test/top1");
+        QCPGraph* gb = view.graphFor(m_b, "test/top1");
+        QVERIFY(ga && gb);
+        QCOMPARE(ga->data()->size(), 2);
+        QCOMPARE(gb->data()->size(), 3);
+        QCOMPARE(gb->data()->at(2)->value, top1At(1, 3));
+        QCOMPARE(gb->data()->at(2)->key, 30.0);  // the step at the end of epoch 3
+        QCOMPARE(ga->name(), QString("alpha"));
+        QCOMPARE(view.plot()->legend->itemCount(), 2);
+    }
+
+    void selectedMetricValuesAndAxis()
+    {
+        CurvesView view;
+        view.setSelectedMetrics({"train/loss", "test/top1"});
+        load(view, m_store.path(), {m_a});
+        QCPGraph* g = view.graphFor(m_a, "train/loss");
+        QVERIFY(g);
+        QCOMPARE(g->data()->size(), 20);
+        for (int i = 0; i < 20; ++i) {
+            QCOMPARE(g->data()->at(i)->key, double(i + 1));
+            QCOMPARE(g->data()->at(i)->value, lossAt(0, i + 1));
+        }
+        QCOMPARE(g->name(), QString("alpha · train/loss"));
+        view.setAxis(CurveAxis::Epoch);
+        g = view.graphFor(m_a, "train/loss");
+        QCOMPARE(g->data()->at(0)->key, 0.1);
+        QCOMPARE(g->data()->at(19)->key, 2.0);
+        QCOMPARE(view.graphFor(m_a, "test/top1")->data()->at(1)->key, 2.0);
+    }
+
+    void smoothingAndLogAxis()
+    {
+        CurvesView view;
+        view.setSelectedMetrics({"train/loss"});
+        load(view, m_store.path(), {m_a});
+        view.setSmoothing(0.8);
+        QCOMPARE(view.smoothing(), 0.8);
+        QCPGraph* g = view.graphFor(m_a, "train/loss");
+        double avg = 0;
+        for (int i = 0; i < 20; ++i) {
+            avg = 0.8 * avg + 0.2 * lossAt(0, i + 1);
+            QVERIFY(std::abs(g->data()->at(i)->value - avg / (1 - std::pow(0.8, i + 1))) < 1e-9);
+        }
+        // The raw curve stays as a faint graph outside the legend.
+        QCOMPARE(view.plot()->graphCount(), 2);
+        QCOMPARE(view.plot()->legend->itemCount(), 1);
+        view.setLogY(true);
+        QCOMPARE(view.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+        view.setSmoothing(0);
+        QCOMPARE(view.plot()->graphCount(), 1);
+        QCOMPARE(view.graphFor(m_a, "train/loss")->data()->at(3)->value, lossAt(0, 4));
+    }
+
+    void hoverShowsNearestPoint()
+    {
+        CurvesView view;
+        view.resize(900, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        load(view, m_store.path(), {m_a, m_b});
+        view.plot()->replot();
+        QCPGraph* g = view.graphFor(m_b, "test/top1");
+        const QPointF at = g->coordsToPixels(20, top1At(1, 2));
+        const QString text = view.hoverText(at + QPointF(3, -2));
+        QVERIFY2(text.contains("beta"), qPrintable(text));
+        QVERIFY2(text.contains(QString::number(top1At(1, 2))), qPrintable(text));
+        QVERIFY(text.contains("step 20"));
+        QVERIFY(view.hoverText(QPointF(-500, -500)).isEmpty());
+    }
+
+    void liveAppendsAreBatched()
+    {
+        CurvesView view;
+        view.setSelectedMetrics({"train/loss"});
+        load(view, m_store.path(), {m_a});
+        QSignalSpy live(&view, &CurvesView::liveUpdated);
+        for (int s = 21; s <= 25; ++s)
+            view.appendMetrics(m_a, {{3, s, "train/loss", lossAt(0, s)}});
+        view.appendMetrics(m_b, {{1, 99, "train/loss", 1.0}});  // not shown here: ignored
+        QTRY_COMPARE(live.count(), 1);
+        QCOMPARE(view.graphFor(m_a, "train/loss")->data()->size(), 25);
+        QCOMPARE(view.graphFor(m_a, "train/loss")->data()->at(24)->value, lossAt(0, 25));
+        // A resumed run records steps 21.. again: the old ones are replaced.
+        view.appendMetrics(m_a, {{3, 21, "train/loss", 7.0}});
+        QTRY_COMPARE(live.count(), 2);
+        QCOMPARE(view.graphFor(m_a, "train/loss")->data()->size(), 21);
+        QCOMPARE(view.graphFor(m_a, "train/loss")->data()->at(20)->value, 7.0);
+        // A metric the run did not have yet appears in the list.
+        view.appendMetrics(m_a, {{3, 21, "train/kd_loss", 0.5}});
+        QTRY_VERIFY(view.availableMetrics().contains("train/kd_loss"));
+    }
+
+    void liveRowsDuringLoadAreMerged()
+    {
+        CurvesView view;
+        view.setSelectedMetrics({"train/loss"});
+        QSignalSpy spy(&view, &CurvesView::loaded);
+        view.setRuns(m_store.path(), {m_a});
+        // Step 20 is in the store already; 21 is new.
+        view.appendMetrics(m_a, {{2, 20, "train/loss", lossAt(0, 20)}, {3, 21, "train/loss", 0.3}});
+        QTRY_COMPARE(spy.count(), 1);
+        QCOMPARE(view.graphFor(m_a, "train/loss")->data()->size(), 21);
+        QCOMPARE(view.graphFor(m_a, "train/loss")->data()->at(20)->value, 0.3);
+    }
+
+    void unknownRunReportsButShowsOthers()
+    {
+        CurvesView view;
+        load(view, m_store.path(), {m_a, 4242});
+        QVERIFY(view.graphFor(m_a, "test/top1"));
+        QCOMPARE(view.plot()->graphCount(), 1);
+    }
+
+    void exportsPngAndPdf()
+    {
+        CurvesView view;
+        view.resize(800, 500);
+        load(view, m_store.path(), {m_a, m_b});
+        QTemporaryDir out;
+        const QString png = out.filePath("curves.png"), pdf = out.filePath("curves.pdf");
+        QCOMPARE(savePlot(*view.plot(), png, 640, 400), QString());
+        QCOMPARE(savePlot(*view.plot(), pdf, 640, 400), QString());
+        QImage image(png);
+        QCOMPARE(image.width(), 1280);  // twice the pixel density
+        QFile f(pdf);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.read(5).startsWith("%PDF"));
+        QVERIFY(!savePlot(*view.plot(), out.filePath("curves.bmp")).isEmpty());
+    }
+};
+
+QTEST_MAIN(TestCurvesView)
+#include "test_curves_view.moc"

@@ -1,0 +1,450 @@
+#include "views/curves_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QTimer>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include "views/qcp.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "views/async_load.h"
+#include "views/export.h"
+#include "views/plot_style.h"
+
+namespace scns {
+
+namespace {
+
+QString graphKey(qint64 runId, const QString& metric) { return QString::number(runId) + QLatin1Char('\n') + metric; }
+
+// The metrics a fresh view shows: test accuracy if recorded, else the training loss.
+QStringList defaultMetrics(const QStringList& available)
+{
+    for (const char* name : {"test/top1", "train/loss"})
+        if (available.contains(QLatin1String(name)))
+            return {QString::fromLatin1(name)};
+    return available.isEmpty() ? QStringList() : QStringList{available.first()};
+}
+
+}  // namespace
+
+CurvesView::CurvesView(QWidget* parent)
+    : QWidget(parent)
+    , m_metricList(new QListWidget(this))
+    , m_axisCombo(new QComboBox(this))
+    , m_smoothSlider(new QSlider(Qt::Horizontal, this))
+    , m_smoothLabel(new QLabel(this))
+    , m_logCheck(new QCheckBox(tr("Log y axis"), this))
+    , m_status(new QLabel(this))
+    , m_plot(new QCustomPlot(this))
+    , m_tracer(new QCPItemTracer(m_plot))
+    , m_liveTimer(new QTimer(this))
+{
+    setupPlot(*m_plot);
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setFont(font());
+    m_plot->legend->setBrush(QColor(255, 255, 255, 220));
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_plot->xAxis->setLabel(tr("step"));
+    // Faint unsmoothed copies are drawn below every main curve.
+    m_plot->addLayer(QStringLiteral("raw"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
+    m_tracer->setStyle(QCPItemTracer::tsCircle);
+    m_tracer->setSize(9);
+    m_tracer->setPen(QPen(Qt::black));
+    m_tracer->setVisible(false);
+    m_tracer->setInterpolating(false);
+
+    m_axisCombo->addItem(tr("Step"));
+    m_axisCombo->addItem(tr("Epoch"));
+    m_smoothSlider->setRange(0, 99);
+    m_smoothSlider->setToolTip(tr("Exponential moving average weight of step-wise curves"));
+    m_smoothLabel->setMinimumWidth(30);
+    m_smoothLabel->setText(QStringLiteral("0.00"));
+    m_metricList->setToolTip(tr("Metrics to plot (all runs)"));
+    m_metricList->setMaximumWidth(230);
+    m_status->setWordWrap(true);
+    m_status->setVisible(false);
+    m_liveTimer->setSingleShot(true);
+    m_liveTimer->setInterval(100);
+
+    auto* fit = new QPushButton(tr("Fit"), this);
+    fit->setToolTip(tr("Zoom to all data (or double-click the plot)"));
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("x:"), this));
+    controls->addWidget(m_axisCombo);
+    controls->addSpacing(12);
+    controls->addWidget(new QLabel(tr("Smoothing:"), this));
+    controls->addWidget(m_smoothSlider, 1);
+    controls->addWidget(m_smoothLabel);
+    controls->addSpacing(12);
+    controls->addWidget(m_logCheck);
+    controls->addWidget(fit);
+    controls->addWidget(makePlotExportButton(this, [this] { return m_plot; }, QStringLiteral("curves")));
+
+    auto* right = new QVBoxLayout;
+    right->addLayout(controls);
+    right->addWidget(m_status);
+    right->addWidget(m_plot, 1);
+    auto* left = new QVBoxLayout;
+    left->addWidget(new QLabel(tr("Metrics"), this));
+    left->addWidget(m_metricList, 1);
+    auto* layout = new QHBoxLayout(this);
+    layout->addLayout(left);
+    layout->addLayout(right, 1);
+
+    connect(m_metricList, &QListWidget::itemChanged, this, [this] {
+        m_wantedMetrics = selectedMetrics();
+        rebuildGraphs();
+    });
+    connect(m_axisCombo, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setAxis(i == 0 ? CurveAxis::Step : CurveAxis::Epoch); });
+    connect(m_smoothSlider, &QSlider::valueChanged, this, [this](int v) {
+        m_smoothLabel->setText(QString::number(v / 100.0, 'f', 2));
+        for (auto it = m_graphs.begin(); it != m_graphs.end(); ++it)
+            m_dirty.insert(it.key(), true);
+        rebuildGraphs();
+    });
+    connect(m_logCheck, &QCheckBox::toggled, this, &CurvesView::setLogY);
+    connect(fit, &QPushButton::clicked, this, &CurvesView::fitAll);
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { fitAll(); });
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_userZoomed = true; });
+    connect(m_plot, &QCustomPlot::mousePress, this, [this] { m_userZoomed = true; });
+    connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) { onMouseMove(e->position()); });
+    connect(m_liveTimer, &QTimer::timeout, this, &CurvesView::flushPending);
+}
+
+void CurvesView::setRuns(const QString& dbPath, const QList<qint64>& runIds)
+{
+    m_dbPath = dbPath;
+    m_runIds = runIds;
+    m_bufferedLive.clear();
+    const quint64 generation = ++m_generation;
+    if (runIds.isEmpty()) {
+        m_loading = false;
+        applyLoad({}, {});
+        return;
+    }
+    m_loading = true;
+    m_status->setText(tr("Loading %n run(s)…", nullptr, static_cast<int>(runIds.size())));
+    m_status->setVisible(true);
+    const std::filesystem::path path = dbPath.toStdString();
+    loadAsync(
+        this, [path, runIds] { return loadRunCurves(path, runIds); },
+        [this, generation](const Loaded<RunCurvesLoad>& result) {
+            if (generation != m_generation)
+                return;  // a newer setRuns() superseded this load
+            m_loading = false;
+            if (!result.value) {
+                m_status->setText(result.error);
+                Q_EMIT loadFailed(result.error);
+                return;
+            }
+            auto load = *result.value;
+            applyLoad(std::move(load.runs), load.errors);
+        });
+}
+
+void CurvesView::applyLoad(std::vector<RunCurves> runs, const QStringList& errors)
+{
+    m_runs = std::move(runs);
+    // Live rows that came while loading: keep those newer than what the store had.
+    for (auto it = m_bufferedLive.begin(); it != m_bufferedLive.end(); ++it) {
+        RunCurves* run = findRun(it.key());
+        if (!run)
+            continue;
+        QList<MetricRow> fresh;
+        for (const auto& row : it.value()) {
+            auto s = run->series.find(row.name);
+            if (s == run->series.end() || s->second.empty() || row.step > s->second.back().step)
+                fresh << row;
+        }
+        run->append(fresh);
+    }
+    m_bufferedLive.clear();
+    m_status->setText(errors.join(QLatin1Char('\n')));
+    m_status->setVisible(!errors.isEmpty());
+    m_userZoomed = false;
+    refreshMetricList();
+    rebuildGraphs();
+    Q_EMIT loaded();
+}
+
+RunCurves* CurvesView::findRun(qint64 runId)
+{
+    for (auto& r : m_runs)
+        if (r.runId == runId)
+            return &r;
+    return nullptr;
+}
+
+QStringList CurvesView::availableMetrics() const { return metricNamesOf(m_runs); }
+
+QStringList CurvesView::selectedMetrics() const
+{
+    QStringList out;
+    for (int i = 0; i < m_metricList->count(); ++i)
+        if (m_metricList->item(i)->checkState() == Qt::Checked)
+            out << m_metricList->item(i)->text();
+    return out;
+}
+
+void CurvesView::setSelectedMetrics(const QStringList& names)
+{
+    m_wantedMetrics = names;
+    refreshMetricList();
+    rebuildGraphs();
+}
+
+void CurvesView::refreshMetricList()
+{
+    const QStringList available = availableMetrics();
+    if (m_wantedMetrics.isEmpty())
+        m_wantedMetrics = defaultMetrics(available);
+    QSignalBlocker block(m_metricList);
+    m_metricList->clear();
+    for (const auto& name : available) {
+        auto* item = new QListWidgetItem(name, m_metricList);
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+        item->setCheckState(m_wantedMetrics.contains(name) ? Qt::Checked : Qt::Unchecked);
+    }
+}
+
+void CurvesView::setAxis(CurveAxis axis)
+{
+    if (axis == m_axis)
+        return;
+    m_axis = axis;
+    {
+        QSignalBlocker block(m_axisCombo);
+        m_axisCombo->setCurrentIndex(axis == CurveAxis::Step ? 0 : 1);
+    }
+    m_plot->xAxis->setLabel(axis == CurveAxis::Step ? tr("step") : tr("epoch"));
+    m_userZoomed = false;
+    for (auto it = m_graphs.begin(); it != m_graphs.end(); ++it)
+        m_dirty.insert(it.key(), true);
+    rebuildGraphs();
+}
+
+double CurvesView::smoothing() const { return m_smoothSlider->value() / 100.0; }
+
+void CurvesView::setSmoothing(double weight)
+{
+    m_smoothSlider->setValue(static_cast<int>(std::lround(std::clamp(weight, 0.0, 0.99) * 100)));
+}
+
+bool CurvesView::logY() const { return m_plot->yAxis->scaleType() == QCPAxis::stLogarithmic; }
+
+void CurvesView::setLogY(bool on)
+{
+    {
+        QSignalBlocker block(m_logCheck);
+        m_logCheck->setChecked(on);
+    }
+    if (on == logY())
+        return;
+    m_plot->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (on)
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    else
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    fitAll();
+}
+
+QCPGraph* CurvesView::graphFor(qint64 runId, const QString& metric) const
+{
+    return m_graphs.value(graphKey(runId, metric)).main;
+}
+
+void CurvesView::updateGraphData(const RunCurves& run, const QString& metric, QCPGraph* graph, QCPGraph* raw) const
+{
+    auto s = run.series.find(metric.toStdString());
+    if (s == run.series.end()) {
+        graph->data()->clear();
+        if (raw)
+            raw->data()->clear();
+        return;
+    }
+    const XYSeries xy = toSeries(s->second, m_axis);
+    const bool smooth = smoothing() > 0 && !isEpochWise(s->second);
+    graph->setData(xy.x, smooth ? emaSmooth(xy.y, smoothing()) : xy.y, true);
+    if (raw)
+        raw->setData(xy.x, xy.y, true);
+}
+
+void CurvesView::rebuildGraphs()
+{
+    const QStringList metrics = selectedMetrics();
+    // Keep graphs that are still wanted (their data is updated if dirty), drop the rest.
+    QHash<QString, GraphPair> kept;
+    QStringList wantedKeys;
+    for (const auto& run : m_runs)
+        for (const auto& m : metrics)
+            wantedKeys << graphKey(run.runId, m);
+    for (auto it = m_graphs.begin(); it != m_graphs.end(); ++it) {
+        if (wantedKeys.contains(it.key())) {
+            kept.insert(it.key(), it.value());
+        } else {
+            m_plot->removeGraph(it.value().main);
+            if (it.value().raw)
+                m_plot->removeGraph(it.value().raw);
+        }
+    }
+    m_graphs = kept;
+    const bool smooth = smoothing() > 0;
+    for (int r = 0; r < static_cast<int>(m_runs.size()); ++r) {
+        const RunCurves& run = m_runs[static_cast<std::size_t>(r)];
+        for (int mi = 0; mi < metrics.size(); ++mi) {
+            const QString key = graphKey(run.runId, metrics[mi]);
+            GraphPair& g = m_graphs[key];
+            const bool created = g.main == nullptr;
+            if (created) {
+                g.main = m_plot->addGraph();
+                g.main->setPen(QPen(runColor(r), 1.6, metricPenStyle(mi)));
+                auto s = run.series.find(metrics[mi].toStdString());
+                if (s != run.series.end() && isEpochWise(s->second))
+                    g.main->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+            }
+            // One metric over several runs: the legend names the runs only.
+            g.main->setName(metrics.size() == 1 && m_runs.size() > 1 ? run.name
+                                                                     : run.name + QStringLiteral(" · ") + metrics[mi]);
+            if (smooth && !g.raw) {
+                g.raw = m_plot->addGraph();
+                QColor faint = runColor(r);
+                faint.setAlpha(60);
+                g.raw->setPen(QPen(faint, 1, metricPenStyle(mi)));
+                g.raw->setLayer(QStringLiteral("raw"));
+                g.raw->removeFromLegend();
+                g.raw->setSelectable(QCP::stNone);
+                m_dirty.insert(key, true);
+            } else if (!smooth && g.raw) {
+                m_plot->removeGraph(g.raw);
+                g.raw = nullptr;
+                m_dirty.insert(key, true);
+            }
+            if (created || m_dirty.contains(key))
+                updateGraphData(run, metrics[mi], g.main, g.raw);
+        }
+    }
+    m_dirty.clear();
+    if (!m_userZoomed)
+        fitAll();
+    else
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvesView::fitAll()
+{
+    m_userZoomed = false;
+    bool any = false;
+    for (auto& g : m_graphs) {
+        if (!g.main || g.main->data()->isEmpty())
+            continue;
+        g.main->rescaleAxes(any);
+        if (g.raw)
+            g.raw->rescaleAxes(true);
+        any = true;
+    }
+    if (any) {
+        m_plot->xAxis->scaleRange(1.02, m_plot->xAxis->range().center());
+        if (!logY())
+            m_plot->yAxis->scaleRange(1.06, m_plot->yAxis->range().center());
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvesView::appendMetrics(qint64 runId, const QList<MetricRow>& rows)
+{
+    if (!m_runIds.contains(runId) || rows.isEmpty())
+        return;
+    if (m_loading) {
+        m_bufferedLive[runId] << rows;
+        return;
+    }
+    RunCurves* run = findRun(runId);
+    if (!run)
+        return;
+    const int before = static_cast<int>(run->series.size());
+    for (const auto& metric : run->append(rows))
+        m_dirty.insert(graphKey(runId, metric), true);
+    if (static_cast<int>(run->series.size()) != before)
+        m_liveNewMetrics = true;
+    scheduleLiveUpdate();
+}
+
+void CurvesView::scheduleLiveUpdate()
+{
+    if (!m_liveTimer->isActive())
+        m_liveTimer->start();
+}
+
+void CurvesView::flushPending()
+{
+    m_liveTimer->stop();
+    if (m_liveNewMetrics) {
+        m_liveNewMetrics = false;
+        refreshMetricList();
+    }
+    if (m_dirty.isEmpty())
+        return;
+    rebuildGraphs();
+    Q_EMIT liveUpdated();
+}
+
+QString CurvesView::hoverText(const QPointF& pixel)
+{
+    QCPGraph* best = nullptr;
+    double bestDist = 24.0, bestKey = 0, bestValue = 0;
+    for (auto& g : m_graphs) {
+        QCPGraph* graph = g.main;
+        if (!graph || graph->data()->isEmpty())
+            continue;
+        const double key = graph->keyAxis()->pixelToCoord(pixel.x());
+        const auto data = graph->data();
+        // The points either side of the cursor's key (data is sorted by key).
+        const auto at0 = data->findBegin(key, false) - data->constBegin();
+        for (auto i = std::max<qsizetype>(0, at0 - 1); i <= at0 + 1 && i < data->size(); ++i) {
+            const auto p = data->constBegin() + i;
+            const QPointF at = graph->coordsToPixels(p->key, p->value);
+            const double d = std::hypot(at.x() - pixel.x(), at.y() - pixel.y());
+            if (d < bestDist) {
+                bestDist = d;
+                best = graph;
+                bestKey = p->key;
+                bestValue = p->value;
+            }
+        }
+    }
+    if (!best) {
+        m_tracer->setVisible(false);
+        return {};
+    }
+    m_tracer->setGraph(best);
+    m_tracer->setGraphKey(bestKey);
+    m_tracer->setVisible(true);
+    const QString axisName = m_axis == CurveAxis::Step ? tr("step") : tr("epoch");
+    const QString x = m_axis == CurveAxis::Step ? QString::number(bestKey, 'f', 0) : QString::number(bestKey, 'g', 4);
+    return QStringLiteral("%1\n%2 %3: %4").arg(best->name(), axisName, x, QString::number(bestValue, 'g', 6));
+}
+
+void CurvesView::onMouseMove(QPointF pos)
+{
+    const QString text = hoverText(pos);
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(m_plot->mapToGlobal(pos.toPoint()), text, m_plot);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+}  // namespace scns

@@ -1,0 +1,115 @@
+#pragma once
+// Curves of any metrics of one or several runs, overlaid: metric list from the store (so new
+// metric names appear without code changes), step or epoch axis, EMA smoothing, log y axis,
+// zoom/pan, hover values, a legend entry per run and metric. Data loads off the GUI thread;
+// a running run's rows arrive through appendMetrics() and are drawn in batches (a timer), not
+// one replot per row.
+#include <QHash>
+#include <QList>
+#include <QPointF>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <vector>
+
+#include "views/metric_series.h"
+#include "views/run_curves.h"
+
+class QCheckBox;
+class QComboBox;
+class QCPGraph;
+class QCPItemTracer;
+class QCustomPlot;
+class QLabel;
+class QListWidget;
+class QListWidgetItem;
+class QSlider;
+class QTimer;
+
+namespace scns {
+
+class CurvesView : public QWidget {
+    Q_OBJECT
+public:
+    explicit CurvesView(QWidget* parent = nullptr);
+
+    // Loads the runs' metrics on a worker thread; loaded() (or loadFailed()) follows.
+    // An empty list clears the view.
+    void setRuns(const QString& dbPath, const QList<qint64>& runIds);
+    QList<qint64> runIds() const { return m_runIds; }
+    bool isLoading() const { return m_loading; }
+
+    QStringList availableMetrics() const;
+    QStringList selectedMetrics() const;
+    // Metrics not (yet) available are remembered and selected once they appear.
+    void setSelectedMetrics(const QStringList& names);
+
+    CurveAxis axis() const { return m_axis; }
+    void setAxis(CurveAxis axis);
+    double smoothing() const;  // EMA weight in [0, 0.99]
+    void setSmoothing(double weight);
+    bool logY() const;
+    void setLogY(bool on);
+
+    QCustomPlot* plot() const { return m_plot; }
+    // The drawn (smoothed) graph of a run's metric; nullptr when it is not shown.
+    QCPGraph* graphFor(qint64 runId, const QString& metric) const;
+    // What hovering at `pixel` shows: run, metric, x and y of the nearest drawn point within
+    // 24 pixels; empty when none is near. Moves the tracer there.
+    QString hoverText(const QPointF& pixel);
+    // Rebuilds pending live rows and replots now (the timer does this otherwise).
+    void flushPending();
+    // Zooms to fit all drawn data.
+    void fitAll();
+
+public Q_SLOTS:
+    // Live rows of a running run shown here (rows of other runs are ignored). Rows that
+    // arrive while the run is still loading are merged after the load.
+    void appendMetrics(qint64 runId, const QList<scns::MetricRow>& rows);
+
+Q_SIGNALS:
+    void loaded();
+    void loadFailed(const QString& message);
+    // Emitted after a batch of live rows was drawn.
+    void liveUpdated();
+
+private:
+    void applyLoad(std::vector<RunCurves> runs, const QStringList& errors);
+    void refreshMetricList();
+    void rebuildGraphs();
+    void updateGraphData(const RunCurves& run, const QString& metric, QCPGraph* graph, QCPGraph* raw) const;
+    void scheduleLiveUpdate();
+    void onMouseMove(QPointF pos);
+    RunCurves* findRun(qint64 runId);
+
+    struct GraphPair {
+        QCPGraph* main = nullptr;
+        QCPGraph* raw = nullptr;  // faint unsmoothed copy while smoothing is on
+    };
+
+    QString m_dbPath;
+    QList<qint64> m_runIds;
+    std::vector<RunCurves> m_runs;
+    QHash<qint64, QList<MetricRow>> m_bufferedLive;  // live rows that came during a load
+    QHash<QString, GraphPair> m_graphs;               // key: runId + '\n' + metric
+    QHash<QString, bool> m_dirty;
+    QStringList m_wantedMetrics;
+    CurveAxis m_axis = CurveAxis::Step;
+    bool m_loading = false;
+    bool m_userZoomed = false;
+    bool m_liveNewMetrics = false;  // a live row brought a metric the list lacks
+    quint64 m_generation = 0;
+
+    QListWidget* m_metricList;
+    QComboBox* m_axisCombo;
+    QSlider* m_smoothSlider;
+    QLabel* m_smoothLabel;
+    QCheckBox* m_logCheck;
+    QLabel* m_status;
+    QCustomPlot* m_plot;
+    QCPItemTracer* m_tracer;
+    QTimer* m_liveTimer;
+};
+
+}  // namespace scns

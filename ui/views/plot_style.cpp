@@ -1,0 +1,30 @@
+#include "views/plot_style.h"
+
+#include <array>
+#include "views/qcp.h"
+
+namespace scns {
+
+QColor runColor(int index)
+{
+    static const std::array<QRgb, 10> colors = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                                               0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+    return QColor(colors[static_cast<std::size_t>(index) % colors.size()]);
+}
+
+Qt::PenStyle metricPenStyle(int index)
+{
+    static const std::array<Qt::PenStyle, 4> styles = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+    return styles[static_cast<std::size_t>(index) % styles.size()];
+}
+
+void setupPlot(QCustomPlot& plot)
+{
+    plot.setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot.setNoAntialiasingOnDrag(true);
+    plot.setMinimumSize(320, 220);
+    plot.xAxis->grid()->setSubGridVisible(false);
+    plot.yAxis->grid()->setSubGridVisible(false);
+}
+
+}  // namespace scns

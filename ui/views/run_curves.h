@@ -1,0 +1,43 @@
+#pragma once
+// Every metric series of a set of runs, as read from the store: what the curves and sampler
+// views plot. Loading runs on a worker thread (own RunStore); appending live rows happens on
+// the GUI thread.
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "store/run_record.h"
+
+namespace scns {
+
+struct RunCurves {
+    qint64 runId = 0;
+    QString name;
+    std::map<std::string, std::vector<MetricRow>> series;  // by metric name, rows by step
+
+    // Adds live rows. A row whose step is below the series' last step means the run resumed
+    // from an earlier checkpoint and records those steps again: the rows from that step on
+    // are replaced. Returns the metric names that changed.
+    QStringList append(const QList<MetricRow>& rows);
+};
+
+struct RunCurvesLoad {
+    std::vector<RunCurves> runs;  // in the order asked for; unknown ids are left out
+    QStringList errors;           // one line per run that could not be read
+};
+
+// Opens its own RunStore: call on a worker thread.
+RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qint64>& runIds);
+
+// Sorted union of the metric names of the runs.
+QStringList metricNamesOf(const std::vector<RunCurves>& runs);
+
+}  // namespace scns
+
+Q_DECLARE_METATYPE(scns::MetricRow)

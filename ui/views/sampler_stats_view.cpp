@@ -1,0 +1,139 @@
+#include "views/sampler_stats_view.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <set>
+
+#include "views/async_load.h"
+#include "views/export.h"
+#include "views/metric_series.h"
+#include "views/plot_style.h"
+#include "views/qcp.h"
+
+namespace scns {
+
+namespace {
+
+QString graphKey(qint64 runId, const QString& metric) { return QString::number(runId) + QLatin1Char('\n') + metric; }
+
+}  // namespace
+
+SamplerStatsView::SamplerStatsView(QWidget* parent)
+    : QWidget(parent), m_plot(new QCustomPlot(this)), m_status(new QLabel(this))
+{
+    m_plot->setMinimumSize(480, 320);
+    m_status->setWordWrap(true);
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(m_status, 1);
+    controls->addWidget(makePlotExportButton(this, [this] { return m_plot; }, QStringLiteral("sampler-statistics")));
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
+    layout->addWidget(m_plot, 1);
+    rebuild();
+}
+
+void SamplerStatsView::setRuns(const QString& dbPath, const QList<qint64>& runIds)
+{
+    m_dbPath = dbPath;
+    m_runIds = runIds;
+    const quint64 generation = ++m_generation;
+    m_status->setText(tr("Loading…"));
+    const std::filesystem::path path = dbPath.toStdString();
+    loadAsync(
+        this, [path, runIds] { return loadRunCurves(path, runIds); },
+        [this, generation](const Loaded<RunCurvesLoad>& result) {
+            if (generation != m_generation)
+                return;
+            if (!result.value) {
+                m_status->setText(result.error);
+                Q_EMIT loadFailed(result.error);
+                return;
+            }
+            m_runs = result.value->runs;
+            rebuild();
+            if (!result.value->errors.isEmpty())
+                m_status->setText(result.value->errors.join(QLatin1Char('\n')));
+            Q_EMIT loaded();
+        });
+}
+
+void SamplerStatsView::appendMetrics(qint64 runId, const QList<MetricRow>& rows)
+{
+    for (auto& run : m_runs) {
+        if (run.runId != runId)
+            continue;
+        QList<MetricRow> sampler;
+        for (const auto& r : rows)
+            if (QString::fromStdString(r.name).startsWith(kPrefix))
+                sampler << r;
+        if (!sampler.isEmpty()) {
+            run.append(sampler);
+            rebuild();
+        }
+    }
+}
+
+QCPGraph* SamplerStatsView::graphFor(qint64 runId, const QString& metric) const
+{
+    return m_graphs.value(graphKey(runId, metric));
+}
+
+void SamplerStatsView::rebuild()
+{
+    m_metrics.clear();
+    for (const auto& name : metricNamesOf(m_runs))
+        if (name.startsWith(kPrefix))
+            m_metrics << name;
+    m_graphs.clear();
+    m_plot->clearGraphs();
+    m_plot->plotLayout()->clear();
+    if (m_metrics.isEmpty()) {
+        m_status->setText(m_runs.empty() ? QString()
+                                         : tr("No sampler statistics: only contrastive runs record them."));
+        m_plot->plotLayout()->addElement(0, 0, new QCPAxisRect(m_plot));
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    m_status->setText(tr("Sampler statistics per epoch (%n run(s))", nullptr, static_cast<int>(m_runs.size())));
+    const int columns = m_metrics.size() > 1 ? 2 : 1;
+    QCPLegend* legend = nullptr;
+    for (int mi = 0; mi < m_metrics.size(); ++mi) {
+        auto* rect = new QCPAxisRect(m_plot);
+        m_plot->plotLayout()->addElement(mi / columns, mi % columns, rect);
+        rect->axis(QCPAxis::atBottom)->setLabel(tr("epoch"));
+        rect->axis(QCPAxis::atLeft)->setLabel(m_metrics[mi].mid(kPrefix.size()).replace(QLatin1Char('_'), QLatin1Char(' ')));
+        rect->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+        rect->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+        for (int r = 0; r < static_cast<int>(m_runs.size()); ++r) {
+            const auto& run = m_runs[static_cast<std::size_t>(r)];
+            auto s = run.series.find(m_metrics[mi].toStdString());
+            if (s == run.series.end())
+                continue;
+            auto* g = m_plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+            g->setPen(QPen(runColor(r), 1.6));
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+            g->setName(run.name);
+            const XYSeries xy = toSeries(s->second, CurveAxis::Epoch);
+            g->setData(xy.x, xy.y, true);
+            m_graphs.insert(graphKey(run.runId, m_metrics[mi]), g);
+        }
+        rect->axis(QCPAxis::atBottom)->rescale();
+        rect->axis(QCPAxis::atLeft)->rescale();
+        rect->axis(QCPAxis::atBottom)->scaleRange(1.1);
+        rect->axis(QCPAxis::atLeft)->scaleRange(1.15);
+        if (mi == 0 && m_runs.size() > 1) {
+            // One legend, inside the first plot, names the runs for all of them.
+            legend = new QCPLegend;
+            rect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+            legend->setLayer(QStringLiteral("legend"));
+            for (int i = 0; i < m_plot->graphCount(); ++i)
+                m_plot->graph(i)->addToLegend(legend);
+        }
+    }
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+}  // namespace scns

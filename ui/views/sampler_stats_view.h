@@ -1,0 +1,54 @@
+#pragma once
+// Sampler statistics per epoch (every "sampler/..." metric a run recorded: mean negative
+// cosine, same-class share, top-k shares, ...) as small plots side by side, runs overlaid.
+// Metric names come from the store, so statistics added to core later show up here.
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <vector>
+
+#include "views/run_curves.h"
+
+class QCPAxisRect;
+class QCPGraph;
+class QCustomPlot;
+class QLabel;
+
+namespace scns {
+
+class SamplerStatsView : public QWidget {
+    Q_OBJECT
+public:
+    explicit SamplerStatsView(QWidget* parent = nullptr);
+
+    void setRuns(const QString& dbPath, const QList<qint64>& runIds);
+    QStringList statistics() const { return m_metrics; }  // one plot each
+    QCPGraph* graphFor(qint64 runId, const QString& metric) const;
+    QCustomPlot* plot() const { return m_plot; }
+
+    static inline const QString kPrefix = QStringLiteral("sampler/");
+
+public Q_SLOTS:
+    void appendMetrics(qint64 runId, const QList<scns::MetricRow>& rows);
+
+Q_SIGNALS:
+    void loaded();
+    void loadFailed(const QString& message);
+
+private:
+    void rebuild();
+
+    QString m_dbPath;
+    QList<qint64> m_runIds;
+    quint64 m_generation = 0;
+    std::vector<RunCurves> m_runs;
+    QStringList m_metrics;
+    QHash<QString, QCPGraph*> m_graphs;
+    QCustomPlot* m_plot;
+    QLabel* m_status;
+};
+
+}  // namespace scns
