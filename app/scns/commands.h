@@ -21,6 +21,7 @@ enum ExitCode { kOk = 0, kRunFailed = 1, kBadInput = 2, kCancelled = 130 };
 
 void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addResumeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
+void addDistillCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addRunsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);

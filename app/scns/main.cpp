@@ -21,6 +21,7 @@ int main(int argc, char** argv)
     int exitCode = kOk;
     addTrainCommand(app, global, exitCode);
     addResumeCommand(app, global, exitCode);
+    addDistillCommand(app, global, exitCode);
     addRunsCommand(app, global, exitCode);
     addShowCommand(app, global, exitCode);
     addExportCommand(app, global, exitCode);

@@ -25,6 +25,7 @@ struct TrainArgs {
     RunConfig flags;  // values of the flags below; only those given are applied
     std::int64_t cropPadding = 0;
     bool flip = false;
+    double ceWeight = 0, kdWeight = 0, crdWeight = 0;  // optional in RunConfig: stored here first
     bool noPrefetch = false;
     std::vector<std::pair<CLI::Option*, std::function<void(RunConfig&)>>> overrides;
 };
@@ -148,6 +149,25 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
          [](RunConfig& c, const std::string& v) { c.contrastive.referenceArch = v; });
     flag(*cmd, a, "--probe-anchors", k.probeAnchors, "Anchors whose negatives are recorded each epoch",
          [](RunConfig& c, std::int64_t v) { c.contrastive.probeAnchors = v; });
+    // Distillation (a frozen teacher): --distill turns it on.
+    DistillConfig& d = f.distill;
+    flag(*cmd, a, "--distill", d.method, "none | kd | crd | crd+kd (crd: the contrastive flags configure CRD's negatives)",
+         [](RunConfig& c, const std::string& v) {
+             c.distill.method = v;
+             if (c.distill.usesCrd())
+                 c.contrastive.enabled = true;
+         });
+    flag(*cmd, a, "--teacher", d.teacherWeights, "Teacher weights: an SCNS checkpoint or a PyTorch file",
+         [](RunConfig& c, const std::string& v) { c.distill.teacherWeights = std::filesystem::absolute(v).string(); });
+    flag(*cmd, a, "--teacher-arch", d.teacherArch, "Teacher architecture (default: what an SCNS checkpoint names)",
+         [](RunConfig& c, const std::string& v) { c.distill.teacherArch = v; });
+    flag(*cmd, a, "--kd-temperature", d.temperature, "KD temperature T", [](RunConfig& c, double v) { c.distill.temperature = v; });
+    flag(*cmd, a, "--ce-weight", a.ceWeight, "gamma: weight of cross-entropy (default by method)",
+         [](RunConfig& c, double v) { c.distill.ceWeight = v; });
+    flag(*cmd, a, "--kd-weight", a.kdWeight, "alpha: weight of the KD term (default by method)",
+         [](RunConfig& c, double v) { c.distill.kdWeight = v; });
+    flag(*cmd, a, "--crd-weight", a.crdWeight, "beta: weight of the CRD term (default by method)",
+         [](RunConfig& c, double v) { c.distill.crdWeight = v; });
 
     CLI::Option* noPrefetch = cmd->add_flag("--no-prefetch", a.noPrefetch, "Prepare batches on the training thread");
     a.overrides.emplace_back(noPrefetch, [](RunConfig& c) { c.data.prefetch = false; });

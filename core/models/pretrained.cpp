@@ -58,6 +58,7 @@ PretrainedNetwork loadPretrained(const std::string& requestedArch, const std::fi
     p.network->eval();
     p.format = w.format;
     p.epoch = w.epoch;
+    p.dataset = w.dataset;
     return p;
 }
 

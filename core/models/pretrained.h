@@ -20,6 +20,7 @@ struct PretrainedNetwork {
     NetworkSpec spec;
     std::string format;       // WeightsFile::format
     std::int64_t epoch = -1;  // WeightsFile::epoch
+    std::string dataset;      // WeightsFile::dataset
 };
 
 // Reads `file` (readWeightsFile), builds `arch` (empty: the architecture an SCNS training

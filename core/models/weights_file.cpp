@@ -130,6 +130,8 @@ WeightsFile readTorchScriptArchive(const std::filesystem::path& file)
             w.format = "SCNS training checkpoint";
             if (archive.try_read("arch", v) && v.isString())
                 w.arch = v.toStringRef();
+            if (archive.try_read("dataset", v) && v.isString())
+                w.dataset = v.toStringRef();
             if (archive.try_read("epochs_completed", v) && v.isInt())
                 w.epoch = v.toInt();
         } else {

@@ -20,6 +20,7 @@ struct WeightsFile {
     std::string format;       // for messages, e.g. "PyTorch checkpoint, state dict under 'model'"
     std::string arch;         // SCNS training checkpoints: the network they hold; else empty
     std::int64_t epoch = -1;  // SCNS: epochs completed; PyTorch: an int 'epoch' entry; else -1
+    std::string dataset;      // SCNS training checkpoints: the data set trained on; else empty
 };
 
 // Throws CheckpointError naming the file: missing, not a zip archive ("not a PyTorch

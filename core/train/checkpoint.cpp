@@ -26,6 +26,7 @@ void saveCheckpoint(const std::filesystem::path& file, torch::nn::Module& model,
     archive.write("epochs_completed", c10::IValue(meta.epochsCompleted));
     archive.write("step", c10::IValue(meta.step));
     archive.write("arch", c10::IValue(meta.arch));
+    archive.write("dataset", c10::IValue(meta.dataset));
     if (extra) {
         torch::serialize::OutputArchive extraArchive;
         extra(extraArchive);

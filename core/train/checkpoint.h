@@ -17,6 +17,7 @@ struct CheckpointMeta {
     std::int64_t epochsCompleted = 0;
     std::int64_t step = 0;       // optimiser steps taken
     std::string arch;
+    std::string dataset;  // the data set the network was trained on (empty in older checkpoints)
 };
 
 // Extra training state (e.g. the contrastive head and memory bank) kept under "extra".

@@ -8,6 +8,7 @@
 #include <torch/serialize/output-archive.h>
 
 #include "common/errors.h"
+#include "losses/crd_loss.h"
 #include "losses/gather_dot.h"
 #include "losses/info_nce.h"
 #include "losses/nce_loss.h"
@@ -36,7 +37,9 @@ std::uint64_t streamSeed(std::uint64_t seed, std::uint64_t epoch, std::uint64_t 
     return z ^ (z >> 31);
 }
 
-enum Stream : std::uint64_t { kSampler = 11, kMixup = 12, kPositive = 13, kBank = 14, kProbe = 15, kBatches = 16 };
+enum Stream : std::uint64_t {
+    kSampler = 11, kMixup = 12, kPositive = 13, kBank = 14, kProbe = 15, kBatches = 16, kTeacherBank = 17
+};
 
 std::vector<float> toVector(const torch::Tensor& S)
 {
@@ -47,7 +50,7 @@ std::vector<float> toVector(const torch::Tensor& S)
 
 ContrastiveTerm::ContrastiveTerm(const ContrastiveConfig& config, const std::string& dataset, const ImageSet& train,
                                  std::int64_t backboneFeatureDim, c10::Device device, std::uint64_t seed,
-                                 RunRecorder& recorder)
+                                 RunRecorder& recorder, ContrastiveTermTeacher teacher)
     : m_config(config),
       m_dataset(dataset),
       m_classNames(train.classNames),
@@ -69,7 +72,7 @@ ContrastiveTerm::ContrastiveTerm(const ContrastiveConfig& config, const std::str
     m_byClass.resize(static_cast<std::size_t>(m_numClasses));
     for (std::int64_t i = 0; i < n; ++i)
         m_byClass[static_cast<std::size_t>(train.labels[i])].push_back(i);
-    if (config.positive == "same-class")
+    if (config.positive == "same-class" && teacher.crdFeatureDim == 0)
         for (std::int64_t c = 0; c < m_numClasses; ++c)
             if (m_byClass[c].size() < 2)
                 throw ConfigError({{"contrastive.positive", config.positive,
@@ -87,6 +90,17 @@ ContrastiveTerm::ContrastiveTerm(const ContrastiveConfig& config, const std::str
             m_mixupGen);
     if (config.objective == "nce")
         m_nce = std::make_unique<NceLoss>(NceLossOptions(n).tau(config.tau));
+    m_fixedReference = teacher.fixedReference || !config.referenceWeights.empty();
+    if (teacher.crdFeatureDim > 0) {
+        if (config.objective == "supcon")
+            throw ConfigError({{"contrastive.objective", config.objective, "infonce or nce in CRD distillation"}});
+        m_teacherHead = ProjectionHead(ProjectionHeadOptions(teacher.crdFeatureDim).outDim(config.featureDim));
+        m_teacherHead->to(device);
+        at::Generator teacherBankGen = makeGenerator(streamSeed(seed, 0, kTeacherBank));
+        m_teacherBank = std::make_unique<MemoryBank>(n, config.featureDim, teacherBankGen, device);
+        if (config.objective == "nce")
+            m_teacherNce = std::make_unique<NceLoss>(NceLossOptions(n).tau(config.tau));
+    }
 
     // Probe anchors: spread over the classes, chosen by the seed, fixed for the run.
     m_isProbe.assign(static_cast<std::size_t>(n), 0);
@@ -117,7 +131,7 @@ bool ContrastiveTerm::needsReference(std::int64_t epochIndex) const
     const bool modelBased = m_config.sampler == "instance"
                             || (m_config.sampler == "class" && (m_config.similarity == "visual" || m_config.similarity == "confusion"));
     // After a resume the sampler does not exist yet: build it from the resumed model.
-    const bool refresh = m_config.referenceWeights.empty() && epochIndex % m_config.refreshEpochs == 0;
+    const bool refresh = !m_fixedReference && epochIndex % m_config.refreshEpochs == 0;
     return modelBased && (refresh || !m_built);
 }
 
@@ -239,24 +253,37 @@ torch::Tensor ContrastiveTerm::positives(const torch::Tensor& indices, const tor
     return out;
 }
 
-torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::Tensor& indices, const torch::Tensor& labels)
+torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::Tensor& indices, const torch::Tensor& labels,
+                                    const torch::Tensor& teacherFeatures)
 {
     const auto idx = indices.to(torch::kCPU).contiguous();
     const auto lab = labels.to(torch::kCPU).contiguous();
     const torch::Tensor z = m_head->forward(features);  // B x d, unit rows
     if (usesBatchOrder())
         return supConLossWithStats(z, lab);
+    TORCH_CHECK(isCrd() == teacherFeatures.defined(), "ContrastiveTerm::loss: teacher features are needed exactly in CRD");
     const SampledNegatives neg = m_sampler->sample(idx, m_config.negatives);
     // Negatives stay rows of the bank: the fused kernels read them once and never build the
     // B x K x d tensor (268 MB at B = 128, K = 4096; see docs/benchmarks.md "Sampler cost").
-    const torch::Tensor& bank = m_bank->state();
+    // CRD: the student's anchors contrast against the teacher's bank (and back).
+    const torch::Tensor& bank = isCrd() ? m_teacherBank->state() : m_bank->state();
     const torch::Tensor negIdx = neg.indices.to(m_device);
-    const torch::Tensor pos = m_bank->rows(positives(idx, lab));  // B x d
     PseudoNegatives pseudo;
     if (m_mixup)
         pseudo = m_mixup->generateFromBank(z.detach(), bank, negIdx);
-    torch::Tensor L = m_nce ? m_nce->forwardBank(z, pos, bank, negIdx)
-                            : bankInfoNce(z, pos, bank, negIdx, m_config.tau, pseudo.embeddings);
+    torch::Tensor L;
+    if (isCrd()) {
+        const torch::Tensor zT = m_teacherHead->forward(teacherFeatures);
+        CrdBatch b{z, zT, m_bank->state(), bank, idx.to(m_device), negIdx, pseudo.embeddings, {}};
+        if (m_mixup)
+            b.teacherPseudo = m_mixup->generateFromBank(zT.detach(), m_bank->state(), negIdx).embeddings;
+        L = m_nce ? crdNce(b, *m_nce, *m_teacherNce) : crdInfoNce(b, m_config.tau);
+        m_lastTeacherZ = zT.detach();
+    } else {
+        const torch::Tensor pos = m_bank->rows(positives(idx, lab));  // B x d
+        L = m_nce ? m_nce->forwardBank(z, pos, bank, negIdx)
+                  : bankInfoNce(z, pos, bank, negIdx, m_config.tau, pseudo.embeddings);
+    }
 
     {
         torch::NoGradGuard noGrad;
@@ -323,10 +350,15 @@ void ContrastiveTerm::recordProbes(const torch::Tensor& indices, const torch::Te
 
 void ContrastiveTerm::afterStep()
 {
-    if (m_lastIndices.defined())
-        m_bank->update(m_lastIndices.to(m_device), m_lastZ, m_config.momentum);
+    if (m_lastIndices.defined()) {
+        const auto rows = m_lastIndices.to(m_device);
+        m_bank->update(rows, m_lastZ, m_config.momentum);
+        if (m_teacherBank)
+            m_teacherBank->update(rows, m_lastTeacherZ, m_config.momentum);
+    }
     m_lastIndices = torch::Tensor();
     m_lastZ = torch::Tensor();
+    m_lastTeacherZ = torch::Tensor();
 }
 
 ContrastiveEpochStats ContrastiveTerm::endEpoch(std::int64_t epoch)
@@ -355,6 +387,14 @@ void ContrastiveTerm::save(torch::serialize::OutputArchive& archive) const
         archive.write("memory_bank", m_bank->state(), /*is_buffer=*/true);
     if (m_nce && m_nce->normalizer())
         archive.write("nce_z", c10::IValue(*m_nce->normalizer()));
+    if (m_teacherBank) {
+        torch::serialize::OutputArchive teacherHead;
+        m_teacherHead->save(teacherHead);
+        archive.write("teacher_head", teacherHead);
+        archive.write("teacher_memory_bank", m_teacherBank->state(), /*is_buffer=*/true);
+        if (m_teacherNce && m_teacherNce->normalizer())
+            archive.write("teacher_nce_z", c10::IValue(*m_teacherNce->normalizer()));
+    }
 }
 
 void ContrastiveTerm::load(torch::serialize::InputArchive& archive)
@@ -370,6 +410,16 @@ void ContrastiveTerm::load(torch::serialize::InputArchive& archive)
     c10::IValue z;
     if (m_nce && archive.try_read("nce_z", z))
         m_nce->setNormalizer(z.toDouble());
+    if (m_teacherBank) {
+        torch::serialize::InputArchive teacherHead;
+        archive.read("teacher_head", teacherHead);
+        m_teacherHead->load(teacherHead);
+        torch::Tensor teacherBank;
+        archive.read("teacher_memory_bank", teacherBank, /*is_buffer=*/true);
+        m_teacherBank->load(teacherBank.to(m_device));
+        if (m_teacherNce && archive.try_read("teacher_nce_z", z))
+            m_teacherNce->setNormalizer(z.toDouble());
+    }
 }
 
 }  // namespace scns

@@ -43,21 +43,39 @@ struct ContrastiveEpochStats {
     double fromTopKShare = 0;        // share drawn from the semantic distribution (not uniform)
 };
 
+// Distillation settings of the term.
+struct ContrastiveTermTeacher {
+    // > 0: CRD form (METHOD.md, distillation): a second, trainable projection head on the
+    // teacher's features (this many), a second memory bank M^T, and
+    // L = L_con(z^S vs M^T) + L_con(z^T vs M^S) with the anchor's own rows as positives.
+    std::int64_t crdFeatureDim = 0;
+    // The reference outputs come from a fixed network (a teacher or contrastive.reference):
+    // computed once before training, never refreshed.
+    bool fixedReference = false;
+};
+
 class ContrastiveTerm {
 public:
     ContrastiveTerm(const ContrastiveConfig& config, const std::string& dataset, const ImageSet& train,
-                    std::int64_t backboneFeatureDim, c10::Device device, std::uint64_t seed, RunRecorder& recorder);
+                    std::int64_t backboneFeatureDim, c10::Device device, std::uint64_t seed, RunRecorder& recorder,
+                    ContrastiveTermTeacher teacher = {});
     ~ContrastiveTerm();
 
     ProjectionHead& head() { return m_head; }
+    // CRD: the teacher's projection head (trains with the student); null otherwise.
+    ProjectionHead& teacherHead() { return m_teacherHead; }
+    bool isCrd() const { return m_teacherBank != nullptr; }
     // Whether beginEpoch() needs reference outputs this epoch (model-based S or top-k table).
     bool needsReference(std::int64_t epochIndex) const;
     // Before epoch `epochIndex` (0-based): reseeds the draws from (seed, epoch) so a resumed run
     // repeats them, and rebuilds the sampler from `reference` when needsReference().
     void beginEpoch(std::int64_t epochIndex, const std::optional<ReferenceOutputs>& reference);
     // features: B x F backbone features (with grad); indices/labels: B int64 (CPU).
-    // Returns the scalar L_con (with grad) and remembers z for afterStep().
-    torch::Tensor loss(const torch::Tensor& features, const torch::Tensor& indices, const torch::Tensor& labels);
+    // Returns the scalar L_con (with grad) and remembers z for afterStep(). CRD: teacherFeatures
+    // are the teacher's B x F_T backbone features of the same batch (no grad); the result is
+    // L_CRD, both directions.
+    torch::Tensor loss(const torch::Tensor& features, const torch::Tensor& indices, const torch::Tensor& labels,
+                       const torch::Tensor& teacherFeatures = {});
     // objective supcon: the epoch's class-balanced batches, batchSize indices each.
     bool usesBatchOrder() const { return m_config.objective == "supcon"; }
     std::vector<std::int64_t> batchOrder(std::int64_t epochIndex, std::int64_t batchSize, std::int64_t batches);
@@ -93,6 +111,12 @@ private:
     std::shared_ptr<NegativeSampler> m_sampler;
     std::unique_ptr<LatentMixup> m_mixup;
     std::unique_ptr<NceLoss> m_nce;
+    bool m_fixedReference = false;
+    // CRD (teacher) side: head, bank M^T and the NCE normaliser of the z^T-vs-M^S direction.
+    ProjectionHead m_teacherHead{nullptr};
+    std::unique_ptr<MemoryBank> m_teacherBank;
+    std::unique_ptr<NceLoss> m_teacherNce;
+    torch::Tensor m_lastTeacherZ;
     at::Generator m_samplerGen, m_mixupGen, m_positiveGen, m_bankGen;
     std::vector<std::vector<std::int64_t>> m_byClass;
     torch::Tensor m_similarity;     // C x C float (CPU), or undefined before a source gave one

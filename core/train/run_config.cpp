@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "data/dataset_registry.h"
 #include "models/model_names.h"
+#include "train/json_fields.h"
 
 namespace scns {
 
@@ -25,94 +26,6 @@ std::string joinNames(const std::vector<std::string>& names)
         out += (out.empty() ? "" : ", ") + n;
     return out;
 }
-
-// Reads fields from one JSON object, remembering which keys it consumed and every type
-// problem, so all problems of a file are reported together.
-class FieldReader {
-public:
-    FieldReader(const json& object, std::string prefix, std::vector<FieldProblem>& problems)
-        : m_object(object), m_prefix(std::move(prefix)), m_problems(problems)
-    {
-    }
-
-    template <typename T>
-    void read(const char* key, T& out, const char* expected)
-    {
-        m_seen.insert(key);
-        auto it = m_object.find(key);
-        if (it == m_object.end() || it->is_null())
-            return;
-        if (!matches<T>(*it)) {
-            m_problems.push_back({m_prefix + key, it->dump(), expected});
-            return;
-        }
-        out = it->template get<T>();
-    }
-
-    template <typename T>
-    void readOptional(const char* key, std::optional<T>& out, const char* expected)
-    {
-        m_seen.insert(key);
-        auto it = m_object.find(key);
-        if (it == m_object.end() || it->is_null())
-            return;
-        T value{};
-        read(key, value, expected);
-        if (matches<T>(*it))
-            out = value;
-    }
-
-    // Object member: returns it, or an empty object (recording a problem if not an object).
-    json object(const char* key)
-    {
-        m_seen.insert(key);
-        auto it = m_object.find(key);
-        if (it == m_object.end() || it->is_null())
-            return json::object();
-        if (!it->is_object()) {
-            m_problems.push_back({m_prefix + key, it->dump(), "an object"});
-            return json::object();
-        }
-        return *it;
-    }
-
-    void reportUnknown()
-    {
-        for (auto it = m_object.begin(); it != m_object.end(); ++it)
-            if (!m_seen.count(it.key()))
-                m_problems.push_back({m_prefix + it.key(), it.value().dump(), "no such field (a typo?)"});
-    }
-
-private:
-    template <typename T>
-    static bool matches(const json& v)
-    {
-        if constexpr (std::is_same_v<T, bool>)
-            return v.is_boolean();
-        else if constexpr (std::is_same_v<T, std::string>)
-            return v.is_string();
-        else if constexpr (std::is_same_v<T, std::uint64_t>)
-            return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
-        else if constexpr (std::is_integral_v<T>)
-            return v.is_number_integer();
-        else if constexpr (std::is_floating_point_v<T>)
-            return v.is_number();
-        else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
-            if (!v.is_array())
-                return false;
-            for (const auto& e : v)
-                if (!e.is_number_integer())
-                    return false;
-            return true;
-        }
-        return false;
-    }
-
-    const json& m_object;
-    std::string m_prefix;
-    std::vector<FieldProblem>& m_problems;
-    std::set<std::string> m_seen;
-};
 
 template <typename T>
 std::string str(const T& v)
@@ -193,7 +106,49 @@ void validateContrastive(const ContrastiveConfig& c, std::int64_t batchSize, std
         p.push_back({k + "mixup.mode", c.mixupMode, "pairs or anchor"});
 }
 
+void validateDistill(const DistillConfig& d, const ContrastiveConfig& c, std::vector<FieldProblem>& p)
+{
+    const std::string k = "distill.";
+    if (!oneOf(d.method, {"none", "kd", "crd", "crd+kd"})) {
+        p.push_back({k + "method", d.method, "none, kd, crd or crd+kd"});
+        return;
+    }
+    if (!d.enabled())
+        return;
+    if (d.teacherWeights.empty())
+        p.push_back({k + "teacher.weights", "\"\"", "the teacher's weights file (an SCNS checkpoint or a PyTorch file)"});
+    if (!d.teacherArch.empty()) {
+        const auto& archs = knownArchitectures();
+        if (std::find(archs.begin(), archs.end(), d.teacherArch) == archs.end())
+            p.push_back({k + "teacher.arch", d.teacherArch, "one of " + joinNames(archs)});
+    }
+    if (d.teacherRunId < 0)
+        p.push_back({k + "teacher.run_id", str(d.teacherRunId), "0 (imported) or a run id"});
+    if (!(d.temperature > 0 && d.temperature <= 100))
+        p.push_back({k + "temperature", str(d.temperature), "a temperature in (0, 100]"});
+    for (const auto& [name, w] : {std::pair{"ce_weight", d.ceWeight}, {"kd_weight", d.kdWeight}, {"crd_weight", d.crdWeight}})
+        if (w && !(*w >= 0 && *w <= 1000))
+            p.push_back({k + name, str(*w), "a weight in [0, 1000]"});
+    if (!c.referenceWeights.empty())
+        p.push_back({"contrastive.reference.weights", c.referenceWeights,
+                     "empty in a distillation run (the teacher is the reference network)"});
+    if (d.usesCrd()) {
+        if (!c.enabled)
+            p.push_back({"contrastive.enabled", "false",
+                         "true with distill.method " + d.method + " (the contrastive section configures CRD)"});
+        if (c.objective == "supcon")
+            p.push_back({"contrastive.objective", c.objective, "infonce or nce with distill.method " + d.method});
+    }
+}
+
 }  // namespace
+
+double DistillConfig::gamma() const { return ceWeight.value_or(method == "kd" ? 0.1 : 1.0); }
+double DistillConfig::alpha() const
+{
+    return kdWeight.value_or(method == "kd" ? 0.9 : method == "crd+kd" ? 1.0 : 0.0);
+}
+double DistillConfig::beta() const { return crdWeight.value_or(usesCrd() ? 0.8 : 0.0); }
 
 std::int64_t DataConfig::resolvedCropPadding() const
 {
@@ -265,6 +220,7 @@ void RunConfig::validate() const
     if (device != "cpu" && device != "cuda" && !cudaDevice)
         p.push_back({"device", device, "cpu, cuda or cuda:N"});
     validateContrastive(contrastive, batchSize, p);
+    validateDistill(distill, contrastive, p);
     if (checkpoint.keep < 1)
         p.push_back({"checkpoint.keep", str(checkpoint.keep), "at least 1 (resume needs the newest)"});
     if (!p.empty())
@@ -277,7 +233,7 @@ RunConfig runConfigFromJson(const json& j)
     RunConfig c;
     if (!j.is_object())
         throw ConfigError({{"(top level)", j.dump().substr(0, 60), "a JSON object"}});
-    FieldReader top(j, "", p);
+    JsonFieldReader top(j, "", p);
     top.read("name", c.name, "a string");
     top.read("epochs", c.epochs, "an integer");
     top.read("batch_size", c.batchSize, "an integer");
@@ -287,7 +243,7 @@ RunConfig runConfigFromJson(const json& j)
     top.read("device", c.device, "a string: cpu, cuda or cuda:N");
 
     const json data = top.object("data");
-    FieldReader d(data, "data.", p);
+    JsonFieldReader d(data, "data.", p);
     d.read("dataset", c.data.dataset, "a string");
     d.read("folder", c.data.folder, "a folder path");
     d.read("train_per_class", c.data.trainPerClass, "an integer");
@@ -298,12 +254,12 @@ RunConfig runConfigFromJson(const json& j)
     d.reportUnknown();
 
     const json model = top.object("model");
-    FieldReader m(model, "model.", p);
+    JsonFieldReader m(model, "model.", p);
     m.read("arch", c.arch, "a network name");
     m.reportUnknown();
 
     const json optim = top.object("optim");
-    FieldReader o(optim, "optim.", p);
+    JsonFieldReader o(optim, "optim.", p);
     o.read("optimizer", c.optim.optimizer, "a string");
     o.read("lr", c.optim.lr, "a number");
     o.read("momentum", c.optim.momentum, "a number");
@@ -312,7 +268,7 @@ RunConfig runConfigFromJson(const json& j)
     o.reportUnknown();
 
     const json schedule = top.object("schedule");
-    FieldReader s(schedule, "schedule.", p);
+    JsonFieldReader s(schedule, "schedule.", p);
     s.read("kind", c.schedule.kind, "a string");
     s.read("warmup_epochs", c.schedule.warmupEpochs, "a number");
     s.read("milestones", c.schedule.milestones, "a list of integers");
@@ -321,7 +277,7 @@ RunConfig runConfigFromJson(const json& j)
     s.reportUnknown();
 
     const json contrastive = top.object("contrastive");
-    FieldReader r(contrastive, "contrastive.", p);
+    JsonFieldReader r(contrastive, "contrastive.", p);
     ContrastiveConfig& cc = c.contrastive;
     r.read("enabled", cc.enabled, "true or false");
     r.read("objective", cc.objective, "a string");
@@ -337,7 +293,7 @@ RunConfig runConfigFromJson(const json& j)
     r.read("probe_anchors", cc.probeAnchors, "an integer");
     r.read("probe_negatives", cc.probeNegatives, "an integer");
     const json cls = r.object("class");
-    FieldReader rc(cls, "contrastive.class.", p);
+    JsonFieldReader rc(cls, "contrastive.class.", p);
     rc.read("similarity", cc.similarity, "a string");
     rc.read("similarity_file", cc.similarityFile, "a file path");
     rc.read("k", cc.classK, "an integer");
@@ -345,31 +301,50 @@ RunConfig runConfigFromJson(const json& j)
     rc.read("uniform", cc.classUniform, "true or false");
     rc.reportUnknown();
     const json inst = r.object("instance");
-    FieldReader ri(inst, "contrastive.instance.", p);
+    JsonFieldReader ri(inst, "contrastive.instance.", p);
     ri.read("k", cc.instanceK, "an integer");
     ri.read("weighting", cc.instanceWeighting, "a string");
     ri.read("tau", cc.instanceTau, "a number");
     ri.read("other_classes_only", cc.instanceOtherClassesOnly, "true or false");
     ri.reportUnknown();
     const json mix = r.object("mixup");
-    FieldReader rm(mix, "contrastive.mixup.", p);
+    JsonFieldReader rm(mix, "contrastive.mixup.", p);
     rm.read("count", cc.mixupCount, "an integer");
     rm.read("alpha", cc.mixupAlpha, "a number");
     rm.read("mode", cc.mixupMode, "a string");
     rm.reportUnknown();
     const json ref = r.object("reference");
-    FieldReader rr(ref, "contrastive.reference.", p);
+    JsonFieldReader rr(ref, "contrastive.reference.", p);
     rr.read("weights", cc.referenceWeights, "a weights file path");
     rr.read("arch", cc.referenceArch, "a network name");
     rr.reportUnknown();
     const json sup = r.object("supcon");
-    FieldReader rs(sup, "contrastive.supcon.", p);
+    JsonFieldReader rs(sup, "contrastive.supcon.", p);
     rs.read("samples_per_class", cc.supconSamplesPerClass, "an integer");
     rs.reportUnknown();
     r.reportUnknown();
 
+    const json distill = top.object("distill");
+    JsonFieldReader rd(distill, "distill.", p);
+    DistillConfig& dc = c.distill;
+    rd.read("method", dc.method, "a string");
+    const json teacher = rd.object("teacher");
+    JsonFieldReader rt(teacher, "distill.teacher.", p);
+    rt.read("weights", dc.teacherWeights, "a weights file path");
+    rt.read("arch", dc.teacherArch, "a network name");
+    rt.read("run_id", dc.teacherRunId, "an integer");
+    rt.reportUnknown();
+    rd.read("temperature", dc.temperature, "a number");
+    rd.readOptional("ce_weight", dc.ceWeight, "a number");
+    rd.readOptional("kd_weight", dc.kdWeight, "a number");
+    rd.readOptional("crd_weight", dc.crdWeight, "a number");
+    rd.reportUnknown();
+    // A crd method is the contrastive term in CRD form: switched on with it.
+    if (dc.usesCrd() && !contrastive.contains("enabled"))
+        cc.enabled = true;
+
     const json checkpoint = top.object("checkpoint");
-    FieldReader k(checkpoint, "checkpoint.", p);
+    JsonFieldReader k(checkpoint, "checkpoint.", p);
     k.read("keep", c.checkpoint.keep, "an integer");
     k.reportUnknown();
     top.reportUnknown();
@@ -442,6 +417,17 @@ json toJson(const ContrastiveConfig& c)
             {"reference", {{"weights", c.referenceWeights}, {"arch", c.referenceArch}}}};
 }
 
+json toJson(const DistillConfig& d)
+{
+    const auto optional = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+    return {{"method", d.method},
+            {"teacher", {{"weights", d.teacherWeights}, {"arch", d.teacherArch}, {"run_id", d.teacherRunId}}},
+            {"temperature", d.temperature},
+            {"ce_weight", optional(d.ceWeight)},
+            {"kd_weight", optional(d.kdWeight)},
+            {"crd_weight", optional(d.crdWeight)}};
+}
+
 json toJson(const RunConfig& c)
 {
     json data = {{"dataset", c.data.dataset},
@@ -473,6 +459,7 @@ json toJson(const RunConfig& c)
             {"threads", c.threads},
             {"device", c.device},
             {"contrastive", toJson(c.contrastive)},
+            {"distill", toJson(c.distill)},
             {"checkpoint", {{"keep", c.checkpoint.keep}}}};
 }
 

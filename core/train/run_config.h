@@ -80,6 +80,28 @@ struct ContrastiveConfig {
     std::string mixupMode = "pairs";      // pairs | anchor
 };
 
+// Knowledge distillation (METHOD.md "Objectives", distillation): a frozen teacher and
+//   L = gamma CE + alpha T^2 KL(softmax(t/T) || softmax(s/T)) + beta L_CRD.
+// With a crd method the `contrastive` section configures CRD's negatives (sampler, negatives,
+// tau, momentum, infonce or nce, mixup, feature_dim); its beta and positive do not apply (beta
+// is crd_weight; CRD's positive is the anchor's own row of the other bank).
+struct DistillConfig {
+    std::string method = "none";        // none | kd | crd | crd+kd
+    std::string teacherWeights;         // an SCNS checkpoint or a PyTorch file
+    std::string teacherArch;            // empty: the architecture an SCNS checkpoint names
+    std::int64_t teacherRunId = 0;      // the stored run the weights come from (0: imported)
+    double temperature = 4.0;           // T
+    std::optional<double> ceWeight;     // gamma; unset: 0.1 for kd, else 1
+    std::optional<double> kdWeight;     // alpha; unset: 0.9 for kd, 1 for crd+kd, 0 for crd
+    std::optional<double> crdWeight;    // beta;  unset: 0.8 for crd and crd+kd, 0 for kd
+
+    bool enabled() const { return method != "none"; }
+    bool usesCrd() const { return method == "crd" || method == "crd+kd"; }
+    double gamma() const;
+    double alpha() const;
+    double beta() const;
+};
+
 struct CheckpointConfig {
     std::int64_t keep = 2;              // newest checkpoint files kept on disk per run
 };
@@ -97,6 +119,7 @@ struct RunConfig {
     std::int64_t threads = 0;           // 0: all cores
     std::string device = "cpu";         // cpu | cuda | cuda:N
     ContrastiveConfig contrastive;
+    DistillConfig distill;
     CheckpointConfig checkpoint;
 
     // Throws ConfigError listing every invalid field (name, value, allowed range) at once.
@@ -109,6 +132,7 @@ RunConfig runConfigFromJsonText(const std::string& text, const std::string& sour
 RunConfig loadRunConfig(const std::string& path);       // throws ConfigError/DataError naming the file
 nlohmann::json toJson(const RunConfig& config);
 nlohmann::json toJson(const ContrastiveConfig& config);
+nlohmann::json toJson(const DistillConfig& config);
 std::string toJsonText(const RunConfig& config);        // pretty-printed
 
 }  // namespace scns

@@ -95,8 +95,10 @@ RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, bo
     try {
         request.config = runConfigFromJsonText(record.configJson, "run " + std::to_string(runId) + " configuration");
         // Rows of epochs after the checkpoint (a partial epoch) are recorded again on resume.
+        // Without a checkpoint the run starts over: rows of "epoch 0" (similarity built before
+        // training, the teacher's accuracy) go too.
         if (resume)
-            store.deleteRecordsAfterEpoch(runId, resumeEpoch);
+            store.deleteRecordsAfterEpoch(runId, resumeEpoch > 0 ? resumeEpoch : -1);
         StoreRecorder recorder(store, runId);
         result = train(request, observer, recorder, stop);
         recorder.flush();

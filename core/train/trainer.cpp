@@ -19,7 +19,9 @@
 #include "train/contrastive_term.h"
 #include "train/device.h"
 #include "train/evaluate.h"
+#include "losses/kd_loss.h"
 #include "train/lr_schedule.h"
+#include "train/teacher.h"
 
 namespace scns {
 
@@ -151,14 +153,26 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     auto model = buildSeededNetwork({cfg.arch, data.train->numClasses(), data.train->channels}, cfg.seed);
     model->to(device);
     model->train();
+    std::unique_ptr<Teacher> teacher;
+    std::uint64_t teacherHash = 0;
+    if (cfg.distill.enabled()) {
+        teacher = std::make_unique<Teacher>(cfg.distill, cfg.data.dataset, *data.train, device);
+        teacherHash = teacher->stateHash();
+    }
     std::unique_ptr<ContrastiveTerm> contrastive;
     std::unique_ptr<BatchLoader> referenceLoader;
     std::vector<torch::Tensor> parameters = model->parameters();
     if (cfg.contrastive.enabled) {
+        ContrastiveTermTeacher crd;
+        crd.crdFeatureDim = cfg.distill.usesCrd() ? teacher->featureDim() : 0;
+        crd.fixedReference = teacher != nullptr;
         contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, cfg.data.dataset, *data.train, model->featureDim(),
-                                                        device, cfg.seed, recorder);
+                                                        device, cfg.seed, recorder, crd);
         for (const auto& p : contrastive->head()->parameters())
             parameters.push_back(p);
+        if (contrastive->isCrd())  // CRD: the teacher's projection head trains with the student
+            for (const auto& p : contrastive->teacherHead()->parameters())
+                parameters.push_back(p);
         LoaderOptions refOpts;
         refOpts.batchSize = cfg.evalBatchSize;
         refOpts.shuffle = false;
@@ -186,6 +200,17 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         step = meta.step;
     }
 
+    if (teacher && startEpoch == 0) {
+        const EvalResult t = evaluate(teacher->network(), testLoader, device);
+        recorder.metric(0, 0, metric::kTeacherTestTop1, t.top1);
+        recorder.metric(0, 0, metric::kTeacherTestTop5, t.top5);
+        recorder.flush();
+    }
+    // Loss weights: gamma CE + alpha KD + beta L_con (METHOD.md "Objectives").
+    const double gamma = teacher ? cfg.distill.gamma() : 1.0;
+    const double alpha = teacher ? cfg.distill.alpha() : 0.0;
+    const double beta = cfg.distill.usesCrd() ? cfg.distill.beta() : cfg.contrastive.beta;
+
     const std::int64_t batches = trainLoader.batchesPerEpoch();
     const LrSchedule schedule(cfg.optim, cfg.schedule, cfg.epochs, batches);
     observer.onRunBegin({request.runId, cfg.epochs, startEpoch, batches, data.train->count, data.test->count,
@@ -210,8 +235,11 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         const auto epochStart = Clock::now();
         if (contrastive) {
             std::optional<ReferenceOutputs> reference;
+            // A teacher is the reference network (its normalised penultimate features: its CRD
+            // head is untrained at this point); else contrastive.reference, else the model.
             if (contrastive->needsReference(e))
-                reference = cfg.contrastive.referenceWeights.empty()
+                reference = teacher ? referenceOutputs(teacher->network(), nullptr, *referenceLoader, device)
+                            : cfg.contrastive.referenceWeights.empty()
                                 ? referenceOutputs(*model, contrastive->head().get(), *referenceLoader, device)
                                 : fixedReference(cfg, data.train->numClasses(), *referenceLoader, device);
             contrastive->beginEpoch(e, reference);
@@ -239,11 +267,20 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             const auto out = model->forwardAll(x);
             const auto& logits = out.logits;
             const auto ce = torch::nn::functional::cross_entropy(logits, y);
-            torch::Tensor loss = ce;
-            torch::Tensor con;
+            torch::Tensor loss = gamma == 1.0 ? ce : gamma * ce;
+            torch::Tensor con, kd;
+            NetworkOutput teacherOut;
+            if (teacher) {
+                teacherOut = teacher->forward(x);
+                if (alpha > 0) {
+                    kd = kdLoss(logits, teacherOut.logits, cfg.distill.temperature);
+                    loss = loss + alpha * kd;
+                }
+            }
             if (contrastive) {
-                con = contrastive->loss(out.features, batch->indices, batch->labels);
-                loss = ce + cfg.contrastive.beta * con;
+                con = contrastive->loss(out.features, batch->indices, batch->labels,
+                                        contrastive->isCrd() ? teacherOut.features : torch::Tensor());
+                loss = loss + beta * con;
             }
             const double lossValue = loss.item<double>();
             ++b;
@@ -273,10 +310,12 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             ++sessionBatches;
             recorder.metric(epoch, step, metric::kTrainLoss, lossValue);
             recorder.metric(epoch, step, metric::kLr, lr);
-            if (contrastive) {
+            if (contrastive || teacher)
                 recorder.metric(epoch, step, metric::kCeLoss, ce.item<double>());
+            if (contrastive)
                 recorder.metric(epoch, step, metric::kContrastiveLoss, con.item<double>());
-            }
+            if (kd.defined())
+                recorder.metric(epoch, step, metric::kKdLoss, kd.item<double>());
 
             const double elapsed = secondsSince(epochStart);
             const double perBatch = secondsSince(sessionStart) / static_cast<double>(sessionBatches);
@@ -323,9 +362,12 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
                 recorder.metric(epoch, step, metric::kTopKClassShare, cs.topKClassShare);
         }
         recorder.flush();
+        if (teacher && teacher->stateHash() != teacherHash)
+            throw Error("the teacher " + cfg.distill.teacherWeights + " changed during epoch " + std::to_string(epoch)
+                                + " of distillation; its weights and batch-norm statistics must stay frozen");
 
         const auto file = request.checkpointDir / ("epoch-" + std::to_string(epoch) + ".pt");
-        saveCheckpoint(file, *model, optimizer, {epoch, step, cfg.arch}, saveExtra);
+        saveCheckpoint(file, *model, optimizer, {epoch, step, cfg.arch, cfg.data.dataset}, saveExtra);
         recorder.checkpoint(epoch, file.string());
         pruneCheckpoints(request.checkpointDir, epoch, cfg.checkpoint.keep);
         observer.onCheckpoint(epoch, file.string());

@@ -44,6 +44,11 @@ inline constexpr const char* kNegativeCosine = "sampler/mean_negative_cosine";
 inline constexpr const char* kTopKClassShare = "sampler/topk_class_share";
 inline constexpr const char* kSameClassShare = "sampler/same_class_share";
 inline constexpr const char* kFromTopKShare = "sampler/from_topk_share";
+// Distillation runs: the KD term per step (the CRD term is kContrastiveLoss) and the teacher's
+// test accuracy, measured once before training (epoch 0).
+inline constexpr const char* kKdLoss = "train/kd_loss";
+inline constexpr const char* kTeacherTestTop1 = "teacher/test_top1";
+inline constexpr const char* kTeacherTestTop5 = "teacher/test_top5";
 }  // namespace metric
 
 }  // namespace scns

@@ -1,0 +1,121 @@
+#pragma once
+// Reading a configuration object field by field with every problem collected, so a file's
+// problems are reported together (ConfigError) rather than one per attempt.
+#include <optional>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/errors.h"
+
+namespace scns {
+
+using nlohmann::json;
+
+// Reads fields from one JSON object, remembering which keys it consumed and every type
+// problem, so all problems of a file are reported together.
+class JsonFieldReader {
+public:
+    JsonFieldReader(const json& object, std::string prefix, std::vector<FieldProblem>& problems)
+        : m_object(object), m_prefix(std::move(prefix)), m_problems(problems)
+    {
+    }
+
+    template <typename T>
+    void read(const char* key, T& out, const char* expected)
+    {
+        m_seen.insert(key);
+        auto it = m_object.find(key);
+        if (it == m_object.end() || it->is_null())
+            return;
+        if (!matches<T>(*it)) {
+            m_problems.push_back({m_prefix + key, it->dump(), expected});
+            return;
+        }
+        out = it->template get<T>();
+    }
+
+    template <typename T>
+    void readOptional(const char* key, std::optional<T>& out, const char* expected)
+    {
+        m_seen.insert(key);
+        auto it = m_object.find(key);
+        if (it == m_object.end() || it->is_null())
+            return;
+        T value{};
+        read(key, value, expected);
+        if (matches<T>(*it))
+            out = value;
+    }
+
+    // Object member: returns it, or an empty object (recording a problem if not an object).
+    json object(const char* key)
+    {
+        m_seen.insert(key);
+        auto it = m_object.find(key);
+        if (it == m_object.end() || it->is_null())
+            return json::object();
+        if (!it->is_object()) {
+            m_problems.push_back({m_prefix + key, it->dump(), "an object"});
+            return json::object();
+        }
+        return *it;
+    }
+
+    // Any member, unchecked (the caller checks it): null when absent.
+    json any(const char* key)
+    {
+        m_seen.insert(key);
+        auto it = m_object.find(key);
+        return it == m_object.end() ? json() : *it;
+    }
+
+    void reportUnknown()
+    {
+        for (auto it = m_object.begin(); it != m_object.end(); ++it)
+            if (!m_seen.count(it.key()))
+                m_problems.push_back({m_prefix + it.key(), it.value().dump(), "no such field (a typo?)"});
+    }
+
+private:
+    template <typename T>
+    static bool matches(const json& v)
+    {
+        if constexpr (std::is_same_v<T, bool>)
+            return v.is_boolean();
+        else if constexpr (std::is_same_v<T, std::string>)
+            return v.is_string();
+        else if constexpr (std::is_same_v<T, std::uint64_t>)
+            return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+        else if constexpr (std::is_integral_v<T>)
+            return v.is_number_integer();
+        else if constexpr (std::is_floating_point_v<T>)
+            return v.is_number();
+        else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            if (!v.is_array())
+                return false;
+            for (const auto& e : v)
+                if (!e.is_string())
+                    return false;
+            return true;
+        } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
+            if (!v.is_array())
+                return false;
+            for (const auto& e : v)
+                if (!e.is_number_integer())
+                    return false;
+            return true;
+        }
+        return false;
+    }
+
+    const json& m_object;
+    std::string m_prefix;
+    std::vector<FieldProblem>& m_problems;
+    std::set<std::string> m_seen;
+};
+
+}  // namespace scns
