@@ -1,0 +1,177 @@
+// The run queue on real (tiny) training runs: runs finish through the queue with their
+// metrics in the store, the concurrency setting holds runs back, cancel and pause stop a run
+// resumably, resume continues from the checkpoint, and a failed run shows its error. The
+// queue's table model is checked by QAbstractItemModelTester throughout.
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+
+#include "common/errors.h"
+#include "queue/launch_plan.h"
+#include "queue/queue_model.h"
+#include "queue/run_queue.h"
+#include "store/run_store.h"
+#include "support_tiny_run.h"
+
+using namespace scns;
+using scns::testing::tinyRun;
+
+class TestUiRunQueue : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void runsToTheEndWithMetrics();
+    void concurrencySettingHoldsRunsBack();
+    void cancelLeavesRunResumable();
+    void pauseAtEpochEndThenResume();
+    void failedRunShowsError();
+    void invalidConfigStoresNothing();
+
+private:
+    QString dbPath() const { return m_dir->filePath("runs.sqlite"); }
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestUiRunQueue::init() { m_dir = std::make_unique<QTemporaryDir>(); }
+
+void TestUiRunQueue::runsToTheEndWithMetrics()
+{
+    RunQueue queue(dbPath());
+    QueueModel model(&queue);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy epochs(&queue, &RunQueue::runEpochEnded);
+    QSignalSpy ended(&queue, &RunQueue::runEnded);
+    QSignalSpy idle(&queue, &RunQueue::idle);
+
+    const auto ids = queue.launch({tinyRun("ok")});
+    QCOMPARE(ids.size(), std::size_t{1});
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(queue.at(0)->state(), JobState::Running);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
+    QCOMPARE(queue.at(0)->state(), JobState::Finished);
+    QCOMPARE(epochs.count(), 1);
+    QVERIFY(idle.count() >= 1);
+    QCOMPARE(model.index(0, QueueModel::Status).data().toString(), QStringLiteral("finished"));
+    QCOMPARE(model.index(0, QueueModel::Progress).data(QueueModel::ProgressRole).toInt(), 100);
+    QCOMPARE(model.index(0, QueueModel::Epoch).data().toString(), QStringLiteral("1 / 1"));
+    QVERIFY(queue.at(0)->lastTestTop1() >= 0);
+
+    RunStore store(dbPath().toStdString());
+    const RunRecord r = store.run(ids[0]);
+    QCOMPARE(toString(r.status), toString(RunStatus::Finished));
+    const auto top1 = store.metrics(ids[0], "test/top1");
+    QCOMPARE(top1.size(), std::size_t{1});
+    QCOMPARE(top1[0].value, queue.at(0)->lastTestTop1());
+    QVERIFY(!store.metrics(ids[0], "train/loss").empty());
+}
+
+void TestUiRunQueue::concurrencySettingHoldsRunsBack()
+{
+    RunQueue queue(dbPath());
+    QueueModel model(&queue);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    queue.setMaxConcurrent(1);
+    QSignalSpy ended(&queue, &RunQueue::runEnded);
+    const auto ids = queue.launch(expandLaunch(tinyRun("seeded"), {1, 2}, {}));
+    QCOMPARE(ids.size(), std::size_t{2});
+    QCOMPARE(queue.activeCount(), 1);
+    QCOMPARE(queue.waitingCount(), 1);
+    QCOMPARE(queue.at(1)->state(), JobState::Waiting);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, 240000);
+    QCOMPARE(queue.at(0)->state(), JobState::Finished);
+    QCOMPARE(queue.at(1)->state(), JobState::Finished);
+    RunStore store(dbPath().toStdString());
+    QCOMPARE(store.run(ids[0]).seed, 1);
+    QCOMPARE(store.run(ids[1]).seed, 2);
+
+    queue.removeStopped();
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestUiRunQueue::cancelLeavesRunResumable()
+{
+    RunQueue queue(dbPath());
+    QueueModel model(&queue);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy batches(&queue, &RunQueue::runBatchEnded);
+    QSignalSpy ended(&queue, &RunQueue::runEnded);
+    const qint64 id = queue.launch({tinyRun("long", 20, 200)}).front();
+    QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0, 60000);
+    queue.cancel(id);
+    QCOMPARE(queue.at(0)->state(), JobState::Cancelling);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
+    QCOMPARE(queue.at(0)->state(), JobState::Cancelled);
+    RunStore store(dbPath().toStdString());
+    QCOMPARE(toString(store.run(id).status), toString(RunStatus::Cancelled));
+    QVERIFY(queue.at(0)->resumesNext());
+}
+
+void TestUiRunQueue::pauseAtEpochEndThenResume()
+{
+    RunQueue queue(dbPath());
+    QueueModel model(&queue);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy batches(&queue, &RunQueue::runBatchEnded);
+    QSignalSpy epochs(&queue, &RunQueue::runEpochEnded);
+    QSignalSpy ended(&queue, &RunQueue::runEnded);
+    const qint64 id = queue.launch({tinyRun("pausable", 3, 40)}).front();
+    QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0, 60000);
+    queue.pause(id);
+    QCOMPARE(queue.at(0)->state(), JobState::Pausing);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
+    QCOMPARE(queue.at(0)->state(), JobState::Paused);
+    const auto pausedAfter = epochs.count();
+    QVERIFY(pausedAfter >= 1 && pausedAfter < 3);
+    {
+        RunStore store(dbPath().toStdString());
+        QCOMPARE(toString(store.run(id).status), toString(RunStatus::Cancelled));  // the store's word for a stopped, resumable run
+        const auto ckpt = store.latestCheckpoint(id);
+        QVERIFY(ckpt);
+        QCOMPARE(ckpt->epoch, static_cast<std::int64_t>(pausedAfter));
+        QCOMPARE(store.metrics(id, "test/top1").size(), static_cast<std::size_t>(pausedAfter));
+    }
+
+    QVERIFY(queue.resume(id));
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, 120000);
+    QCOMPARE(queue.at(0)->state(), JobState::Finished);
+    QCOMPARE(epochs.count(), 3);  // the resumed part trained only the missing epochs
+    RunStore store(dbPath().toStdString());
+    QCOMPARE(toString(store.run(id).status), toString(RunStatus::Finished));
+    const auto top1 = store.metrics(id, "test/top1");
+    QCOMPARE(top1.size(), std::size_t{3});
+    QCOMPARE(top1.back().epoch, 3);
+}
+
+void TestUiRunQueue::failedRunShowsError()
+{
+    RunQueue queue(dbPath());
+    QueueModel model(&queue);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy ended(&queue, &RunQueue::runEnded);
+    RunConfig bad = tinyRun("no-data");
+    bad.data.folder = m_dir->filePath("missing-folder").toStdString();
+    const qint64 id = queue.launch({bad}).front();
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
+    QCOMPARE(queue.at(0)->state(), JobState::Failed);
+    QVERIFY2(queue.at(0)->message().contains("missing-folder"), qPrintable(queue.at(0)->message()));
+    QCOMPARE(model.index(0, QueueModel::Message).data().toString(), queue.at(0)->message());
+    RunStore store(dbPath().toStdString());
+    QCOMPARE(toString(store.run(id).status), toString(RunStatus::Failed));
+}
+
+void TestUiRunQueue::invalidConfigStoresNothing()
+{
+    RunQueue queue(dbPath());
+    RunConfig bad = tinyRun("bad");
+    bad.epochs = 0;
+    QVERIFY_THROWS_EXCEPTION(ConfigError, queue.launch({tinyRun("good"), bad}));
+    QCOMPARE(queue.count(), 0);
+    RunStore store(dbPath().toStdString());
+    QVERIFY(store.listRuns().empty());
+}
+
+QTEST_MAIN(TestUiRunQueue)
+#include "test_ui_run_queue.moc"

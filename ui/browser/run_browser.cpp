@@ -1,0 +1,395 @@
+#include "browser/run_browser.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSet>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "browser/run_filter_proxy.h"
+#include "browser/run_list_model.h"
+
+namespace scns {
+
+namespace {
+
+QComboBox* filterCombo(const QString& anyText, QWidget* parent)
+{
+    auto* c = new QComboBox(parent);
+    c->addItem(anyText, QString());
+    c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    return c;
+}
+
+void refill(QComboBox* combo, QStringList values)
+{
+    const QString current = combo->currentData().toString();
+    values.removeAll(QString());
+    values.sort(Qt::CaseInsensitive);
+    QSignalBlocker block(combo);
+    while (combo->count() > 1)
+        combo->removeItem(1);
+    for (const QString& v : values)
+        combo->addItem(v, v);
+    const int i = combo->findData(current);
+    combo->setCurrentIndex(i < 0 ? 0 : i);
+}
+
+}  // namespace
+
+RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
+    : QWidget(parent), m_dbPath(std::move(dbPath)), m_model(new RunListModel(this)), m_proxy(new RunFilterProxy(this))
+{
+    m_proxy->setSourceModel(m_model);
+    m_view = new QTableView(this);
+    m_view->setModel(m_proxy);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(RunListModel::Id, Qt::DescendingOrder);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(22);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setWordWrap(false);
+    const std::pair<int, int> widths[] = {{RunListModel::Id, 60},     {RunListModel::Name, 240},
+                                          {RunListModel::Status, 80}, {RunListModel::Dataset, 100},
+                                          {RunListModel::Network, 100}, {RunListModel::Sampler, 75},
+                                          {RunListModel::Method, 75}, {RunListModel::Tags, 120},
+                                          {RunListModel::Created, 140}};
+    for (auto [column, width] : widths)
+        m_view->horizontalHeader()->resizeSection(column, width);
+
+    m_search = new QLineEdit(this);
+    m_search->setPlaceholderText(tr("Search id, name, tags, notes…"));
+    m_search->setClearButtonEnabled(true);
+    m_status = filterCombo(tr("any status"), this);
+    m_dataset = filterCombo(tr("any data set"), this);
+    m_network = filterCombo(tr("any network"), this);
+    m_sampler = filterCombo(tr("any sampler"), this);
+    m_tag = filterCombo(tr("any tag"), this);
+    auto* refresh = new QPushButton(tr("Refresh"), this);
+    m_count = new QLabel(this);
+
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(m_search, 2);
+    for (QComboBox* c : {m_status, m_dataset, m_network, m_sampler, m_tag})
+        filters->addWidget(c);
+    filters->addWidget(refresh);
+    filters->addWidget(m_count);
+
+    auto* splitter = new QSplitter(this);
+    splitter->addWidget(m_view);
+    splitter->addWidget(buildDetails());
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(splitter, 1);
+
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &RunFilterProxy::setSearchText);
+    const auto bindFilter = [this](QComboBox* combo, void (RunFilterProxy::*setter)(const QString&)) {
+        connect(combo, &QComboBox::currentIndexChanged, this,
+                [this, combo, setter] { (m_proxy->*setter)(combo->currentData().toString()); });
+    };
+    bindFilter(m_status, &RunFilterProxy::setStatusFilter);
+    bindFilter(m_dataset, &RunFilterProxy::setDatasetFilter);
+    bindFilter(m_network, &RunFilterProxy::setNetworkFilter);
+    bindFilter(m_sampler, &RunFilterProxy::setSamplerFilter);
+    bindFilter(m_tag, &RunFilterProxy::setTagFilter);
+    const auto updateCount = [this] {
+        m_count->setText(tr("%L1 of %L2 runs").arg(m_proxy->rowCount()).arg(m_model->rowCount()));
+    };
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_proxy, signal, this, updateCount);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, updateCount);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, updateCount);
+    connect(refresh, &QPushButton::clicked, this, &RunBrowser::reload);
+    connect(&m_loadWatcher, &QFutureWatcher<LoadedRuns>::finished, this, &RunBrowser::onLoaded);
+    connect(&m_top1Watcher, &QFutureWatcher<QHash<qint64, double>>::finished, this, [this] {
+        m_model->setFinalTop1(m_top1Watcher.result());
+        Q_EMIT finalAccuraciesLoaded();
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunBrowser::showSelected);
+    connect(m_view, &QTableView::doubleClicked, this, [this] { Q_EMIT openRequested(selectedRunIds()); });
+    m_confirm = [this](const QString& question) {
+        return QMessageBox::question(this, tr("Delete runs"), question, QMessageBox::Yes | QMessageBox::Cancel,
+                                     QMessageBox::Cancel)
+               == QMessageBox::Yes;
+    };
+    showSelected();
+}
+
+QWidget* RunBrowser::buildDetails()
+{
+    auto* box = new QGroupBox(tr("Selected run"), this);
+    m_info = new QLabel(box);
+    m_info->setWordWrap(true);
+    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_info->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_nameEdit = new QLineEdit(box);
+    m_tagsEdit = new QLineEdit(box);
+    m_tagsEdit->setPlaceholderText(tr("comma-separated, e.g. baseline, fmnist"));
+    m_notesEdit = new QPlainTextEdit(box);
+    m_notesEdit->setPlaceholderText(tr("Notes about this run"));
+    m_saveDetails = new QPushButton(tr("Save name, tags and notes"), box);
+    m_open = new QPushButton(tr("Open in views"), box);
+    m_duplicate = new QPushButton(tr("Duplicate…"), box);
+    m_duplicate->setToolTip(tr("Start the run editor from this run's configuration"));
+    m_resume = new QPushButton(tr("Resume"), box);
+    m_resume->setToolTip(tr("Continue a cancelled, failed or interrupted run from its newest checkpoint"));
+    m_teacher = new QPushButton(tr("Use as teacher"), box);
+    m_delete = new QPushButton(tr("Delete…"), box);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Name"), m_nameEdit);
+    form->addRow(tr("Tags"), m_tagsEdit);
+    form->addRow(tr("Notes"), m_notesEdit);
+    auto* actions = new QGridLayout;
+    actions->addWidget(m_open, 0, 0);
+    actions->addWidget(m_duplicate, 0, 1);
+    actions->addWidget(m_resume, 1, 0);
+    actions->addWidget(m_teacher, 1, 1);
+    actions->addWidget(m_delete, 2, 1);
+    auto* layout = new QVBoxLayout(box);
+    layout->addWidget(m_info);
+    layout->addLayout(form, 1);
+    layout->addWidget(m_saveDetails);
+    layout->addLayout(actions);
+
+    connect(m_saveDetails, &QPushButton::clicked, this, [this] {
+        const auto ids = selectedRunIds();
+        if (ids.size() != 1)
+            return;
+        const RunSummary* r = m_model->run(ids.front());
+        if (!r)
+            return;
+        if (m_nameEdit->text().trimmed() != r->name)
+            renameRun(r->id, m_nameEdit->text().trimmed());
+        if (joinTags(splitTags(m_tagsEdit->text())) != joinTags(r->tags))
+            setTags(r->id, m_tagsEdit->text());
+        if (m_notesEdit->toPlainText() != r->notes)
+            setNotes(r->id, m_notesEdit->toPlainText());
+    });
+    connect(m_open, &QPushButton::clicked, this, [this] { Q_EMIT openRequested(selectedRunIds()); });
+    connect(m_duplicate, &QPushButton::clicked, this, [this] {
+        const auto ids = selectedRunIds();
+        if (const RunSummary* r = ids.size() == 1 ? m_model->run(ids.front()) : nullptr)
+            Q_EMIT duplicateRequested(r->id, QString::fromStdString(r->configJson));
+    });
+    connect(m_resume, &QPushButton::clicked, this, [this] {
+        for (qint64 id : selectedRunIds())
+            if (const RunSummary* r = m_model->run(id))
+                Q_EMIT resumeRequested(id, r->name);
+    });
+    connect(m_teacher, &QPushButton::clicked, this, [this] {
+        const auto ids = selectedRunIds();
+        if (ids.size() == 1)
+            Q_EMIT teacherRequested(ids.front());
+    });
+    connect(m_delete, &QPushButton::clicked, this, [this] { deleteRuns(selectedRunIds()); });
+    return box;
+}
+
+void RunBrowser::reload()
+{
+    if (m_loadWatcher.isRunning())
+        return;
+    m_count->setText(tr("loading…"));
+    m_loadWatcher.setFuture(loadRunsAsync(m_dbPath));
+}
+
+bool RunBrowser::isLoading() const { return m_loadWatcher.isRunning(); }
+
+void RunBrowser::onLoaded()
+{
+    LoadedRuns result = m_loadWatcher.result();
+    if (!result.error.isEmpty()) {
+        m_count->setText(tr("cannot read the store"));
+        Q_EMIT editFailed(result.error);
+        return;
+    }
+    const QList<qint64> selected = selectedRunIds();
+    std::vector<qint64> ids;
+    ids.reserve(result.runs.size());
+    for (const auto& r : result.runs)
+        ids.push_back(r.id);
+    const int n = static_cast<int>(result.runs.size());
+    m_model->setRuns(std::move(result.runs));
+    refillFilters();
+    if (selected.size() == 1)
+        selectRun(selected.front());
+    m_top1Watcher.setFuture(loadFinalTop1Async(m_dbPath, std::move(ids)));
+    Q_EMIT loaded(n, result.seconds);
+}
+
+void RunBrowser::refillFilters()
+{
+    QSet<QString> status, dataset, network, sampler, tag;
+    for (const auto& r : m_model->runs()) {
+        status.insert(r.statusText);
+        dataset.insert(r.dataset);
+        network.insert(r.network);
+        sampler.insert(r.sampler);
+        for (const QString& t : r.tags)
+            tag.insert(t);
+    }
+    refill(m_status, status.values());
+    refill(m_dataset, dataset.values());
+    refill(m_network, network.values());
+    refill(m_sampler, sampler.values());
+    refill(m_tag, tag.values());
+}
+
+QList<qint64> RunBrowser::selectedRunIds() const
+{
+    QList<qint64> ids;
+    for (const QModelIndex& index : m_view->selectionModel()->selectedRows())
+        ids << index.data(RunListModel::RunIdRole).toLongLong();
+    return ids;
+}
+
+void RunBrowser::selectRun(qint64 runId)
+{
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const QModelIndex index = m_proxy->index(row, 0);
+        if (index.data(RunListModel::RunIdRole).toLongLong() == runId) {
+            m_view->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            m_view->scrollTo(index);
+            return;
+        }
+    }
+}
+
+void RunBrowser::showSelected()
+{
+    const auto ids = selectedRunIds();
+    const RunSummary* r = ids.size() == 1 ? m_model->run(ids.front()) : nullptr;
+    m_nameEdit->setEnabled(r);
+    m_tagsEdit->setEnabled(r);
+    m_notesEdit->setEnabled(r);
+    m_saveDetails->setEnabled(r);
+    m_duplicate->setEnabled(r);
+    m_teacher->setEnabled(r && r->status == RunStatus::Finished);
+    m_open->setEnabled(!ids.isEmpty());
+    m_delete->setEnabled(!ids.isEmpty());
+    bool resumable = false;
+    for (qint64 id : ids)
+        if (const RunSummary* s = m_model->run(id))
+            resumable |= isFinal(s->status) && s->status != RunStatus::Finished;
+    m_resume->setEnabled(resumable);
+    if (!r) {
+        m_info->setText(ids.isEmpty() ? tr("No run selected.") : tr("%n runs selected.", nullptr, int(ids.size())));
+        m_nameEdit->clear();
+        m_tagsEdit->clear();
+        m_notesEdit->clear();
+        return;
+    }
+    QString info = tr("<b>Run %1</b> — %2<br>%3 · %4 · sampler %5 · %6 · %7 epochs · seed %8<br>created %9")
+                       .arg(r->id)
+                       .arg(r->statusText.toHtmlEscaped(), r->dataset.toHtmlEscaped(), r->network.toHtmlEscaped(),
+                            r->sampler.toHtmlEscaped(), r->method.toHtmlEscaped())
+                       .arg(r->epochs)
+                       .arg(r->seed)
+                       .arg(r->createdAt);
+    if (r->parentRunId > 0)
+        info += tr("<br>started from run %1").arg(r->parentRunId);
+    if (!std::isnan(r->finalTestTop1))
+        info += tr("<br>final test top-1: %1%").arg(r->finalTestTop1, 0, 'f', 2);
+    if (!r->message.isEmpty())
+        info += QStringLiteral("<br><span style='color:#b02020'>%1</span>").arg(r->message.toHtmlEscaped());
+    m_info->setText(info);
+    m_nameEdit->setText(r->name);
+    m_tagsEdit->setText(joinTags(r->tags));
+    m_notesEdit->setPlainText(r->notes);
+}
+
+void RunBrowser::watchEdit(QFuture<QString> future, std::function<void()> onSuccess)
+{
+    auto* watcher = new QFutureWatcher<QString>(this);
+    ++m_pendingEdits;
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, onSuccess] {
+        watcher->deleteLater();
+        --m_pendingEdits;
+        const QString error = watcher->result();
+        if (!error.isEmpty()) {
+            Q_EMIT editFailed(error);
+            return;
+        }
+        onSuccess();
+        Q_EMIT editDone();
+    });
+    watcher->setFuture(future);
+}
+
+void RunBrowser::renameRun(qint64 runId, const QString& name)
+{
+    watchEdit(renameRunAsync(m_dbPath, runId, name), [this, runId, name] {
+        if (const RunSummary* r = m_model->run(runId)) {
+            RunSummary copy = *r;
+            copy.name = name;
+            m_model->updateRun(copy);
+            showSelected();
+        }
+    });
+}
+
+void RunBrowser::setTags(qint64 runId, const QString& tags)
+{
+    const QStringList list = splitTags(tags);
+    watchEdit(setTagsAsync(m_dbPath, runId, joinTags(list)), [this, runId, list] {
+        if (const RunSummary* r = m_model->run(runId)) {
+            RunSummary copy = *r;
+            copy.tags = list;
+            m_model->updateRun(copy);
+            refillFilters();
+            showSelected();
+        }
+    });
+}
+
+void RunBrowser::setNotes(qint64 runId, const QString& notes)
+{
+    watchEdit(setNotesAsync(m_dbPath, runId, notes), [this, runId, notes] {
+        if (const RunSummary* r = m_model->run(runId)) {
+            RunSummary copy = *r;
+            copy.notes = notes;
+            m_model->updateRun(copy);
+        }
+    });
+}
+
+bool RunBrowser::deleteRuns(const QList<qint64>& runIds)
+{
+    if (runIds.isEmpty())
+        return false;
+    QStringList names;
+    for (qint64 id : runIds)
+        if (const RunSummary* r = m_model->run(id); r && names.size() < 5)
+            names << QStringLiteral("%1 (%2)").arg(r->name).arg(id);
+    if (runIds.size() > names.size())
+        names << tr("and %n more", nullptr, int(runIds.size() - names.size()));
+    const QString question = tr("Delete %n run(s) with their metrics and checkpoint records? "
+                                "This cannot be undone.\n\n%1", nullptr, int(runIds.size()))
+                                 .arg(names.join(QStringLiteral("\n")));
+    if (!m_confirm(question))
+        return false;
+    watchEdit(deleteRunsAsync(m_dbPath, std::vector<qint64>(runIds.begin(), runIds.end())), [this, runIds] {
+        m_model->removeRuns(runIds);
+        refillFilters();
+    });
+    return true;
+}
+
+}  // namespace scns

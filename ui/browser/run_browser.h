@@ -1,0 +1,92 @@
+#pragma once
+// The run browser: every run of the store in a sortable table with search and filters
+// (status, data set, network, sampler, tag), and per-run rename, tags, notes, delete (with
+// confirmation), duplicate, resume and open. The store is read and written off the GUI thread.
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include <functional>
+
+#include "browser/run_loader.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTableView;
+
+namespace scns {
+
+class RunListModel;
+class RunFilterProxy;
+
+class RunBrowser : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunBrowser(QString dbPath, QWidget* parent = nullptr);
+
+    // Reloads the whole list in the background; loaded() follows.
+    void reload();
+    bool isLoading() const;
+
+    RunListModel* model() const { return m_model; }
+    RunFilterProxy* proxy() const { return m_proxy; }
+    QTableView* view() const { return m_view; }
+    QList<qint64> selectedRunIds() const;
+    void selectRun(qint64 runId);
+
+    // Edits of the selected run / given runs (stored in the background; the row updates when
+    // the store has it). Errors go to editFailed().
+    void renameRun(qint64 runId, const QString& name);
+    void setTags(qint64 runId, const QString& tags);
+    void setNotes(qint64 runId, const QString& notes);
+    // Asks the confirm handler first (a dialog by default); false when declined.
+    bool deleteRuns(const QList<qint64>& runIds);
+    // For tests: replaces the confirmation dialog.
+    void setConfirmHandler(std::function<bool(const QString& question)> confirm) { m_confirm = std::move(confirm); }
+
+    // Filter widgets, for tests and the screenshot mode.
+    QLineEdit* searchEdit() const { return m_search; }
+    QComboBox* statusFilter() const { return m_status; }
+    QComboBox* datasetFilter() const { return m_dataset; }
+    QComboBox* networkFilter() const { return m_network; }
+    QComboBox* samplerFilter() const { return m_sampler; }
+    QComboBox* tagFilter() const { return m_tag; }
+
+Q_SIGNALS:
+    void loaded(int runs, double seconds);
+    void finalAccuraciesLoaded();
+    void editDone();
+    void editFailed(const QString& message);
+    void openRequested(const QList<qint64>& runIds);
+    void duplicateRequested(qint64 runId, const QString& configJson);
+    void resumeRequested(qint64 runId, const QString& name);
+    void teacherRequested(qint64 runId);
+
+private:
+    void onLoaded();
+    void refillFilters();
+    void showSelected();
+    void watchEdit(QFuture<QString> future, std::function<void()> onSuccess);
+    QWidget* buildDetails();
+
+    QString m_dbPath;
+    RunListModel* m_model;
+    RunFilterProxy* m_proxy;
+    QTableView* m_view;
+    QLineEdit* m_search;
+    QComboBox *m_status, *m_dataset, *m_network, *m_sampler, *m_tag;
+    QLabel* m_count;
+    QLabel* m_info;
+    QLineEdit* m_nameEdit;
+    QLineEdit* m_tagsEdit;
+    QPlainTextEdit* m_notesEdit;
+    QPushButton *m_open, *m_duplicate, *m_resume, *m_teacher, *m_delete, *m_saveDetails;
+    QFutureWatcher<LoadedRuns> m_loadWatcher;
+    QFutureWatcher<QHash<qint64, double>> m_top1Watcher;
+    std::function<bool(const QString&)> m_confirm;
+    int m_pendingEdits = 0;
+};
+
+}  // namespace scns

@@ -1,0 +1,140 @@
+#include "browser/run_list_model.h"
+
+#include <QBrush>
+#include <QColor>
+
+namespace scns {
+
+void RunListModel::setRuns(std::vector<RunSummary> runs)
+{
+    beginResetModel();
+    m_runs = std::move(runs);
+    reindex();
+    endResetModel();
+}
+
+void RunListModel::reindex()
+{
+    m_rowOf.clear();
+    m_rowOf.reserve(static_cast<qsizetype>(m_runs.size()));
+    for (std::size_t i = 0; i < m_runs.size(); ++i)
+        m_rowOf.insert(m_runs[i].id, static_cast<int>(i));
+}
+
+void RunListModel::setFinalTop1(const QHash<qint64, double>& values)
+{
+    if (values.isEmpty() || m_runs.empty())
+        return;
+    for (auto it = values.begin(); it != values.end(); ++it)
+        if (const auto row = m_rowOf.find(it.key()); row != m_rowOf.end())
+            m_runs[std::size_t(*row)].finalTestTop1 = it.value();
+    Q_EMIT dataChanged(index(0, TestTop1), index(rowCount() - 1, TestTop1));
+}
+
+void RunListModel::updateRun(const RunSummary& run)
+{
+    const auto it = m_rowOf.find(run.id);
+    if (it == m_rowOf.end())
+        return;
+    const double top1 = m_runs[std::size_t(*it)].finalTestTop1;
+    m_runs[std::size_t(*it)] = run;
+    if (std::isnan(run.finalTestTop1))
+        m_runs[std::size_t(*it)].finalTestTop1 = top1;
+    Q_EMIT dataChanged(index(*it, 0), index(*it, ColumnCount - 1));
+}
+
+void RunListModel::removeRuns(const QList<qint64>& ids)
+{
+    for (qint64 id : ids) {
+        const auto it = m_rowOf.find(id);
+        if (it == m_rowOf.end())
+            continue;
+        const int row = *it;
+        beginRemoveRows({}, row, row);
+        m_runs.erase(m_runs.begin() + row);
+        reindex();
+        endRemoveRows();
+    }
+}
+
+const RunSummary* RunListModel::run(qint64 id) const
+{
+    const auto it = m_rowOf.find(id);
+    return it == m_rowOf.end() ? nullptr : &m_runs[std::size_t(*it)];
+}
+
+int RunListModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_runs.size());
+}
+
+int RunListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant RunListModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
+        return {};
+    const RunSummary& r = m_runs[std::size_t(index.row())];
+    switch (role) {
+    case RunIdRole: return r.id;
+    case TagsRole: return r.tags;
+    case SearchTextRole:
+        return QStringList{QString::number(r.id), r.name, joinTags(r.tags), r.notes, r.message}.join(QLatin1Char('\n'));
+    case Qt::ToolTipRole:
+        if (index.column() == Status && !r.message.isEmpty())
+            return r.message;
+        if (index.column() == Name && !r.notes.isEmpty())
+            return r.notes;
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == Status && (r.status == RunStatus::Failed || r.status == RunStatus::Diverged))
+            return QBrush(QColor(0xb0, 0x20, 0x20));
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == Id || index.column() == TestTop1)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case SortRole:
+        switch (index.column()) {
+        case Id: return r.id;
+        case TestTop1: return std::isnan(r.finalTestTop1) ? -1.0 : r.finalTestTop1;
+        default: return data(index, Qt::DisplayRole);
+        }
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Id: return r.id;
+        case Name: return r.name;
+        case Status: return r.statusText;
+        case Dataset: return r.dataset;
+        case Network: return r.network;
+        case Sampler: return r.sampler;
+        case Method: return r.method;
+        case Tags: return joinTags(r.tags);
+        case Created: return QString(r.createdAt).replace(QLatin1Char('T'), QLatin1Char(' ')).remove(QLatin1Char('Z'));
+        case TestTop1: return std::isnan(r.finalTestTop1) ? QString() : QString::number(r.finalTestTop1, 'f', 2);
+        }
+        return {};
+    default: return {};
+    }
+}
+
+QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Id: return tr("Id");
+    case Name: return tr("Name");
+    case Status: return tr("Status");
+    case Dataset: return tr("Data set");
+    case Network: return tr("Network");
+    case Sampler: return tr("Sampler");
+    case Method: return tr("Objective");
+    case Tags: return tr("Tags");
+    case Created: return tr("Created (UTC)");
+    case TestTop1: return tr("Test top-1 %");
+    }
+    return {};
+}
+
+}  // namespace scns

@@ -1,0 +1,46 @@
+#pragma once
+// Table model over the store's runs (RunSummary rows, newest first). Filled from a
+// background load (setRuns) and updated row by row after edits.
+#include <QAbstractTableModel>
+#include <QHash>
+
+#include <vector>
+
+#include "browser/run_summary.h"
+
+namespace scns {
+
+class RunListModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Id, Name, Status, Dataset, Network, Sampler, Method, Tags, Created, TestTop1, ColumnCount };
+    static constexpr int SortRole = Qt::UserRole + 1;   // raw values for sorting
+    static constexpr int RunIdRole = Qt::UserRole + 2;
+    static constexpr int TagsRole = Qt::UserRole + 3;   // QStringList
+    static constexpr int SearchTextRole = Qt::UserRole + 4;  // name, id, tags, notes, message
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    void setRuns(std::vector<RunSummary> runs);
+    void setFinalTop1(const QHash<qint64, double>& values);
+    // Replaces the row of run.id (no-op when absent).
+    void updateRun(const RunSummary& run);
+    void removeRuns(const QList<qint64>& ids);
+
+    const RunSummary* run(qint64 id) const;
+    const RunSummary& runAt(int row) const { return m_runs.at(std::size_t(row)); }
+    const std::vector<RunSummary>& runs() const { return m_runs; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    void reindex();
+
+    std::vector<RunSummary> m_runs;
+    QHash<qint64, int> m_rowOf;
+};
+
+}  // namespace scns

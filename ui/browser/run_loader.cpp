@@ -1,0 +1,91 @@
+#include "browser/run_loader.h"
+
+#include <QElapsedTimer>
+#include <QtConcurrent/QtConcurrent>
+
+#include "common/errors.h"
+#include "store/run_store.h"
+#include "train/trainer.h"
+
+namespace scns {
+
+namespace {
+
+template <typename F>
+QFuture<QString> storeEdit(const QString& dbPath, F edit)
+{
+    return QtConcurrent::run([path = dbPath.toStdString(), edit]() -> QString {
+        try {
+            RunStore store(path);
+            edit(store);
+            return {};
+        } catch (const std::exception& e) {
+            return QString::fromStdString(e.what());
+        }
+    });
+}
+
+}  // namespace
+
+QFuture<LoadedRuns> loadRunsAsync(const QString& dbPath)
+{
+    return QtConcurrent::run([path = dbPath.toStdString()] {
+        LoadedRuns out;
+        QElapsedTimer timer;
+        timer.start();
+        try {
+            RunStore store(path);
+            const auto records = store.listRuns();
+            out.runs.reserve(records.size());
+            for (const auto& r : records)
+                out.runs.push_back(summarizeRun(r));
+        } catch (const std::exception& e) {
+            out.error = QString::fromStdString(e.what());
+        }
+        out.seconds = double(timer.nsecsElapsed()) * 1e-9;
+        return out;
+    });
+}
+
+QFuture<QHash<qint64, double>> loadFinalTop1Async(const QString& dbPath, std::vector<qint64> runIds)
+{
+    return QtConcurrent::run([path = dbPath.toStdString(), ids = std::move(runIds)] {
+        QHash<qint64, double> out;
+        try {
+            RunStore store(path);
+            for (qint64 id : ids) {
+                const auto rows = store.metrics(id, metric::kTestTop1);
+                if (!rows.empty())
+                    out.insert(id, rows.back().value);
+            }
+        } catch (const std::exception&) {
+            // The list itself loaded; a missing accuracy column is not worth an error.
+        }
+        return out;
+    });
+}
+
+QFuture<QString> renameRunAsync(const QString& dbPath, qint64 runId, const QString& name)
+{
+    return storeEdit(dbPath, [runId, n = name.toStdString()](RunStore& s) { s.renameRun(runId, n); });
+}
+
+QFuture<QString> setTagsAsync(const QString& dbPath, qint64 runId, const QString& tags)
+{
+    return storeEdit(dbPath, [runId, t = tags.toStdString()](RunStore& s) { s.setTags(runId, t); });
+}
+
+QFuture<QString> setNotesAsync(const QString& dbPath, qint64 runId, const QString& notes)
+{
+    return storeEdit(dbPath, [runId, n = notes.toStdString()](RunStore& s) { s.setNotes(runId, n); });
+}
+
+QFuture<QString> deleteRunsAsync(const QString& dbPath, std::vector<qint64> runIds)
+{
+    return storeEdit(dbPath, [ids = std::move(runIds)](RunStore& s) {
+        for (qint64 id : ids)
+            s.deleteRun(id);
+    });
+}
+
+}  // namespace scns

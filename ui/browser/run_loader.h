@@ -1,0 +1,30 @@
+#pragma once
+// Reading the store for the browser off the GUI thread: each call opens its own RunStore
+// connection on a pool thread (the store's threading contract) and delivers plain values.
+#include <QFuture>
+#include <QHash>
+#include <QString>
+
+#include <vector>
+
+#include "browser/run_summary.h"
+
+namespace scns {
+
+struct LoadedRuns {
+    std::vector<RunSummary> runs;  // newest first
+    QString error;                 // the StoreError text, empty on success
+    double seconds = 0;
+};
+
+QFuture<LoadedRuns> loadRunsAsync(const QString& dbPath);
+// The last "test/top1" value of each given run (runs without one are left out).
+QFuture<QHash<qint64, double>> loadFinalTop1Async(const QString& dbPath, std::vector<qint64> runIds);
+
+// Store edits on a pool thread; the future's value is the error text ("" = done).
+QFuture<QString> renameRunAsync(const QString& dbPath, qint64 runId, const QString& name);
+QFuture<QString> setTagsAsync(const QString& dbPath, qint64 runId, const QString& tags);
+QFuture<QString> setNotesAsync(const QString& dbPath, qint64 runId, const QString& notes);
+QFuture<QString> deleteRunsAsync(const QString& dbPath, std::vector<qint64> runIds);
+
+}  // namespace scns
