@@ -93,6 +93,7 @@ void NegativesView::setRun(const QString& dbPath, qint64 runId)
     m_dbPath = dbPath;
     m_runId = runId;
     m_rows.clear();
+    m_shownEpoch = -1;
     m_images.reset();
     m_configJson.clear();
     reload();
@@ -222,7 +223,7 @@ void NegativesView::setCurrentEpoch(qint64 epoch)
 void NegativesView::rebuildControls()
 {
     const qint64 anchor = currentAnchor();
-    const qint64 epoch = currentEpoch();
+    const qint64 epoch = m_shownEpoch;
     {
         QSignalBlocker a(m_anchorCombo), s(m_epochSlider);
         std::map<qint64, qint64> anchorClass;
@@ -261,6 +262,7 @@ void NegativesView::rebuildGrid()
     m_tiles.clear();
     const qint64 anchor = currentAnchor();
     const qint64 epoch = currentEpoch();
+    m_shownEpoch = epoch;
     m_epochLabel->setText(epoch < 0 ? QString() : tr("%1").arg(epoch));
     qint64 anchorClass = -1;
     int fromTopK = 0, pseudo = 0, sameClass = 0, count = 0;

@@ -76,6 +76,7 @@ private:
     QString m_dbPath;
     qint64 m_runId = 0;
     quint64 m_generation = 0;
+    qint64 m_shownEpoch = -1;  // what the grid shows, kept across reloads
     std::vector<ProbeNegativeRow> m_rows;
     QStringList m_classNames;
     QString m_configJson;

@@ -1,0 +1,146 @@
+// NegativesView: probe rows of a generated store over a run whose configuration points at the
+// real Fashion-MNIST with a per-class cap; anchors and epochs from the rows, one tile per draw
+// (pseudo-negatives with their two sources and lambda), images equal to the run's capped
+// training set, and the training set read once for runs that share it.
+#include <QComboBox>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTest>
+#include <filesystem>
+
+#include "data/dataset_registry.h"
+#include "data/subset.h"
+#include "train/run_config.h"
+#include "view_test_store.h"
+#include "views/negatives_view.h"
+#include "views/training_set_cache.h"
+
+using namespace scns;
+using namespace scns::test;
+
+class TestNegativesView : public QObject {
+    Q_OBJECT
+    ViewStore m_store;
+    std::int64_t m_run = 0, m_twin = 0;
+    ImageSet m_train;  // the run's training set, built here independently
+
+    static ProbeNegativeRow negative(std::int64_t epoch, std::int64_t anchor, std::int64_t anchorClass, std::int64_t slot,
+                                     std::int64_t sample, std::int64_t sampleClass, double sim, bool topk)
+    {
+        ProbeNegativeRow r;
+        r.epoch = epoch;
+        r.anchorIndex = anchor;
+        r.anchorClass = anchorClass;
+        r.slot = slot;
+        r.sampleIndex = sample;
+        r.sampleClass = sampleClass;
+        r.similarity = sim;
+        r.fromTopK = topk;
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"))
+            QSKIP("Fashion-MNIST (dataset-fashion-mnist) is not installed");
+        RunConfig cfg;
+        cfg.data.trainPerClass = 10;
+        cfg.seed = 7;
+        m_train = capPerClass(loadDataset("fashion-mnist", "", Split::Train), 10, 7);
+        QCOMPARE(m_train.count, std::int64_t{100});
+        RunStore store(m_store.fsPath());
+        m_run = store.createRun("neg", toJsonText(cfg), 7);
+        m_twin = store.createRun("neg twin", toJsonText(cfg), 7);
+        std::vector<ProbeNegativeRow> rows;
+        const std::int64_t a = 5, b = 42;
+        const auto ca = m_train.labels[a], cb = m_train.labels[b];
+        // Epoch 1: anchor a has 4 negatives and 1 pseudo; anchor b has 2. Epoch 2: anchor a has 3.
+        for (int s = 0; s < 4; ++s)
+            rows.push_back(negative(1, a, ca, s, 10 + 20 * s, m_train.labels[10 + 20 * s], 0.1 * s, s % 2 == 0));
+        ProbeNegativeRow pseudo = negative(1, a, ca, 4, -1, -1, 0.25, true);
+        pseudo.kind = "pseudo";
+        pseudo.sourceA = -1;
+        pseudo.sourceB = 61;
+        pseudo.lambda = 0.3;
+        rows.push_back(pseudo);
+        for (int s = 0; s < 2; ++s)
+            rows.push_back(negative(1, b, cb, s, 3 + s, m_train.labels[3 + s], 0.5, true));
+        for (int s = 0; s < 3; ++s)
+            rows.push_back(negative(2, a, ca, s, 90 + s, m_train.labels[90 + s], 0.2, true));
+        store.appendProbeNegatives(m_run, rows);
+        store.appendProbeNegatives(m_twin, rows);
+    }
+
+    void gridFollowsAnchorAndEpoch()
+    {
+        NegativesView view;
+        QSignalSpy rows(&view, &NegativesView::loaded), images(&view, &NegativesView::imagesLoaded);
+        view.setRun(m_store.path(), m_run);
+        QTRY_COMPARE(rows.count(), 1);
+        QCOMPARE(view.anchors(), (QList<qint64>{5, 42}));
+        QCOMPARE(view.epochs(), (QList<qint64>{1, 2}));
+        // Starts at the latest epoch, first anchor.
+        QCOMPARE(view.currentEpoch(), qint64{2});
+        QCOMPARE(view.currentAnchor(), qint64{5});
+        QCOMPARE(view.tileCount(), 3);
+        view.setCurrentEpoch(1);
+        QCOMPARE(view.tileCount(), 5);
+        QCOMPARE(view.tileImageCount(0), 1);
+        QCOMPARE(view.tileImageCount(4), 2);  // the pseudo-negative's two sources
+        QVERIFY2(view.tileText(4).contains("λ = 0.30") && view.tileText(4).contains("anchor")
+                     && view.tileText(4).contains("#61"),
+                 qPrintable(view.tileText(4)));
+        QVERIFY(view.tileText(1).contains("cos 0.100"));
+        QVERIFY(view.tileText(0).contains("top-k") && view.tileText(1).contains("ε"));
+        QVERIFY2(view.summaryText().startsWith("5 draws: 2 from the top-k distribution, 2 uniform (ε), 1 pseudo"), qPrintable(view.summaryText()));
+        view.findChild<QComboBox*>()->setCurrentIndex(1);
+        QCOMPARE(view.currentAnchor(), qint64{42});
+        QCOMPARE(view.tileCount(), 2);
+
+        // Images: the run's capped training set, class names from it.
+        QTRY_COMPARE(images.count(), 1);
+        view.setCurrentAnchor(5);
+        const QString cls = QString::fromStdString(m_train.classNames[static_cast<std::size_t>(m_train.labels[10])]);
+        QVERIFY2(view.tileText(0).startsWith(cls), qPrintable(view.tileText(0)));
+        const QImage shown = view.anchorPixmap().toImage().convertToFormat(QImage::Format_Grayscale8);
+        QCOMPARE(shown.width(), 28 * 6);
+        for (int y = 0; y < 28; ++y)
+            for (int x = 0; x < 28; ++x)
+                QCOMPARE(qGray(shown.pixel(x * 6 + 2, y * 6 + 2)), int(m_train.pixels[5 * 784 + y * 28 + x]));
+    }
+
+    void trainingSetIsReadOncePerConfiguration()
+    {
+        const int before = TrainingSetCache::instance().readCount();
+        NegativesView a, b;
+        QSignalSpy ia(&a, &NegativesView::imagesLoaded), ib(&b, &NegativesView::imagesLoaded);
+        a.setRun(m_store.path(), m_run);
+        b.setRun(m_store.path(), m_twin);
+        QTRY_COMPARE(ia.count(), 1);
+        QTRY_COMPARE(ib.count(), 1);
+        QVERIFY(TrainingSetCache::instance().readCount() - before <= 1);
+        QVERIFY(a.hasImages() && b.hasImages());
+    }
+
+    void missingDataSetReportsAndKeepsRows()
+    {
+        RunConfig cfg;
+        cfg.data.folder = "/nonexistent/fmnist";
+        std::int64_t id = 0;
+        {
+            RunStore store(m_store.fsPath());
+            id = store.createRun("nodata", toJsonText(cfg), 1);
+            store.appendProbeNegatives(id, {negative(1, 0, 0, 0, 1, 1, 0.1, true)});
+        }
+        NegativesView view;
+        QSignalSpy failed(&view, &NegativesView::imagesFailed);
+        view.setRun(m_store.path(), id);
+        QTRY_COMPARE(failed.count(), 1);
+        QVERIFY(failed.at(0).at(0).toString().contains("nonexistent"));
+        QCOMPARE(view.tileCount(), 1);
+    }
+};
+
+QTEST_MAIN(TestNegativesView)
+#include "test_negatives_view.moc"
