@@ -92,6 +92,7 @@ CompareView::CompareView(QWidget* parent)
     m_statistic->addItem(tr("Final test top-1"));
     m_statistic->addItem(tr("Best test top-1"));
     m_status->setWordWrap(true);
+    m_curves->setAxis(CurveAxis::Epoch);  // runs of different batch sizes line up by epoch
 
     auto* thresholdBox = new QWidget(this);
     auto* tl = new QHBoxLayout(thresholdBox);

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "views/async_load.h"
 #include "views/export.h"
@@ -34,6 +35,14 @@ QStringList defaultMetrics(const QStringList& available)
         if (available.contains(QLatin1String(name)))
             return {QString::fromLatin1(name)};
     return available.isEmpty() ? QStringList() : QStringList{available.first()};
+}
+
+QStringList toQStringList(const std::set<std::string>& names)
+{
+    QStringList out;
+    for (const auto& n : names)
+        out << QString::fromStdString(n);
+    return out;
 }
 
 }  // namespace
@@ -139,12 +148,27 @@ void CurvesView::setRuns(const QString& dbPath, const QList<qint64>& runIds)
     m_status->setText(tr("Loading %n run(s)…", nullptr, static_cast<int>(runIds.size())));
     m_status->setVisible(true);
     const std::filesystem::path path = dbPath.toStdString();
+    // Only the series on screen are read; others load when they are ticked.
+    const QStringList wanted = m_wantedMetrics;
+    m_loadedMetrics.clear();
     loadAsync(
-        this, [path, runIds] { return loadRunCurves(path, runIds); },
+        this,
+        [path, runIds, wanted] {
+            return loadRunCurves(path, runIds, [&wanted](const std::set<std::string>& available) {
+                const QStringList pick = wanted.isEmpty() ? defaultMetrics(toQStringList(available)) : wanted;
+                std::set<std::string> out;
+                for (const auto& m : pick)
+                    out.insert(m.toStdString());
+                return out;
+            });
+        },
         [this, generation](const Loaded<RunCurvesLoad>& result) {
             if (generation != m_generation)
                 return;  // a newer setRuns() superseded this load
             m_loading = false;
+            for (const auto& run : result.value ? result.value->runs : std::vector<RunCurves>{})
+                for (const auto& [name, rows] : run.series)
+                    m_loadedMetrics.insert(QString::fromStdString(name));
             if (!result.value) {
                 m_status->setText(result.error);
                 Q_EMIT loadFailed(result.error);
@@ -276,15 +300,60 @@ void CurvesView::updateGraphData(const RunCurves& run, const QString& metric, QC
         return;
     }
     const XYSeries xy = toSeries(s->second, m_axis);
-    const bool smooth = smoothing() > 0 && !isEpochWise(s->second);
+    const bool epochWise = isEpochWise(s->second);
+    // Epoch-wise series have few points: mark them.
+    graph->setScatterStyle(epochWise ? QCPScatterStyle(QCPScatterStyle::ssCircle, 5) : QCPScatterStyle());
+    const bool smooth = smoothing() > 0 && !epochWise;
     graph->setData(xy.x, smooth ? emaSmooth(xy.y, smoothing()) : xy.y, true);
     if (raw)
         raw->setData(xy.x, xy.y, true);
 }
 
+void CurvesView::fetchMissing(const QStringList& metrics)
+{
+    std::set<std::string> missing;
+    for (const auto& m : metrics)
+        if (!m_loadedMetrics.contains(m)) {
+            missing.insert(m.toStdString());
+            m_loadedMetrics.insert(m);
+        }
+    if (missing.empty() || m_loading || m_runs.empty())
+        return;
+    QList<qint64> ids;
+    for (const auto& r : m_runs)
+        ids << r.runId;
+    const quint64 generation = m_generation;
+    const std::filesystem::path path = m_dbPath.toStdString();
+    loadAsync(
+        this, [path, ids, missing] { return loadSeries(path, ids, missing); },
+        [this, generation](const Loaded<std::map<qint64, std::map<std::string, std::vector<MetricRow>>>>& result) {
+            if (generation != m_generation || !result.value)
+                return;
+            for (const auto& [id, series] : *result.value) {
+                RunCurves* run = findRun(id);
+                if (!run)
+                    continue;
+                for (const auto& [name, rows] : series) {
+                    // Keep live rows newer than what the store returned.
+                    auto& s = run->series[name];
+                    std::vector<MetricRow> merged = rows;
+                    const std::int64_t last = rows.empty() ? -1 : rows.back().step;
+                    for (const auto& r : s)
+                        if (r.step > last)
+                            merged.push_back(r);
+                    s = std::move(merged);
+                    m_dirty.insert(graphKey(id, QString::fromStdString(name)), true);
+                }
+            }
+            rebuildGraphs();
+            Q_EMIT seriesLoaded();
+        });
+}
+
 void CurvesView::rebuildGraphs()
 {
     const QStringList metrics = selectedMetrics();
+    fetchMissing(metrics);
     // Keep graphs that are still wanted (their data is updated if dirty), drop the rest.
     QHash<QString, GraphPair> kept;
     QStringList wantedKeys;
@@ -311,9 +380,6 @@ void CurvesView::rebuildGraphs()
             if (created) {
                 g.main = m_plot->addGraph();
                 g.main->setPen(QPen(runColor(r), 1.6, metricPenStyle(mi)));
-                auto s = run.series.find(metrics[mi].toStdString());
-                if (s != run.series.end() && isEpochWise(s->second))
-                    g.main->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
             }
             // One metric over several runs: the legend names the runs only.
             g.main->setName(metrics.size() == 1 && m_runs.size() > 1 ? run.name
@@ -374,10 +440,10 @@ void CurvesView::appendMetrics(qint64 runId, const QList<MetricRow>& rows)
     RunCurves* run = findRun(runId);
     if (!run)
         return;
-    const int before = static_cast<int>(run->series.size());
+    const auto before = run->names.size();
     for (const auto& metric : run->append(rows))
         m_dirty.insert(graphKey(runId, metric), true);
-    if (static_cast<int>(run->series.size()) != before)
+    if (run->names.size() != before)
         m_liveNewMetrics = true;
     scheduleLiveUpdate();
 }

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QList>
 #include <QPointF>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -73,11 +74,15 @@ Q_SIGNALS:
     void loadFailed(const QString& message);
     // Emitted after a batch of live rows was drawn.
     void liveUpdated();
+    // Emitted after series ticked after the load were read and drawn.
+    void seriesLoaded();
 
 private:
     void applyLoad(std::vector<RunCurves> runs, const QStringList& errors);
     void refreshMetricList();
     void rebuildGraphs();
+    // Reads the selected series the view does not hold yet (in the background).
+    void fetchMissing(const QStringList& metrics);
     void updateGraphData(const RunCurves& run, const QString& metric, QCPGraph* graph, QCPGraph* raw) const;
     void scheduleLiveUpdate();
     void onMouseMove(QPointF pos);
@@ -95,6 +100,7 @@ private:
     QHash<QString, GraphPair> m_graphs;               // key: runId + '\n' + metric
     QHash<QString, bool> m_dirty;
     QStringList m_wantedMetrics;
+    QSet<QString> m_loadedMetrics;  // series read (or being read) for every run
     CurveAxis m_axis = CurveAxis::Step;
     bool m_loading = false;
     bool m_userZoomed = false;

@@ -1,7 +1,6 @@
 #include "views/run_curves.h"
 
 #include <algorithm>
-#include <set>
 
 #include "store/run_store.h"
 
@@ -11,6 +10,7 @@ QStringList RunCurves::append(const QList<MetricRow>& rows)
 {
     QStringList changed;
     for (const auto& r : rows) {
+        names.insert(r.name);
         auto& s = series[r.name];
         if (!s.empty() && r.step < s.back().step) {
             auto from = std::lower_bound(s.begin(), s.end(), r.step,
@@ -25,26 +25,41 @@ QStringList RunCurves::append(const QList<MetricRow>& rows)
     return changed;
 }
 
-RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qint64>& runIds)
+RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qint64>& runIds, const MetricChooser& choose)
 {
     RunCurvesLoad out;
     RunStore store(dbPath);
+    std::set<std::string> all;
     for (const qint64 id : runIds) {
         try {
             RunCurves rc;
             rc.runId = id;
-            const RunRecord rec = store.run(id);
-            rc.name = QString::fromStdString(rec.name);
-            for (auto& row : store.metrics(id)) {
-                auto& s = rc.series[row.name];
-                s.push_back(std::move(row));
-            }
-            // metrics() orders by step then name: each series is already in step order.
+            rc.name = QString::fromStdString(store.run(id).name);
+            for (auto& n : store.metricNames(id))
+                rc.names.insert(std::move(n));
+            all.insert(rc.names.begin(), rc.names.end());
             out.runs.push_back(std::move(rc));
         } catch (const std::exception& e) {
             out.errors << QString::fromStdString(e.what());
         }
     }
+    const std::set<std::string> wanted = choose ? choose(all) : all;
+    for (auto& rc : out.runs)
+        for (const auto& name : wanted)
+            if (rc.names.count(name))
+                rc.series[name] = store.metrics(rc.runId, name);
+    return out;
+}
+
+std::map<qint64, std::map<std::string, std::vector<MetricRow>>> loadSeries(const std::filesystem::path& dbPath,
+                                                                           const QList<qint64>& runIds,
+                                                                           const std::set<std::string>& names)
+{
+    RunStore store(dbPath);
+    std::map<qint64, std::map<std::string, std::vector<MetricRow>>> out;
+    for (const qint64 id : runIds)
+        for (const auto& name : names)
+            out[id][name] = store.metrics(id, name);
     return out;
 }
 
@@ -52,8 +67,7 @@ QStringList metricNamesOf(const std::vector<RunCurves>& runs)
 {
     std::set<std::string> names;
     for (const auto& r : runs)
-        for (const auto& [name, rows] : r.series)
-            names.insert(name);
+        names.insert(r.names.begin(), r.names.end());
     QStringList out;
     for (const auto& n : names)
         out << QString::fromStdString(n);

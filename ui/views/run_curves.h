@@ -8,7 +8,9 @@
 #include <QStringList>
 
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,8 @@ namespace scns {
 struct RunCurves {
     qint64 runId = 0;
     QString name;
-    std::map<std::string, std::vector<MetricRow>> series;  // by metric name, rows by step
+    std::set<std::string> names;                           // every metric the run has
+    std::map<std::string, std::vector<MetricRow>> series;  // the loaded ones, rows by step
 
     // Adds live rows. A row whose step is below the series' last step means the run resumed
     // from an earlier checkpoint and records those steps again: the rows from that step on
@@ -32,8 +35,18 @@ struct RunCurvesLoad {
     QStringList errors;           // one line per run that could not be read
 };
 
-// Opens its own RunStore: call on a worker thread.
-RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qint64>& runIds);
+// Chooses, from the union of the runs' metric names, which series to read.
+using MetricChooser = std::function<std::set<std::string>(const std::set<std::string>& available)>;
+
+// Opens its own RunStore: call on a worker thread. Reads every run's metric names, then only
+// the series `choose` picks (null: all), one indexed query per series: a view shows a few
+// metrics of runs that may hold millions of rows.
+RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qint64>& runIds,
+                            const MetricChooser& choose = {});
+// Reads the named series of the runs (worker thread); by run id, then metric name.
+std::map<qint64, std::map<std::string, std::vector<MetricRow>>> loadSeries(const std::filesystem::path& dbPath,
+                                                                           const QList<qint64>& runIds,
+                                                                           const std::set<std::string>& names);
 
 // Sorted union of the metric names of the runs.
 QStringList metricNamesOf(const std::vector<RunCurves>& runs);

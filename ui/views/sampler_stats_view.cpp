@@ -24,6 +24,7 @@ SamplerStatsView::SamplerStatsView(QWidget* parent)
     : QWidget(parent), m_plot(new QCustomPlot(this)), m_status(new QLabel(this))
 {
     m_plot->setMinimumSize(480, 320);
+    m_plot->setAutoAddPlottableToLegend(false);
     m_status->setWordWrap(true);
     auto* controls = new QHBoxLayout;
     controls->addWidget(m_status, 1);
@@ -42,7 +43,16 @@ void SamplerStatsView::setRuns(const QString& dbPath, const QList<qint64>& runId
     m_status->setText(tr("Loading…"));
     const std::filesystem::path path = dbPath.toStdString();
     loadAsync(
-        this, [path, runIds] { return loadRunCurves(path, runIds); },
+        this,
+        [path, runIds] {
+            return loadRunCurves(path, runIds, [](const std::set<std::string>& available) {
+                std::set<std::string> out;
+                for (const auto& n : available)
+                    if (n.rfind("sampler/", 0) == 0)
+                        out.insert(n);
+                return out;
+            });
+        },
         [this, generation](const Loaded<RunCurvesLoad>& result) {
             if (generation != m_generation)
                 return;
@@ -75,6 +85,15 @@ void SamplerStatsView::appendMetrics(qint64 runId, const QList<MetricRow>& rows)
     }
 }
 
+QCPLegend* SamplerStatsView::legend()
+{
+    // plotLayout()->clear() deletes the legend with the old layout: make one when needed.
+    if (!m_legend) {
+        m_legend = new QCPLegend;
+    }
+    return m_legend;
+}
+
 QCPGraph* SamplerStatsView::graphFor(qint64 runId, const QString& metric) const
 {
     return m_graphs.value(graphKey(runId, metric));
@@ -89,6 +108,7 @@ void SamplerStatsView::rebuild()
     m_graphs.clear();
     m_plot->clearGraphs();
     m_plot->plotLayout()->clear();
+    m_legend = nullptr;  // deleted with the layout
     if (m_metrics.isEmpty()) {
         m_status->setText(m_runs.empty() ? QString()
                                          : tr("No sampler statistics: only contrastive runs record them."));
@@ -98,11 +118,22 @@ void SamplerStatsView::rebuild()
     }
     m_status->setText(tr("Sampler statistics per epoch (%n run(s))", nullptr, static_cast<int>(m_runs.size())));
     const int columns = m_metrics.size() > 1 ? 2 : 1;
-    QCPLegend* legend = nullptr;
+    auto epochTicker = QSharedPointer<QCPAxisTickerFixed>::create();
+    epochTicker->setTickStep(1);  // whole epochs (or multiples of them when there are many)
+    epochTicker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    // Row 0: one legend naming the runs for every plot, in a line; row 1: the plots.
+    auto* grid = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(0, 0, legend());
+    m_plot->plotLayout()->addElement(1, 0, grid);
+    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    legend()->setLayer(QStringLiteral("legend"));
+    legend()->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend()->setVisible(m_runs.size() > 1);
     for (int mi = 0; mi < m_metrics.size(); ++mi) {
         auto* rect = new QCPAxisRect(m_plot);
-        m_plot->plotLayout()->addElement(mi / columns, mi % columns, rect);
+        grid->addElement(mi / columns, mi % columns, rect);
         rect->axis(QCPAxis::atBottom)->setLabel(tr("epoch"));
+        rect->axis(QCPAxis::atBottom)->setTicker(epochTicker);
         rect->axis(QCPAxis::atLeft)->setLabel(m_metrics[mi].mid(kPrefix.size()).replace(QLatin1Char('_'), QLatin1Char(' ')));
         rect->setRangeDrag(Qt::Horizontal | Qt::Vertical);
         rect->setRangeZoom(Qt::Horizontal | Qt::Vertical);
@@ -115,6 +146,8 @@ void SamplerStatsView::rebuild()
             g->setPen(QPen(runColor(r), 1.6));
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
             g->setName(run.name);
+            if (mi == 0)
+                g->addToLegend(legend());
             const XYSeries xy = toSeries(s->second, CurveAxis::Epoch);
             g->setData(xy.x, xy.y, true);
             m_graphs.insert(graphKey(run.runId, m_metrics[mi]), g);
@@ -122,15 +155,23 @@ void SamplerStatsView::rebuild()
         rect->axis(QCPAxis::atBottom)->rescale();
         rect->axis(QCPAxis::atLeft)->rescale();
         rect->axis(QCPAxis::atBottom)->scaleRange(1.1);
-        rect->axis(QCPAxis::atLeft)->scaleRange(1.15);
-        if (mi == 0 && m_runs.size() > 1) {
-            // One legend, inside the first plot, names the runs for all of them.
-            legend = new QCPLegend;
-            rect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
-            legend->setLayer(QStringLiteral("legend"));
-            for (int i = 0; i < m_plot->graphCount(); ++i)
-                m_plot->graph(i)->addToLegend(legend);
+        // The data's own value range: a constant statistic (a share stuck at 0 or 1) gets a
+        // small band around it instead of QCustomPlot's default span.
+        double lo = 0, hi = 0;
+        bool any = false;
+        for (QCPGraph* g : rect->graphs()) {
+            bool found = false;
+            const QCPRange r = g->getValueRange(found);
+            if (!found)
+                continue;
+            lo = any ? std::min(lo, r.lower) : r.lower;
+            hi = any ? std::max(hi, r.upper) : r.upper;
+            any = true;
         }
+        if (any && hi - lo < 1e-9)
+            rect->axis(QCPAxis::atLeft)->setRange(lo - 0.1, hi + 0.1);
+        else
+            rect->axis(QCPAxis::atLeft)->scaleRange(1.15);
     }
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->replot(QCustomPlot::rpQueuedReplot);

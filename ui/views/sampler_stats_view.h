@@ -14,6 +14,7 @@
 
 class QCPAxisRect;
 class QCPGraph;
+class QCPLegend;
 class QCustomPlot;
 class QLabel;
 
@@ -40,6 +41,7 @@ Q_SIGNALS:
 
 private:
     void rebuild();
+    QCPLegend* legend();
 
     QString m_dbPath;
     QList<qint64> m_runIds;
@@ -48,6 +50,7 @@ private:
     QStringList m_metrics;
     QHash<QString, QCPGraph*> m_graphs;
     QCustomPlot* m_plot;
+    QCPLegend* m_legend = nullptr;
     QLabel* m_status;
 };
 

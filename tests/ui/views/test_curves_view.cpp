@@ -73,6 +73,21 @@ private Q_SLOTS:
         QCOMPARE(view.graphFor(m_a, "test/top1")->data()->at(1)->key, 2.0);
     }
 
+    void tickedMetricLoadsLater()
+    {
+        CurvesView view;
+        load(view, m_store.path(), {m_a, m_b});
+        // Only the shown series were read.
+        QVERIFY(!view.graphFor(m_a, "train/lr"));
+        QSignalSpy fetched(&view, &CurvesView::seriesLoaded);
+        view.setSelectedMetrics({"test/top1", "train/lr"});
+        QTRY_COMPARE(fetched.count(), 1);
+        QCOMPARE(view.graphFor(m_a, "train/lr")->data()->size(), 20);
+        QCOMPARE(view.graphFor(m_b, "train/lr")->data()->size(), 30);
+        QCOMPARE(view.graphFor(m_b, "train/lr")->data()->at(29)->value, 0.1);
+        QCOMPARE(view.plot()->graphCount(), 4);
+    }
+
     void smoothingAndLogAxis()
     {
         CurvesView view;
