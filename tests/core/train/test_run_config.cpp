@@ -65,6 +65,39 @@ private Q_SLOTS:
         QCOMPARE(back.contrastive.mixupCount, std::int64_t(8));
     }
 
+    void distillSectionRoundTripsWithMethodDefaults()
+    {
+        // A crd method switches the contrastive term on (it is CRD's) unless the file says otherwise.
+        const RunConfig crd = runConfigFromJsonText(
+            R"({"distill": {"method": "crd", "teacher": {"weights": "/t/epoch-9.pt", "run_id": 4}}})", "crd");
+        QVERIFY(crd.contrastive.enabled);
+        QCOMPARE(crd.distill.teacherRunId, std::int64_t(4));
+        QCOMPARE(crd.distill.gamma(), 1.0);
+        QCOMPARE(crd.distill.alpha(), 0.0);
+        QCOMPARE(crd.distill.beta(), 0.8);
+        QCOMPARE(toJson(runConfigFromJson(toJson(crd))).dump(), toJson(crd).dump());
+
+        RunConfig kd;
+        kd.distill.method = "kd";
+        kd.distill.teacherWeights = "t.pth";
+        kd.distill.teacherArch = "resnet32x4";
+        kd.distill.temperature = 2;
+        QCOMPARE(kd.distill.gamma(), 0.1);  // Hinton KD as in CRD's table
+        QCOMPARE(kd.distill.alpha(), 0.9);
+        QCOMPARE(kd.distill.beta(), 0.0);
+        kd.distill.ceWeight = 0.5;  // explicit weights replace the method's defaults
+        const RunConfig back = runConfigFromJson(toJson(kd));
+        QCOMPARE(back.distill.gamma(), 0.5);
+        QCOMPARE(back.distill.alpha(), 0.9);
+        QVERIFY(!back.distill.kdWeight.has_value());
+        QCOMPARE(back.distill.teacherArch, std::string("resnet32x4"));
+        QCOMPARE(back.distill.temperature, 2.0);
+        RunConfig both;
+        both.distill.method = "crd+kd";
+        QCOMPARE(both.distill.alpha(), 1.0);
+        QCOMPARE(both.distill.beta(), 0.8);
+    }
+
     void augmentationDefaultsDependOnDataSet()
     {
         RunConfig c;
@@ -109,6 +142,21 @@ private Q_SLOTS:
         QTest::newRow("supcon batch not a multiple") << R"({"batch_size": 30, "contrastive": {"enabled": true, "objective": "supcon", "supcon": {"samples_per_class": 4}}})"
                                                      << "batch_size";
         QTest::newRow("typo in mixup") << R"({"contrastive": {"mixup": {"cuont": 4}}})" << "contrastive.mixup.cuont";
+        QTest::newRow("unknown distill method") << R"({"distill": {"method": "fitnet"}})" << "distill.method";
+        QTest::newRow("distill without teacher") << R"({"distill": {"method": "kd"}})" << "distill.teacher.weights";
+        QTest::newRow("zero KD temperature") << R"({"distill": {"method": "kd", "teacher": {"weights": "t.pth"}, "temperature": 0}})"
+                                             << "distill.temperature";
+        QTest::newRow("negative KD weight") << R"({"distill": {"method": "kd", "teacher": {"weights": "t.pth"}, "kd_weight": -1}})"
+                                            << "distill.kd_weight";
+        QTest::newRow("unknown teacher arch") << R"({"distill": {"method": "kd", "teacher": {"weights": "t.pth", "arch": "vgg99"}}})"
+                                              << "distill.teacher.arch";
+        QTest::newRow("crd with contrastive off") << R"({"distill": {"method": "crd", "teacher": {"weights": "t.pth"}}, "contrastive": {"enabled": false}})"
+                                                  << "contrastive.enabled";
+        QTest::newRow("crd with supcon") << R"({"distill": {"method": "crd", "teacher": {"weights": "t.pth"}}, "contrastive": {"objective": "supcon"}})"
+                                         << "contrastive.objective";
+        QTest::newRow("reference network beside a teacher") << R"({"distill": {"method": "kd", "teacher": {"weights": "t.pth"}}, "contrastive": {"reference": {"weights": "r.pth"}}})"
+                                                            << "contrastive.reference.weights";
+        QTest::newRow("typo in teacher") << R"({"distill": {"teacher": {"wieghts": "t.pth"}}})" << "distill.teacher.wieghts";
         QTest::newRow("instance weighting") << R"({"contrastive": {"enabled": true, "instance": {"weighting": "max"}}})"
                                             << "contrastive.instance.weighting";
     }
