@@ -194,6 +194,16 @@ void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             std::printf("  notes     %s\n", r.notes.c_str());
         if (!r.tags.empty())
             std::printf("  tags      %s\n", r.tags.c_str());
+        if (r.parentRunId != 0)
+            std::printf("  parent    run %lld\n", static_cast<long long>(r.parentRunId));
+        const json config = configOf(r);
+        if (config.is_object() && config.contains("distill") && fieldOr(config, "distill", "method") != "none") {
+            const json& d = config["distill"];
+            const std::string weights = d.contains("teacher") ? fieldOr(d, "teacher", "weights") : "?";
+            const auto top1 = lastValue(store, r.id, metric::kTeacherTestTop1);
+            std::printf("  distill   %s from teacher %s%s\n", fieldOr(config, "distill", "method").c_str(), weights.c_str(),
+                        top1 ? (" (test top-1 " + cell(top1) + "%)").c_str() : "");
+        }
         std::printf("\nconfiguration:\n%s\n", configOf(r).dump(2).c_str());
 
         const auto table = epochTable(store, r.id);
