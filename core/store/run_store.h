@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,9 @@ public:
     std::vector<MetricRow> metrics(std::int64_t runId) const;
     // One series, ordered by step then insertion.
     std::vector<MetricRow> metrics(std::int64_t runId, const std::string& name) const;
+    // The newest row (highest step) of metric `name` for every run that has one, by run id:
+    // e.g. each run's final test/top1 for a browser, in one pass over the index.
+    std::map<std::int64_t, double> lastValues(const std::string& name) const;
     // Distinct metric names of a run, sorted.
     std::vector<std::string> metricNames(std::int64_t runId) const;
 

@@ -126,6 +126,19 @@ std::vector<MetricRow> RunStore::metrics(std::int64_t runId, const std::string& 
     return rows;
 }
 
+std::map<std::int64_t, double> RunStore::lastValues(const std::string& name) const
+{
+    // One index seek per run (metrics_run_name_step), not a scan of every row of the metric.
+    Statement select(m_db, "SELECT id, (SELECT value FROM metrics WHERE run_id = runs.id AND name = ?1 "
+                           "ORDER BY step DESC, rowid DESC LIMIT 1) FROM runs");
+    select.bind(1, name);
+    std::map<std::int64_t, double> out;
+    while (select.step())
+        if (!select.isNull(1))
+            out.emplace(select.columnInt64(0), select.columnDouble(1));
+    return out;
+}
+
 std::vector<std::string> RunStore::metricNames(std::int64_t runId) const
 {
     Statement select(m_db, "SELECT DISTINCT name FROM metrics WHERE run_id = ?1 ORDER BY name");

@@ -23,6 +23,7 @@ private Q_SLOTS:
     void largeBatchInOneCall();
     void unknownRunStoresNothing();
     void metricsOfOtherRunsStaySeparate();
+    void lastValuesOfEveryRun();
     void deletesRowsAfterAnEpoch();
     void checkpoints();
     void writerBatches_data();
@@ -132,6 +133,25 @@ void TestStoreMetrics::metricsOfOtherRunsStaySeparate()
     QCOMPARE(store.metrics(b).size(), std::size_t{2});
     QCOMPARE(store.metricNames(b), std::vector<std::string>{"acc"});
     QVERIFY(store.metrics(b, "loss").empty());
+}
+
+void TestStoreMetrics::lastValuesOfEveryRun()
+{
+    RunStore store(dbPath());
+    const std::int64_t a = store.createRun("a", "{}", 1);
+    const std::int64_t b = store.createRun("b", "{}", 1);
+    const std::int64_t none = store.createRun("none", "{}", 1);
+    // Rows out of step order: the highest step wins, not the last inserted.
+    store.appendMetrics(a, {{1, 10, "test/top1", 50.0}, {3, 30, "test/top1", 70.0}, {2, 20, "test/top1", 60.0},
+                            {3, 30, "test/loss", 0.5}});
+    store.appendMetrics(b, {{1, 5, "test/top1", 40.0}});
+    store.appendMetrics(none, {{1, 5, "train/loss", 2.0}});
+    const auto last = store.lastValues("test/top1");
+    QCOMPARE(last.size(), std::size_t{2});
+    QCOMPARE(last.at(a), 70.0);
+    QCOMPARE(last.at(b), 40.0);
+    QVERIFY(!last.count(none));
+    QVERIFY(store.lastValues("no/such").empty());
 }
 
 void TestStoreMetrics::checkpoints()
