@@ -248,8 +248,8 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     cmd->add_option("run", args->run, "Run id or name")->required();
     cmd->add_option("--format,-f", args->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
     cmd->add_option("--output,-o", args->output, "Output file (default: standard output)");
-    cmd->add_option("--table,-t", args->table, "CSV only: metrics, similarity or negatives")
-        ->check(CLI::IsMember({"metrics", "similarity", "negatives"}));
+    cmd->add_option("--table,-t", args->table, "CSV only: metrics, similarity, negatives or confusion")
+        ->check(CLI::IsMember({"metrics", "similarity", "negatives", "confusion"}));
     cmd->callback([args, &global, &exitCode] {
         RunStore store(global.dbPath());
         const RunRecord r = store.resolveRun(args->run);
@@ -268,6 +268,15 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
                     for (std::size_t j = 0; j < c; ++j)
                         out << r.id << ',' << sim.epoch << ',' << sim.source << ",\"" << sim.classNames[i] << "\",\""
                             << sim.classNames[j] << "\"," << sim.matrix[i * c + j] << '\n';
+            }
+        } else if (args->format == "csv" && args->table == "confusion") {
+            out << "run_id,epoch,true_class,predicted_class,count\n";
+            for (const auto& m : store.testConfusions(r.id)) {
+                const std::size_t c = m.classNames.size();
+                for (std::size_t i = 0; i < c; ++i)
+                    for (std::size_t j = 0; j < c; ++j)
+                        out << r.id << ',' << m.epoch << ",\"" << m.classNames[i] << "\",\"" << m.classNames[j] << "\","
+                            << m.counts[i * c + j] << '\n';
             }
         } else if (args->format == "csv") {
             out << "run_id,epoch,anchor_index,anchor_class,slot,kind,sample_index,sample_class,similarity,from_topk,"
@@ -294,8 +303,12 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
                                   {"sample_class", p.sampleClass}, {"similarity", p.similarity},
                                   {"from_topk", p.fromTopK}, {"source_a", p.sourceA}, {"source_b", p.sourceB},
                                   {"lambda", p.lambda}});
-            json doc = {{"run", recordJson(r)},         {"config", configOf(r)},        {"metrics", metrics},
-                        {"checkpoints", cps},           {"class_similarity", sims},     {"probe_negatives", probes}};
+            json confusion = json::array();
+            for (const auto& m : store.testConfusions(r.id))
+                confusion.push_back({{"epoch", m.epoch}, {"class_names", m.classNames}, {"counts", m.counts}});
+            json doc = {{"run", recordJson(r)},     {"config", configOf(r)},         {"metrics", metrics},
+                        {"checkpoints", cps},       {"class_similarity", sims},      {"probe_negatives", probes},
+                        {"test_confusion", confusion}};
             out << doc.dump(2) << '\n';
         }
         if (args->output.empty()) {

@@ -92,6 +92,17 @@ private Q_SLOTS:
         QCOMPARE(doc["config"].toObject()["epochs"].toInt(), 2);
         QVERIFY(doc["metrics"].toArray().size() == lines.size() - 1);
         QCOMPARE(doc["checkpoints"].toArray().size(), 2);
+        QCOMPARE(doc["test_confusion"].toArray().size(), 2);
+
+        // The test confusion matrix: 10 x 10 cells per epoch, counts summing to the 100 test images.
+        const QStringList conf = scns({"export", "1", "--table", "confusion"}).out.split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(conf.first(), QString("run_id,epoch,true_class,predicted_class,count"));
+        QCOMPARE(conf.size(), 1 + 2 * 100);
+        int total = 0;
+        for (const QString& line : conf.mid(1))
+            if (line.startsWith("1,2,"))
+                total += line.section(',', -1).toInt();
+        QCOMPARE(total, 100);
     }
 
     void contrastiveRunRecordsSimilarityAndNegatives()
