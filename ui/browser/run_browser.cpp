@@ -296,18 +296,18 @@ void RunBrowser::showSelected()
         m_notesEdit->clear();
         return;
     }
-    QString info = tr("<b>Run %1</b> — %2<br>%3 · %4 · sampler %5 · %6 · %7 epochs · seed %8<br>created %9")
+    QString info = tr("<b>Run %1</b> — %2<br>%3 · %4 · sampler %5 · %6 · %7 epochs · seed %8<br>created %9 UTC")
                        .arg(r->id)
                        .arg(r->statusText.toHtmlEscaped(), r->dataset.toHtmlEscaped(), r->network.toHtmlEscaped(),
                             r->sampler.toHtmlEscaped(), r->method.toHtmlEscaped())
                        .arg(r->epochs)
                        .arg(r->seed)
-                       .arg(r->createdAt);
+                       .arg(QString(r->createdAt).replace(QLatin1Char('T'), QLatin1Char(' ')).remove(QLatin1Char('Z')));
     if (r->parentRunId > 0)
         info += tr("<br>started from run %1").arg(r->parentRunId);
     if (!std::isnan(r->finalTestTop1))
         info += tr("<br>final test top-1: %1%").arg(r->finalTestTop1, 0, 'f', 2);
-    if (!r->message.isEmpty())
+    if (!r->message.isEmpty() && r->status != RunStatus::Finished)
         info += QStringLiteral("<br><span style='color:#b02020'>%1</span>").arg(r->message.toHtmlEscaped());
     m_info->setText(info);
     m_nameEdit->setText(r->name);

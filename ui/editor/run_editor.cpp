@@ -579,7 +579,10 @@ void RunEditor::updateEnabledSections()
     m_classBox->setEnabled(contrastive && c.contrastive.sampler == "class");
     m_instanceBox->setEnabled(contrastive && c.contrastive.sampler == "instance");
     m_mixupBox->setEnabled(contrastive && c.contrastive.objective != "supcon");
-    m_teacherBox->setEnabled(c.distill.method != "none");
+    const bool distill = c.distill.method != "none";
+    m_teacherBox->setEnabled(distill);
+    for (const char* key : {"distill.temperature", "distill.ce_weight", "distill.kd_weight", "distill.crd_weight"})
+        field(key)->setEnabled(distill);
 }
 
 bool RunEditor::loadFile(const QString& path, QString* error)

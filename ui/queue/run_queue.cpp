@@ -55,7 +55,7 @@ int RunQueue::waitingCount() const
         std::count_if(m_runs.begin(), m_runs.end(), [](auto* r) { return r->state() == JobState::Waiting; }));
 }
 
-std::vector<qint64> RunQueue::launch(const std::vector<RunConfig>& configs)
+std::vector<qint64> RunQueue::launch(const std::vector<RunConfig>& configs, qint64 parentRunId)
 {
     for (const auto& c : configs)
         c.validate();  // all or nothing: a bad grid point stores no run
@@ -63,7 +63,7 @@ std::vector<qint64> RunQueue::launch(const std::vector<RunConfig>& configs)
     {
         RunStore& s = store();
         for (const auto& c : configs)
-            ids.push_back(createRun(s, c));
+            ids.push_back(createRun(s, c, parentRunId));
     }
     for (std::size_t i = 0; i < configs.size(); ++i)
         add(new QueuedRun(m_dbPath, ids[i], QString::fromStdString(configs[i].displayName()), false, this));

@@ -34,7 +34,8 @@ public:
 
     // Stores one run per config (each validated first: ConfigError names the fields, and
     // then nothing is stored) and queues them. Returns the new run ids in order.
-    std::vector<qint64> launch(const std::vector<RunConfig>& configs);
+    // parentRunId: the run they were started from ("duplicate run"), 0 for none.
+    std::vector<qint64> launch(const std::vector<RunConfig>& configs, qint64 parentRunId = 0);
     // Queues an already stored run (resume: continue from its newest checkpoint).
     void enqueueStoredRun(qint64 runId, const QString& name, bool resume);
 

@@ -1,0 +1,129 @@
+#include "shell/launch_controller.h"
+
+#include <QFutureWatcher>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrent>
+
+#include <nlohmann/json.hpp>
+
+#include "browser/run_browser.h"
+#include "common/errors.h"
+#include "editor/run_editor.h"
+#include "queue/run_queue.h"
+#include "shell/inspection_views.h"
+#include "store/run_store.h"
+
+namespace scns {
+
+namespace {
+
+struct TeacherSource {
+    QString weights, arch, error;
+};
+
+// The newest checkpoint of a finished run and its network (worker thread: own store).
+TeacherSource findTeacher(const std::string& dbPath, qint64 runId)
+{
+    TeacherSource t;
+    try {
+        RunStore store(dbPath);
+        const RunRecord r = store.run(runId);
+        const auto ckpt = store.latestCheckpoint(runId);
+        if (!ckpt) {
+            t.error = QObject::tr("Run %1 has no checkpoint to take weights from.").arg(runId);
+            return t;
+        }
+        t.weights = QString::fromStdString(ckpt->path);
+        const auto j = nlohmann::json::parse(r.configJson, nullptr, false);
+        if (j.is_object() && j.contains("model") && j["model"].is_object())
+            t.arch = QString::fromStdString(j["model"].value("arch", std::string()));
+    } catch (const std::exception& e) {
+        t.error = QString::fromStdString(e.what());
+    }
+    return t;
+}
+
+}  // namespace
+
+LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* queue, RunBrowser* browser,
+                                   InspectionViews* views, QObject* parent)
+    : QObject(parent), m_dbPath(std::move(dbPath)), m_editor(editor), m_queue(queue), m_browser(browser),
+      m_views(views), m_reloadBrowser(new QTimer(this))
+{
+    // Several runs changing state at once cause one reload, not one each.
+    m_reloadBrowser->setSingleShot(true);
+    m_reloadBrowser->setInterval(300);
+    connect(m_reloadBrowser, &QTimer::timeout, m_browser, &RunBrowser::reload);
+
+    connect(editor, &RunEditor::launchRequested, this, &LaunchController::launchFromEditor);
+    connect(editor, &RunEditor::pickTeacherRequested, this, [this] {
+        Q_EMIT showBrowser();
+        Q_EMIT message(tr("Select a finished run and press \"Use as teacher\"."));
+    });
+    connect(queue, &RunQueue::runEnded, this, [this] { m_reloadBrowser->start(); });
+    connect(queue, &RunQueue::runChanged, this, [this](int row) {
+        // Started runs change status in the store; refresh the browser once they have.
+        if (m_queue->at(row)->state() == JobState::Running && m_queue->at(row)->epochs() == 0)
+            m_reloadBrowser->start();
+    });
+    connect(browser, &RunBrowser::openRequested, this, [this](const QList<qint64>& ids) {
+        if (ids.isEmpty())
+            return;
+        m_views->showRuns(ids);
+        Q_EMIT showCurves();
+    });
+    connect(browser, &RunBrowser::duplicateRequested, this, [this](qint64 id, const QString& json) {
+        try {
+            m_editor->duplicateRun(id, json.toStdString());
+            Q_EMIT showEditor();
+        } catch (const Error& e) {
+            Q_EMIT error(tr("Cannot duplicate run %1").arg(id), QString::fromStdString(e.what()));
+        }
+    });
+    connect(browser, &RunBrowser::resumeRequested, this, [this](qint64 id, const QString& name) {
+        m_queue->enqueueStoredRun(id, name, true);
+        Q_EMIT showQueue();
+    });
+    connect(browser, &RunBrowser::teacherRequested, this, &LaunchController::useAsTeacher);
+    connect(browser, &RunBrowser::editFailed, this,
+            [this](const QString& text) { Q_EMIT error(tr("The run store refused a change"), text); });
+}
+
+int LaunchController::launchFromEditor()
+{
+    const auto configs = m_editor->launchConfigs();
+    if (configs.empty()) {
+        Q_EMIT message(tr("Fix the fields marked in red first."));
+        return 0;
+    }
+    try {
+        const std::vector<qint64> ids = m_queue->launch(configs, m_editor->parentRunId());
+        m_views->showRuns(QList<qint64>(ids.begin(), ids.end()));
+        m_reloadBrowser->start();
+        Q_EMIT message(tr("Queued %n run(s).", nullptr, int(ids.size())));
+        Q_EMIT showQueue();
+        return static_cast<int>(ids.size());
+    } catch (const Error& e) {
+        Q_EMIT error(tr("Cannot launch"), QString::fromStdString(e.what()));
+        return 0;
+    }
+}
+
+void LaunchController::useAsTeacher(qint64 runId)
+{
+    auto* watcher = new QFutureWatcher<TeacherSource>(this);
+    connect(watcher, &QFutureWatcher<TeacherSource>::finished, this, [this, watcher, runId] {
+        watcher->deleteLater();
+        const TeacherSource t = watcher->result();
+        if (!t.error.isEmpty()) {
+            Q_EMIT error(tr("Cannot use run %1 as teacher").arg(runId), t.error);
+            return;
+        }
+        m_editor->setTeacher(runId, t.weights, t.arch);
+        Q_EMIT message(tr("Teacher: run %1 (%2).").arg(runId).arg(t.arch));
+        Q_EMIT showEditor();
+    });
+    watcher->setFuture(QtConcurrent::run(findTeacher, m_dbPath.toStdString(), runId));
+}
+
+}  // namespace scns

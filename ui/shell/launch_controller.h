@@ -1,0 +1,48 @@
+#pragma once
+// Wiring between the editor, the queue, the browser and the inspection pages: launching what
+// the editor holds, duplicating and resuming stored runs, taking a stored run as teacher, and
+// refreshing the browser when queued runs change state. Holds no state of its own beyond the
+// widgets it connects.
+#include <QObject>
+#include <QString>
+
+class QTimer;
+
+namespace scns {
+
+class InspectionViews;
+class RunBrowser;
+class RunEditor;
+class RunQueue;
+
+class LaunchController : public QObject {
+    Q_OBJECT
+public:
+    LaunchController(QString dbPath, RunEditor* editor, RunQueue* queue, RunBrowser* browser,
+                     InspectionViews* views, QObject* parent = nullptr);
+
+    // Launches what the editor holds (several runs with seeds/grid). Returns how many were
+    // queued; 0 when the editor marked problems or the store refused (error() says why).
+    int launchFromEditor();
+
+Q_SIGNALS:
+    // The user should look at a page now (main window switches tabs).
+    void showEditor();
+    void showQueue();
+    void showBrowser();
+    void showCurves();
+    void message(const QString& text);
+    void error(const QString& title, const QString& text);
+
+private:
+    void useAsTeacher(qint64 runId);
+
+    QString m_dbPath;
+    RunEditor* m_editor;
+    RunQueue* m_queue;
+    RunBrowser* m_browser;
+    InspectionViews* m_views;
+    QTimer* m_reloadBrowser;
+};
+
+}  // namespace scns

@@ -1,0 +1,138 @@
+#include "shell/main_window.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include "browser/run_browser.h"
+#include "editor/run_editor.h"
+#include "queue/queue_panel.h"
+#include "queue/run_queue.h"
+#include "shell/close_guard.h"
+#include "shell/inspection_views.h"
+#include "shell/launch_controller.h"
+
+namespace scns {
+
+MainWindow::MainWindow(QString dbPath, QWidget* parent)
+    : QMainWindow(parent), m_dbPath(std::move(dbPath)), m_queue(new RunQueue(m_dbPath, this)),
+      m_tabs(new QTabWidget(this))
+{
+    setWindowTitle(tr("SCNS Workbench — %1").arg(QFileInfo(m_dbPath).fileName()));
+    m_tabs->setDocumentMode(true);
+    m_browser = new RunBrowser(m_dbPath);
+    m_browser->setObjectName(QStringLiteral("runs"));
+    m_editor = new RunEditor;
+    m_editor->setObjectName(QStringLiteral("new-run"));
+    m_queuePanel = new QueuePanel(m_queue);
+    m_queuePanel->setObjectName(QStringLiteral("queue"));
+    m_tabs->addTab(m_browser, tr("Runs"));
+    m_tabs->addTab(m_editor, tr("New run"));
+    m_tabs->addTab(m_queuePanel, tr("Queue"));
+    m_views = new InspectionViews(m_dbPath, m_tabs, this);
+    m_views->follow(m_queue);
+    setCentralWidget(m_tabs);
+
+    m_launcher = new LaunchController(m_dbPath, m_editor, m_queue, m_browser, m_views, this);
+    m_closeGuard = new CloseGuard(this, m_queue, this);
+
+    m_storeLabel = new QLabel(this);
+    m_queueLabel = new QLabel(this);
+    statusBar()->addWidget(m_storeLabel, 1);
+    statusBar()->addPermanentWidget(m_queueLabel);
+    m_storeLabel->setText(tr("Store %1 — loading…").arg(m_dbPath));
+
+    connect(m_launcher, &LaunchController::showEditor, this, [this] { showPage(m_editor); });
+    connect(m_launcher, &LaunchController::showQueue, this, [this] { showPage(m_queuePanel); });
+    connect(m_launcher, &LaunchController::showBrowser, this, [this] { showPage(m_browser); });
+    connect(m_launcher, &LaunchController::showCurves, this, [this] { showPage(m_views->curvesPage()); });
+    connect(m_launcher, &LaunchController::message, this, [this](const QString& text) {
+        statusBar()->showMessage(text, 8000);
+    });
+    connect(m_launcher, &LaunchController::error, this, [this](const QString& title, const QString& text) {
+        QMessageBox::warning(this, title, text);
+    });
+    connect(m_queuePanel, &QueuePanel::runActivated, this, [this](qint64 id) {
+        m_views->showRuns({id});
+        showPage(m_views->curvesPage());
+    });
+    connect(m_browser, &RunBrowser::loaded, this, [this](int runs, double seconds) {
+        m_storeLabel->setText(tr("Store %1 — %L2 runs (read in %3 s)").arg(m_dbPath).arg(runs).arg(seconds, 0, 'f', 2));
+    });
+    connect(m_closeGuard, &CloseGuard::stopping, this, [this](int runs) {
+        statusBar()->showMessage(tr("Stopping %n run(s); the window closes when they have saved their state.",
+                                    nullptr, runs));
+    });
+    for (auto signal : {&RunQueue::runChanged, &RunQueue::runRemoved, &RunQueue::runAdded})
+        connect(m_queue, signal, this, &MainWindow::updateQueueStatus);
+
+    buildMenus();
+    updateQueueStatus();
+    resize(1500, 950);
+    m_browser->reload();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open another store in a new window…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a run store"), QFileInfo(m_dbPath).absolutePath(),
+                                                          tr("Run stores (*.sqlite *.db);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        auto* other = new MainWindow(path);
+        other->setAttribute(Qt::WA_DeleteOnClose);
+        other->show();
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* runs = menuBar()->addMenu(tr("&Runs"));
+    runs->addAction(tr("&Launch the edited configuration"), QKeySequence(Qt::CTRL | Qt::Key_Return), m_launcher,
+                    &LaunchController::launchFromEditor);
+    runs->addAction(tr("&Refresh the run list"), QKeySequence::Refresh, m_browser, &RunBrowser::reload);
+    runs->addAction(tr("Cancel &all runs"), this, [this] { m_queue->cancelAll(); });
+
+    QMenu* go = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction* a = go->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        if (i < 9)
+            a->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)));
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About"), this, [this] {
+        QMessageBox::about(this, tr("About SCNS Workbench"),
+                           tr("<b>SCNS Workbench %1</b><p>Contrastive learning with semantically-conditioned "
+                              "negative sampling: configure, launch, watch, inspect and compare runs.</p>"
+                              "<p>Run store: %2</p>")
+                               .arg(QApplication::applicationVersion(), m_dbPath.toHtmlEscaped()));
+    });
+}
+
+void MainWindow::showPage(QWidget* page)
+{
+    const int i = m_tabs->indexOf(page);
+    if (i >= 0)
+        m_tabs->setCurrentIndex(i);
+}
+
+void MainWindow::updateQueueStatus()
+{
+    const int active = m_queue->activeCount(), waiting = m_queue->waitingCount();
+    m_queueLabel->setText(active + waiting == 0 ? tr("no runs training")
+                                                : tr("%1 training, %2 waiting").arg(active).arg(waiting));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) { m_closeGuard->handle(event); }
+
+}  // namespace scns

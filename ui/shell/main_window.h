@@ -1,0 +1,58 @@
+#pragma once
+// The workbench window: composes the run browser, run editor, queue panel and the inspection
+// pages (tabs), the menus and the status bar. The wiring lives in LaunchController, the close
+// policy in CloseGuard; this class only builds and lays out.
+#include <QMainWindow>
+
+class QLabel;
+class QTabWidget;
+
+namespace scns {
+
+class CloseGuard;
+class InspectionViews;
+class LaunchController;
+class QueuePanel;
+class RunBrowser;
+class RunEditor;
+class RunQueue;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QString dbPath, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    const QString& dbPath() const { return m_dbPath; }
+    QTabWidget* tabs() const { return m_tabs; }
+    RunEditor* editor() const { return m_editor; }
+    RunQueue* queue() const { return m_queue; }
+    QueuePanel* queuePanel() const { return m_queuePanel; }
+    RunBrowser* browser() const { return m_browser; }
+    InspectionViews* views() const { return m_views; }
+    LaunchController* launcher() const { return m_launcher; }
+    CloseGuard* closeGuard() const { return m_closeGuard; }
+
+    void showPage(QWidget* page);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void updateQueueStatus();
+
+    QString m_dbPath;
+    RunQueue* m_queue;
+    QTabWidget* m_tabs;
+    RunBrowser* m_browser;
+    RunEditor* m_editor;
+    QueuePanel* m_queuePanel;
+    InspectionViews* m_views;
+    LaunchController* m_launcher;
+    CloseGuard* m_closeGuard;
+    QLabel* m_storeLabel;
+    QLabel* m_queueLabel;
+};
+
+}  // namespace scns
