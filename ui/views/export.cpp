@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPainter>
+#include <QPdfWriter>
 #include <QSaveFile>
 #include <QStringList>
 #include <QToolButton>
@@ -24,6 +26,25 @@ QString savePlot(QCustomPlot& plot, const QString& path, int width, int height)
     else
         return QStringLiteral("cannot export '%1': use a .png or .pdf file name").arg(path);
     return ok ? QString() : QStringLiteral("could not write '%1'").arg(path);
+}
+
+QString saveWidget(QWidget& widget, const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("png"))
+        return widget.grab().save(path, "PNG") ? QString() : QStringLiteral("could not write '%1'").arg(path);
+    if (suffix != QLatin1String("pdf"))
+        return QStringLiteral("cannot export '%1': use a .png or .pdf file name").arg(path);
+    QPdfWriter pdf(path);
+    pdf.setPageSize(QPageSize(widget.size(), QPageSize::Point));
+    pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+    pdf.setResolution(72);
+    QPainter painter;
+    if (!painter.begin(&pdf))
+        return QStringLiteral("could not write '%1'").arg(path);
+    widget.render(&painter);
+    painter.end();
+    return {};
 }
 
 namespace {
@@ -93,6 +114,28 @@ QToolButton* makePlotExportButton(QWidget* parent, std::function<QCustomPlot*()>
                              if (path.isEmpty() || !plot())
                                  return;
                              reportIfError(parent, savePlot(*plot(), path));
+                         });
+    }
+    button->setMenu(menu);
+    return button;
+}
+
+QToolButton* makeWidgetExportButton(QWidget* parent, std::function<QWidget*()> widget, const QString& baseName)
+{
+    auto* button = new QToolButton(parent);
+    button->setText(QObject::tr("Export"));
+    button->setToolTip(QObject::tr("Save what is shown as PNG or PDF"));
+    button->setPopupMode(QToolButton::InstantPopup);
+    auto* menu = new QMenu(button);
+    for (const QString& suffix : {QStringLiteral("png"), QStringLiteral("pdf")}) {
+        QObject::connect(menu->addAction(QObject::tr("Save as %1…").arg(suffix.toUpper())), &QAction::triggered, button,
+                         [parent, widget, baseName, suffix] {
+                             const QString path = QFileDialog::getSaveFileName(
+                                 parent, QObject::tr("Export"), baseName + QLatin1Char('.') + suffix,
+                                 suffix.toUpper() + QStringLiteral(" (*.") + suffix + QLatin1Char(')'));
+                             if (path.isEmpty() || !widget())
+                                 return;
+                             reportIfError(parent, saveWidget(*widget(), path));
                          });
     }
     button->setMenu(menu);

@@ -17,6 +17,7 @@
 #include "store/run_store.h"
 #include "train/run_config.h"
 #include "views/async_load.h"
+#include "views/export.h"
 #include "views/training_set_cache.h"
 
 namespace scns {
@@ -70,6 +71,7 @@ NegativesView::NegativesView(QWidget* parent)
     controls->addWidget(new QLabel(tr("Epoch:"), this));
     controls->addWidget(m_epochSlider, 1);
     controls->addWidget(m_epochLabel);
+    controls->addWidget(makeWidgetExportButton(this, [this] { return this; }, QStringLiteral("negatives")));
     auto* anchorBox = new QVBoxLayout;
     anchorBox->addWidget(m_anchorImage);
     anchorBox->addWidget(m_anchorText);

@@ -33,6 +33,8 @@ public:
     static inline const QString kPrefix = QStringLiteral("sampler/");
 
 public Q_SLOTS:
+    // Reads the runs again (a running run finished an epoch: its statistics are stored).
+    void reload() { setRuns(m_dbPath, m_runIds); }
     void appendMetrics(qint64 runId, const QList<scns::MetricRow>& rows);
 
 Q_SIGNALS:

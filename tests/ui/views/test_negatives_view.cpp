@@ -3,6 +3,8 @@
 // (pseudo-negatives with their two sources and lambda), images equal to the run's capped
 // training set, and the training set read once for runs that share it.
 #include <QComboBox>
+#include <QImage>
+#include <QTemporaryDir>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTest>
@@ -12,6 +14,7 @@
 #include "data/subset.h"
 #include "train/run_config.h"
 #include "view_test_store.h"
+#include "views/export.h"
 #include "views/negatives_view.h"
 #include "views/training_set_cache.h"
 
@@ -108,6 +111,22 @@ private Q_SLOTS:
         for (int y = 0; y < 28; ++y)
             for (int x = 0; x < 28; ++x)
                 QCOMPARE(qGray(shown.pixel(x * 6 + 2, y * 6 + 2)), int(m_train.pixels[5 * 784 + y * 28 + x]));
+    }
+
+    void exportsGridAsPngAndPdf()
+    {
+        NegativesView view;
+        view.resize(900, 600);
+        QSignalSpy images(&view, &NegativesView::imagesLoaded);
+        view.setRun(m_store.path(), m_run);
+        QTRY_COMPARE(images.count(), 1);
+        QTemporaryDir dir;
+        QCOMPARE(saveWidget(view, dir.filePath("grid.png")), QString());
+        QCOMPARE(QImage(dir.filePath("grid.png")).size(), view.grab().size());
+        QCOMPARE(saveWidget(view, dir.filePath("grid.pdf")), QString());
+        QFile pdf(dir.filePath("grid.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5).startsWith("%PDF"));
     }
 
     void trainingSetIsReadOncePerConfiguration()
