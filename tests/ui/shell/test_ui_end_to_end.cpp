@@ -1,0 +1,216 @@
+// The whole workbench on a real tiny run: configure it in the editor's widgets (Fashion-MNIST,
+// 20 images per class, 1 epoch, small-cnn, contrastive class sampler with Latent Mixup),
+// launch it with the Launch button, wait for the queue to finish it, and check that the
+// store holds its records and that the curves, heat map, negatives, sampler and confusion
+// pages show them. Also: closing with a run active stops it resumably, and the screenshot
+// tour writes one PNG per page.
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "browser/run_browser.h"
+#include "browser/run_list_model.h"
+#include "editor/run_editor.h"
+#include "queue/queue_model.h"
+#include "queue/queue_panel.h"
+#include "queue/run_queue.h"
+#include "shell/close_guard.h"
+#include "shell/inspection_views.h"
+#include "shell/launch_controller.h"
+#include "shell/main_window.h"
+#include "shell/screenshot_tour.h"
+#include "store/run_store.h"
+#include "support_tiny_run.h"
+#include "views/confusion_matrix_view.h"
+#include "views/curves_view.h"
+#include "views/matrix_plot.h"
+#include "views/negatives_view.h"
+#include "views/sampler_stats_view.h"
+#include "views/similarity_heatmap_view.h"
+
+#include "views/qcp.h"
+
+using namespace scns;
+
+class TestUiEndToEnd : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void configureLaunchWatchInspect();
+    void screenshotTourWritesEveryPage();
+    void closingWithActiveRunStopsItResumably();
+
+private:
+    QString dbPath() const { return m_dir.filePath("runs.sqlite"); }
+    static void spin(RunEditor* e, const char* key, int v) { qobject_cast<QSpinBox*>(e->field(key))->setValue(v); }
+    static void combo(RunEditor* e, const char* key, const QString& v)
+    {
+        auto* c = qobject_cast<QComboBox*>(e->field(key));
+        QVERIFY2(c && c->findText(v) >= 0, key);
+        c->setCurrentIndex(c->findText(v));
+    }
+    static QPushButton* button(QWidget* w, const QString& text)
+    {
+        for (auto* b : w->findChildren<QPushButton*>())
+            if (b->text() == text)
+                return b;
+        return nullptr;
+    }
+
+    QTemporaryDir m_dir;
+    qint64 m_runId = 0;
+};
+
+void TestUiEndToEnd::initTestCase() { QVERIFY(m_dir.isValid()); }
+
+void TestUiEndToEnd::configureLaunchWatchInspect()
+{
+    MainWindow window(dbPath());
+    window.show();
+    QAbstractItemModelTester queueTester(window.queuePanel()->model(),
+                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester browserTester(window.browser()->model(),
+                                           QAbstractItemModelTester::FailureReportingMode::QtTest);
+    RunEditor* e = window.editor();
+    window.showPage(e);
+    QCOMPARE(qobject_cast<QComboBox*>(e->field("data.dataset"))->currentText(), QStringLiteral("fashion-mnist"));
+    qobject_cast<QLineEdit*>(e->field("name"))->setText("e2e");
+    Q_EMIT qobject_cast<QLineEdit*>(e->field("name"))->textEdited("e2e");
+    spin(e, "data.train_per_class", 20);
+    spin(e, "data.test_per_class", 10);
+    spin(e, "epochs", 1);
+    spin(e, "batch_size", 32);
+    spin(e, "threads", 2);
+    combo(e, "model.arch", "small-cnn");
+    qobject_cast<QCheckBox*>(e->field("contrastive.enabled"))->setChecked(true);
+    combo(e, "contrastive.sampler", "class");
+    spin(e, "contrastive.negatives", 64);
+    spin(e, "contrastive.probe_anchors", 4);
+    spin(e, "contrastive.probe_negatives", 8);
+    spin(e, "contrastive.mixup.count", 2);
+
+    QPushButton* launch = button(e, "Launch");
+    QVERIFY(launch);
+    QTRY_VERIFY(launch->isEnabled());  // live validation has run
+    QSignalSpy ended(window.queue(), &RunQueue::runEnded);
+    QTest::mouseClick(launch, Qt::LeftButton);
+    QCOMPARE(window.queue()->count(), 1);
+    QCOMPARE(window.tabs()->currentWidget(), window.queuePanel());
+    m_runId = window.queue()->at(0)->runId();
+    QCOMPARE(window.views()->shownRuns(), QList<qint64>{m_runId});
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 180000);
+    QCOMPARE(window.queue()->at(0)->state(), JobState::Finished);
+
+    // The store has what the run recorded.
+    RunStore store(dbPath().toStdString());
+    const RunRecord run = store.run(m_runId);
+    QCOMPARE(QString::fromStdString(run.name), QStringLiteral("e2e"));
+    QCOMPARE(toString(run.status), std::string("finished"));
+    const auto cfg = runConfigFromJsonText(run.configJson, "stored");
+    QCOMPARE(cfg.data.trainPerClass, std::int64_t{20});
+    QCOMPARE(cfg.contrastive.mixupCount, std::int64_t{2});
+    const auto top1 = store.metrics(m_runId, "test/top1");
+    QCOMPARE(top1.size(), std::size_t{1});
+    QVERIFY(!store.classSimilarities(m_runId).empty());
+    const auto probes = store.probeNegatives(m_runId);
+    QVERIFY(!probes.empty());
+    QVERIFY(std::any_of(probes.begin(), probes.end(), [](const ProbeNegativeRow& r) { return r.kind == "pseudo"; }));
+
+    // The pages show it: the run's end reloads them from the store.
+    InspectionViews* views = window.views();
+    QTRY_COMPARE_WITH_TIMEOUT(views->pendingLoads(), 0, 30000);
+    // While it trained the curves page followed its loss (the default for a run with no
+    // accuracy yet); ticking test/top1 reads that series from the store.
+    QCPGraph* loss = views->curves()->graphFor(m_runId, "train/loss");
+    QVERIFY(loss);
+    QVERIFY(loss->data()->size() >= 1);
+    views->curves()->setSelectedMetrics({"train/loss", "test/top1"});
+    QTRY_VERIFY_WITH_TIMEOUT(views->curves()->graphFor(m_runId, "test/top1")
+                                 && views->curves()->graphFor(m_runId, "test/top1")->data()->size() == 1,
+                             30000);
+    QCPGraph* curve = views->curves()->graphFor(m_runId, "test/top1");
+    QCOMPARE(curve->data()->at(0)->value, top1.front().value);
+    QVERIFY(views->heatmap()->recordCount() >= 1);
+    QCOMPARE(views->heatmap()->matrix()->size(), 10);
+    QCOMPARE(views->heatmap()->matrix()->classNames().front(), QStringLiteral("T-shirt/top"));
+    QVERIFY(!views->negatives()->anchors().isEmpty());
+    QVERIFY(views->negatives()->tileCount() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(views->negatives()->hasImages(), 30000);
+    QVERIFY(views->confusion()->recordCount() >= 1);
+    QVERIFY(!views->samplerStats()->statistics().isEmpty());
+
+    // The browser lists it as finished, with its accuracy.
+    QTRY_VERIFY_WITH_TIMEOUT(window.browser()->model()->run(m_runId)
+                                 && window.browser()->model()->run(m_runId)->status == RunStatus::Finished
+                                 && !std::isnan(window.browser()->model()->run(m_runId)->finalTestTop1),
+                             30000);
+    QCOMPARE(window.browser()->model()->run(m_runId)->finalTestTop1, top1.front().value);
+}
+
+void TestUiEndToEnd::screenshotTourWritesEveryPage()
+{
+    QVERIFY(m_runId > 0);  // uses the run of the test above
+    MainWindow window(dbPath());
+    window.resize(1400, 900);
+    window.show();
+    const QString dir = m_dir.filePath("shots");
+    ScreenshotTour tour(&window, dir);
+    QSignalSpy finished(&tour, &ScreenshotTour::finished);
+    tour.start();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 90000);
+    QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    QCOMPARE(tour.written().size(), window.tabs()->count());
+    for (const QString& f : tour.written()) {
+        QImage png(f);
+        QVERIFY2(!png.isNull() && png.width() >= 1000, qPrintable(f));
+    }
+    QVERIFY(QFile::exists(QDir(dir).filePath("06-negatives.png")));
+    // The tour opened the finished contrastive run.
+    QCOMPARE(window.views()->shownRuns().value(0), m_runId);
+}
+
+void TestUiEndToEnd::closingWithActiveRunStopsItResumably()
+{
+    auto* window = new MainWindow(dbPath());
+    window->setAttribute(Qt::WA_DeleteOnClose, false);
+    window->show();
+    QSignalSpy batches(window->queue(), &RunQueue::runBatchEnded);
+    const qint64 id = window->queue()->launch({testing::tinyRun("closing", 30, 200)}).front();
+    QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0, 60000);
+
+    int asked = 0, askedRuns = 0;
+    window->closeGuard()->setAskHandler([&](int runs) {
+        ++asked;
+        askedRuns = runs;
+        return false;  // "Cancel": keep training
+    });
+    QVERIFY(!window->close());
+    QCOMPARE(asked, 1);
+    QCOMPARE(askedRuns, 1);
+    QVERIFY(window->isVisible());
+    QCOMPARE(window->queue()->activeCount(), 1);
+
+    window->closeGuard()->setAskHandler([&](int) {
+        ++asked;
+        return true;
+    });
+    QVERIFY(!window->close());  // not yet: the run stops first
+    QVERIFY(window->closeGuard()->isStopping());
+    QTRY_VERIFY_WITH_TIMEOUT(!window->isVisible(), 60000);
+    QCOMPARE(asked, 2);
+    QCOMPARE(window->queue()->activeCount(), 0);
+    delete window;  // joins nothing: the thread has ended
+    RunStore store(dbPath().toStdString());
+    QCOMPARE(toString(store.run(id).status), std::string("cancelled"));
+}
+
+QTEST_MAIN(TestUiEndToEnd)
+#include "test_ui_end_to_end.moc"
