@@ -18,6 +18,8 @@
 #include "train/run_config.h"
 #include "views/async_load.h"
 #include "views/export.h"
+#include "views/plot_style.h"
+#include "views/qcp.h"
 #include "views/training_set_cache.h"
 
 namespace scns {
@@ -45,6 +47,8 @@ NegativesView::NegativesView(QWidget* parent)
     , m_anchorText(new QLabel(this))
     , m_summary(new QLabel(this))
     , m_status(new QLabel(this))
+    , m_history(new QCustomPlot(this))
+    , m_epochLine(nullptr)
     , m_scroll(new QScrollArea(this))
     , m_grid(new QWidget)
     , m_gridLayout(new QGridLayout(m_grid))
@@ -64,6 +68,21 @@ NegativesView::NegativesView(QWidget* parent)
     m_scroll->setWidget(m_grid);
     m_scroll->setWidgetResizable(true);
 
+    m_history->setFixedSize(28 * kAnchorScale + 4, 170);
+    m_history->setToolTip(tr("This anchor's draws per epoch: mean cosine of its negatives (blue) and the share "
+                             "drawn from the top-k distribution (orange)"));
+    m_history->xAxis->setLabel(tr("epoch"));
+    m_history->yAxis->setRange(0, 1.05);
+    m_history->xAxis->setTicker(QSharedPointer<QCPAxisTickerFixed>::create());
+    m_history->xAxis->ticker().dynamicCast<QCPAxisTickerFixed>()->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_history->addGraph()->setPen(QPen(runColor(0), 1.6));
+    m_history->addGraph()->setPen(QPen(runColor(1), 1.6));
+    for (int i = 0; i < 2; ++i)
+        m_history->graph(i)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+    m_epochLine = new QCPItemStraightLine(m_history);
+    m_epochLine->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+    m_epochLine->setVisible(false);
+
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Anchor:"), this));
     controls->addWidget(m_anchorCombo);
@@ -76,6 +95,7 @@ NegativesView::NegativesView(QWidget* parent)
     anchorBox->addWidget(m_anchorImage);
     anchorBox->addWidget(m_anchorText);
     anchorBox->addWidget(m_summary);
+    anchorBox->addWidget(m_history);
     anchorBox->addStretch(1);
     auto* body = new QHBoxLayout;
     body->addLayout(anchorBox);
@@ -86,6 +106,7 @@ NegativesView::NegativesView(QWidget* parent)
     layout->addLayout(body, 1);
 
     connect(m_anchorCombo, &QComboBox::currentIndexChanged, this, &NegativesView::rebuildGrid);
+    connect(m_anchorCombo, &QComboBox::currentIndexChanged, this, &NegativesView::rebuildHistory);
     connect(m_epochSlider, &QSlider::valueChanged, this, &NegativesView::rebuildGrid);
     rebuildGrid();
 }
@@ -244,6 +265,39 @@ void NegativesView::rebuildControls()
         m_epochSlider->setEnabled(e.size() > 1);
     }
     rebuildGrid();
+    rebuildHistory();
+}
+
+void NegativesView::rebuildHistory()
+{
+    const qint64 anchor = currentAnchor();
+    struct Sums {
+        double cos = 0;
+        int negatives = 0, fromTopK = 0;
+    };
+    std::map<qint64, Sums> perEpoch;
+    for (const auto& r : m_rows) {
+        if (r.anchorIndex != anchor || r.kind == "pseudo")
+            continue;
+        auto& s = perEpoch[r.epoch];
+        s.cos += r.similarity;
+        ++s.negatives;
+        s.fromTopK += r.fromTopK ? 1 : 0;
+    }
+    QVector<double> x, cos, topk;
+    for (const auto& [epoch, s] : perEpoch) {
+        x << static_cast<double>(epoch);
+        cos << s.cos / s.negatives;
+        topk << static_cast<double>(s.fromTopK) / s.negatives;
+    }
+    m_history->graph(0)->setData(x, cos, true);
+    m_history->graph(1)->setData(x, topk, true);
+    if (!x.isEmpty())
+        m_history->xAxis->setRange(x.front() - 0.5, x.back() + 0.5);
+    bool found = false;
+    const QCPRange r = m_history->graph(0)->getValueRange(found);
+    m_history->yAxis->setRange(found ? std::min(0.0, r.lower) : 0.0, 1.05);
+    m_history->replot(QCustomPlot::rpQueuedReplot);
 }
 
 QPixmap NegativesView::tileImage(qint64 index, int scale) const
@@ -266,6 +320,10 @@ void NegativesView::rebuildGrid()
     const qint64 epoch = currentEpoch();
     m_shownEpoch = epoch;
     m_epochLabel->setText(epoch < 0 ? QString() : tr("%1").arg(epoch));
+    m_epochLine->setVisible(epoch >= 0);
+    m_epochLine->point1->setCoords(static_cast<double>(epoch), 0);
+    m_epochLine->point2->setCoords(static_cast<double>(epoch), 1);
+    m_history->replot(QCustomPlot::rpQueuedReplot);
     qint64 anchorClass = -1;
     int fromTopK = 0, pseudo = 0, sameClass = 0, count = 0;
     double cosSum = 0;

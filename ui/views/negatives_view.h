@@ -17,6 +17,8 @@
 #include "store/inspection_records.h"
 
 class QComboBox;
+class QCPItemStraightLine;
+class QCustomPlot;
 class QGridLayout;
 class QLabel;
 class QScrollArea;
@@ -48,6 +50,9 @@ public:
     int tileImageCount(int i) const;  // 1 for a negative, 2 for a pseudo-negative (its sources)
     QString summaryText() const;
     QPixmap anchorPixmap() const;
+    // The anchor's draws over training: per epoch, the mean cosine of its negatives and the
+    // share drawn from the top-k distribution (graphs 0 and 1), a line at the shown epoch.
+    QCustomPlot* historyPlot() const { return m_history; }
 
 public Q_SLOTS:
     // Reads the probe rows again (a running run finished an epoch); keeps anchor and epoch.
@@ -64,6 +69,7 @@ private:
     void loadImages(const QString& configJson);
     void rebuildControls();
     void rebuildGrid();
+    void rebuildHistory();
     QString className(qint64 c) const;
     QPixmap tileImage(qint64 index, int scale) const;
 
@@ -90,6 +96,8 @@ private:
     QLabel* m_anchorText;
     QLabel* m_summary;
     QLabel* m_status;
+    QCustomPlot* m_history;
+    QCPItemStraightLine* m_epochLine;
     QScrollArea* m_scroll;
     QWidget* m_grid;
     QGridLayout* m_gridLayout;

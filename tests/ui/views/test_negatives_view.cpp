@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTest>
+#include <cmath>
 #include <filesystem>
 
 #include "data/dataset_registry.h"
@@ -16,6 +17,7 @@
 #include "view_test_store.h"
 #include "views/export.h"
 #include "views/negatives_view.h"
+#include "views/qcp.h"
 #include "views/training_set_cache.h"
 
 using namespace scns;
@@ -97,7 +99,16 @@ private Q_SLOTS:
         QVERIFY(view.tileText(1).contains("cos 0.100"));
         QVERIFY(view.tileText(0).contains("top-k") && view.tileText(1).contains("ε"));
         QVERIFY2(view.summaryText().startsWith("5 draws: 2 from the top-k distribution, 2 uniform (ε), 1 pseudo"), qPrintable(view.summaryText()));
+        // History of anchor 5: epoch 1 negatives cos 0, .1, .2, .3 (2 of 4 top-k), epoch 2 three at .2 (all top-k).
+        QCPGraph* cos = view.historyPlot()->graph(0);
+        QCPGraph* topk = view.historyPlot()->graph(1);
+        QCOMPARE(cos->data()->size(), 2);
+        QVERIFY(std::abs(cos->data()->at(0)->value - 0.15) < 1e-12);
+        QVERIFY(std::abs(cos->data()->at(1)->value - 0.2) < 1e-12);
+        QCOMPARE(topk->data()->at(0)->value, 0.5);
+        QCOMPARE(topk->data()->at(1)->value, 1.0);
         view.findChild<QComboBox*>()->setCurrentIndex(1);
+        QCOMPARE(view.historyPlot()->graph(0)->data()->size(), 1);
         QCOMPARE(view.currentAnchor(), qint64{42});
         QCOMPARE(view.tileCount(), 2);
 
