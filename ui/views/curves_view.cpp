@@ -311,13 +311,16 @@ void CurvesView::updateGraphData(const RunCurves& run, const QString& metric, QC
 
 void CurvesView::fetchMissing(const QStringList& metrics)
 {
+    // While loading, the load's result triggers this again.
+    if (m_loading || m_runs.empty())
+        return;
     std::set<std::string> missing;
     for (const auto& m : metrics)
         if (!m_loadedMetrics.contains(m)) {
             missing.insert(m.toStdString());
             m_loadedMetrics.insert(m);
         }
-    if (missing.empty() || m_loading || m_runs.empty())
+    if (missing.empty())
         return;
     QList<qint64> ids;
     for (const auto& r : m_runs)
@@ -326,9 +329,17 @@ void CurvesView::fetchMissing(const QStringList& metrics)
     const std::filesystem::path path = m_dbPath.toStdString();
     loadAsync(
         this, [path, ids, missing] { return loadSeries(path, ids, missing); },
-        [this, generation](const Loaded<std::map<qint64, std::map<std::string, std::vector<MetricRow>>>>& result) {
-            if (generation != m_generation || !result.value)
+        [this, generation, missing](const Loaded<std::map<qint64, std::map<std::string, std::vector<MetricRow>>>>& result) {
+            if (generation != m_generation)
                 return;
+            if (!result.value) {
+                for (const auto& m : missing)
+                    m_loadedMetrics.remove(QString::fromStdString(m));
+                m_status->setText(result.error);
+                m_status->setVisible(true);
+                Q_EMIT loadFailed(result.error);
+                return;
+            }
             for (const auto& [id, series] : *result.value) {
                 RunCurves* run = findRun(id);
                 if (!run)

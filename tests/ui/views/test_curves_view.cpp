@@ -88,6 +88,17 @@ private Q_SLOTS:
         QCOMPARE(view.plot()->graphCount(), 4);
     }
 
+    void metricTickedWhileLoadingIsRead()
+    {
+        CurvesView view;
+        QSignalSpy spy(&view, &CurvesView::loaded), fetched(&view, &CurvesView::seriesLoaded);
+        view.setRuns(m_store.path(), {m_a});
+        view.setSelectedMetrics({"train/top1"});  // before the load delivered
+        QTRY_COMPARE(spy.count(), 1);
+        QTRY_VERIFY(view.graphFor(m_a, "train/top1") && view.graphFor(m_a, "train/top1")->data()->size() == 2);
+        QCOMPARE(view.graphFor(m_a, "train/top1")->data()->at(1)->value, top1At(0, 2) + 5);
+    }
+
     void smoothingAndLogAxis()
     {
         CurvesView view;
