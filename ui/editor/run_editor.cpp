@@ -341,7 +341,14 @@ void RunEditor::buildForm()
     auto* pick = new QPushButton(tr("Pick a finished run…"), m_teacherBox);
     pick->setToolTip(tr("Use a run of this store as teacher (its newest checkpoint)"));
     connect(pick, &QPushButton::clicked, this, &RunEditor::pickTeacherRequested);
-    teacherForm->addRow(QString(), pick);
+    auto* train = new QPushButton(tr("Train this network first"), m_teacherBox);
+    train->setToolTip(tr("Queue a cross-entropy run of the teacher network on this data; when it finishes "
+                         "its weights become the teacher here"));
+    connect(train, &QPushButton::clicked, this, &RunEditor::trainTeacherRequested);
+    auto* teacherButtons = new QHBoxLayout;
+    teacherButtons->addWidget(pick);
+    teacherButtons->addWidget(train);
+    teacherForm->addRow(QString(), teacherButtons);
     formOf(kd)->addRow(m_teacherBox);
     row(kd, tr("Temperature T"), "distill.temperature",
         f.real("distill.temperature", [](RunConfig& c) -> auto& { return c.distill.temperature; }, kd), {});
@@ -445,6 +452,12 @@ void RunEditor::setTeacher(qint64 runId, const QString& weightsPath, const QStri
     if (c.distill.method == "none")
         c.distill.method = "kd";
     setConfig(c);
+}
+
+RunConfig RunEditor::currentConfig() const
+{
+    std::vector<FieldProblem> ignored;
+    return editedConfig(ignored);
 }
 
 RunConfig RunEditor::editedConfig(std::vector<FieldProblem>& problems) const

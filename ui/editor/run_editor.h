@@ -33,6 +33,8 @@ public:
     // The edited config and every problem with it (unparsable text, then RunConfig::validate),
     // each marked at its field. Empty = valid.
     std::vector<FieldProblem> validate();
+    // The config as the fields hold it now, unvalidated (unparsable fields keep defaults).
+    RunConfig currentConfig() const;
     // validate() and return the config, or nullopt when something is marked.
     std::optional<RunConfig> validConfig();
     // validConfig() expanded by the seeds and grid fields; empty when anything is invalid.
@@ -55,6 +57,9 @@ Q_SIGNALS:
     void launchRequested();
     // Asks the host to let the user pick a finished run as teacher (see setTeacher).
     void pickTeacherRequested();
+    // Asks the host to train the teacher network first (plain cross-entropy on this data)
+    // and to set it as teacher here when it finishes.
+    void trainTeacherRequested();
 
 private:
     RunConfig editedConfig(std::vector<FieldProblem>& problems) const;

@@ -52,10 +52,20 @@ QueuePanel::QueuePanel(RunQueue* queue, QWidget* parent)
     buttons->addStretch(1);
     buttons->addWidget(new QLabel(tr("Runs at once:"), this));
     buttons->addWidget(m_concurrent);
+    m_empty = new QLabel(tr("No runs in the queue. Launch runs from <b>New run</b>, or resume a stopped run "
+                            "from <b>Runs</b>. Runs train in the background; double-click one to watch its curves."),
+                         this);
+    m_empty->setWordWrap(true);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setStyleSheet(QStringLiteral("color: palette(mid); padding: 24px;"));
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(buttons);
+    layout->addWidget(m_empty);
     layout->addWidget(m_view, 1);
+    const auto updateEmpty = [this] { m_empty->setVisible(m_queue->count() == 0); };
+    connect(m_queue, &RunQueue::runAdded, this, updateEmpty);
+    connect(m_queue, &RunQueue::runRemoved, this, updateEmpty);
+    updateEmpty();
 
     const auto forSelected = [this](auto action) {
         return [this, action] {

@@ -4,6 +4,7 @@
 // many runs train at once.
 #include <QWidget>
 
+class QLabel;
 class QTableView;
 class QPushButton;
 class QSpinBox;
@@ -37,6 +38,7 @@ private:
     QPushButton* m_resume;
     QPushButton* m_clear;
     QSpinBox* m_concurrent;
+    QLabel* m_empty;
 };
 
 }  // namespace scns

@@ -84,8 +84,12 @@ void InspectionViews::follow(RunQueue* queue)
         if (!m_runIds.contains(id))
             return;
         m_curves->appendMetrics(id, metricRowsFromEpoch(s));
-        if (!m_runIds.isEmpty() && m_runIds.front() == id)
-            m_negatives->reload();  // this epoch's probe rows are in the store now
+        m_sampler->reload();  // this epoch's sampler statistics are in the store now
+        if (m_runIds.front() == id) {  // and the single-run pages' records
+            m_heatmap->reload();
+            m_negatives->reload();
+            m_confusion->reload();
+        }
     });
     connect(queue, &RunQueue::runEnded, this, [this](qint64 id) {
         if (m_runIds.contains(id))

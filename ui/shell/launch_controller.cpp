@@ -60,7 +60,18 @@ LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* 
         Q_EMIT showBrowser();
         Q_EMIT message(tr("Select a finished run and press \"Use as teacher\"."));
     });
-    connect(queue, &RunQueue::runEnded, this, [this] { m_reloadBrowser->start(); });
+    connect(editor, &RunEditor::trainTeacherRequested, this, &LaunchController::trainTeacher);
+    connect(queue, &RunQueue::runEnded, this, [this](qint64 id, JobState state, const QString& why) {
+        m_reloadBrowser->start();
+        if (id != m_pendingTeacher)
+            return;
+        m_pendingTeacher = 0;
+        if (state == JobState::Finished)
+            useAsTeacher(id);
+        else
+            Q_EMIT error(tr("The teacher run %1 did not finish").arg(id),
+                         why.isEmpty() ? toDisplayString(state) : why);
+    });
     connect(queue, &RunQueue::runChanged, this, [this](int row) {
         // Started runs change status in the store; refresh the browser once they have.
         if (m_queue->at(row)->state() == JobState::Running && m_queue->at(row)->epochs() == 0)
@@ -109,6 +120,31 @@ int LaunchController::launchFromEditor()
     }
 }
 
+qint64 LaunchController::trainTeacher()
+{
+    const RunConfig student = m_editor->currentConfig();
+    if (student.distill.teacherArch.empty()) {
+        Q_EMIT error(tr("Which teacher?"), tr("Choose the teacher's network first."));
+        return 0;
+    }
+    RunConfig teacher = student;
+    teacher.arch = student.distill.teacherArch;
+    teacher.distill = DistillConfig{};
+    teacher.contrastive = ContrastiveConfig{};
+    teacher.name = "teacher-" + teacher.arch + "-" + teacher.data.dataset + "-seed" + std::to_string(teacher.seed);
+    try {
+        const qint64 id = m_queue->launch({teacher}).front();
+        m_pendingTeacher = id;
+        m_reloadBrowser->start();
+        Q_EMIT message(tr("Teacher run %1 queued; it becomes the teacher when it finishes.").arg(id));
+        Q_EMIT showQueue();
+        return id;
+    } catch (const Error& e) {
+        Q_EMIT error(tr("Cannot train the teacher"), QString::fromStdString(e.what()));
+        return 0;
+    }
+}
+
 void LaunchController::useAsTeacher(qint64 runId)
 {
     auto* watcher = new QFutureWatcher<TeacherSource>(this);
@@ -120,6 +156,7 @@ void LaunchController::useAsTeacher(qint64 runId)
             return;
         }
         m_editor->setTeacher(runId, t.weights, t.arch);
+        Q_EMIT teacherSet(runId);
         Q_EMIT message(tr("Teacher: run %1 (%2).").arg(runId).arg(t.arch));
         Q_EMIT showEditor();
     });

@@ -24,6 +24,9 @@ public:
     // Launches what the editor holds (several runs with seeds/grid). Returns how many were
     // queued; 0 when the editor marked problems or the store refused (error() says why).
     int launchFromEditor();
+    // Queues a cross-entropy run of the editor's teacher network on the editor's data; when
+    // it finishes, its newest checkpoint becomes the editor's teacher. Returns its id (0: none).
+    qint64 trainTeacher();
 
 Q_SIGNALS:
     // The user should look at a page now (main window switches tabs).
@@ -32,6 +35,8 @@ Q_SIGNALS:
     void showBrowser();
     void showCurves();
     void message(const QString& text);
+    // The editor's teacher was set from this stored run.
+    void teacherSet(qint64 runId);
     void error(const QString& title, const QString& text);
 
 private:
@@ -43,6 +48,7 @@ private:
     RunBrowser* m_browser;
     InspectionViews* m_views;
     QTimer* m_reloadBrowser;
+    qint64 m_pendingTeacher = 0;
 };
 
 }  // namespace scns

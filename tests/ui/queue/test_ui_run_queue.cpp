@@ -27,6 +27,7 @@ private Q_SLOTS:
     void concurrencySettingHoldsRunsBack();
     void cancelLeavesRunResumable();
     void pauseAtEpochEndThenResume();
+    void resumeStoredRunInNewQueue();
     void failedRunShowsError();
     void invalidConfigStoresNothing();
 
@@ -143,6 +144,37 @@ void TestUiRunQueue::pauseAtEpochEndThenResume()
     const auto top1 = store.metrics(id, "test/top1");
     QCOMPARE(top1.size(), std::size_t{3});
     QCOMPARE(top1.back().epoch, 3);
+}
+
+// What the browser's Resume does after a restart: a fresh queue continues a stored run.
+void TestUiRunQueue::resumeStoredRunInNewQueue()
+{
+    qint64 id = 0;
+    {
+        RunQueue first(dbPath());
+        QSignalSpy batches(&first, &RunQueue::runBatchEnded);
+        QSignalSpy ended(&first, &RunQueue::runEnded);
+        id = first.launch({tinyRun("restarted", 2)}).front();
+        QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0, 60000);
+        first.pause(id);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
+        QCOMPARE(first.at(0)->state(), JobState::Paused);
+    }
+    RunQueue second(dbPath());
+    QueueModel model(&second);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy began(&second, &RunQueue::runChanged);
+    QSignalSpy epochs(&second, &RunQueue::runEpochEnded);
+    QSignalSpy ended(&second, &RunQueue::runEnded);
+    second.enqueueStoredRun(id, QStringLiteral("restarted"), true);
+    QCOMPARE(model.rowCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
+    QCOMPARE(second.at(0)->state(), JobState::Finished);
+    QCOMPARE(epochs.count(), 1);  // only epoch 2 trained again
+    QCOMPARE(epochs.at(0).at(1).value<EpochSummary>().epoch, std::int64_t{2});
+    RunStore store(dbPath().toStdString());
+    QCOMPARE(toString(store.run(id).status), toString(RunStatus::Finished));
+    QCOMPARE(store.metrics(id, "test/top1").size(), std::size_t{2});
 }
 
 void TestUiRunQueue::failedRunShowsError()

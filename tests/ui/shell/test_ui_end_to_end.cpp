@@ -46,6 +46,7 @@ private Q_SLOTS:
     void initTestCase();
     void configureLaunchWatchInspect();
     void screenshotTourWritesEveryPage();
+    void trainTeacherFirstThenUseIt();
     void closingWithActiveRunStopsItResumably();
 
 private:
@@ -177,6 +178,38 @@ void TestUiEndToEnd::screenshotTourWritesEveryPage()
     QCOMPARE(window.views()->shownRuns().value(0), m_runId);
 }
 
+void TestUiEndToEnd::trainTeacherFirstThenUseIt()
+{
+    MainWindow window(dbPath());
+    RunEditor* e = window.editor();
+    spin(e, "data.train_per_class", 20);
+    spin(e, "data.test_per_class", 10);
+    spin(e, "epochs", 1);
+    spin(e, "batch_size", 32);
+    spin(e, "threads", 2);
+    combo(e, "distill.method", "kd");
+    combo(e, "distill.teacher.arch", "small-cnn");
+    QVERIFY(e->validate().size() == 1);  // the teacher's weights are missing
+    QVERIFY(e->problemAt("distill.teacher.weights").contains("weights file"));
+    QSignalSpy teacherSet(window.launcher(), &LaunchController::teacherSet);
+    QPushButton* train = button(e, "Train this network first");
+    QVERIFY(train);
+    QTest::mouseClick(train, Qt::LeftButton);
+    QCOMPARE(window.queue()->count(), 1);
+    const qint64 teacherId = window.queue()->at(0)->runId();
+    QTRY_COMPARE_WITH_TIMEOUT(teacherSet.count(), 1, 120000);
+    QCOMPARE(teacherSet.at(0).at(0).toLongLong(), teacherId);
+    const auto student = e->validConfig();  // now complete
+    QVERIFY(student);
+    QCOMPARE(student->distill.teacherRunId, teacherId);
+    QVERIFY(QFile::exists(QString::fromStdString(student->distill.teacherWeights)));
+    QCOMPARE(student->distill.method, std::string("kd"));
+    RunStore store(dbPath().toStdString());
+    const auto teacherCfg = runConfigFromJsonText(store.run(teacherId).configJson, "teacher");
+    QCOMPARE(teacherCfg.distill.method, std::string("none"));
+    QCOMPARE(teacherCfg.arch, std::string("small-cnn"));
+}
+
 void TestUiEndToEnd::closingWithActiveRunStopsItResumably()
 {
     auto* window = new MainWindow(dbPath());
@@ -185,6 +218,9 @@ void TestUiEndToEnd::closingWithActiveRunStopsItResumably()
     QSignalSpy batches(window->queue(), &RunQueue::runBatchEnded);
     const qint64 id = window->queue()->launch({testing::tinyRun("closing", 30, 200)}).front();
     QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0, 60000);
+    window->showPage(window->queuePanel());
+    if (const QByteArray shots = qgetenv("SCNS_UI_SHOTS"); !shots.isEmpty())
+        window->grab().save(QString::fromLocal8Bit(shots) + "/queue-running.png");
 
     int asked = 0, askedRuns = 0;
     window->closeGuard()->setAskHandler([&](int runs) {
