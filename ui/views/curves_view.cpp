@@ -131,6 +131,30 @@ CurvesView::CurvesView(QWidget* parent)
     connect(m_plot, &QCustomPlot::mousePress, this, [this] { m_userZoomed = true; });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) { onMouseMove(e->position()); });
     connect(m_liveTimer, &QTimer::timeout, this, &CurvesView::flushPending);
+    connect(m_plot, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+        auto* entry = qobject_cast<QCPPlottableLegendItem*>(item);
+        if (!entry)
+            return;
+        for (auto it = m_graphs.cbegin(); it != m_graphs.cend(); ++it)
+            if (it.value().main == entry->plottable()) {
+                const auto parts = it.key().split(QLatin1Char('\n'));
+                setCurveVisible(parts[0].toLongLong(), parts[1], !entry->plottable()->visible());
+                return;
+            }
+    });
+}
+
+void CurvesView::setCurveVisible(qint64 runId, const QString& metric, bool visible)
+{
+    const GraphPair g = m_graphs.value(graphKey(runId, metric));
+    if (!g.main)
+        return;
+    g.main->setVisible(visible);
+    if (g.raw)
+        g.raw->setVisible(visible);
+    if (auto* entry = m_plot->legend->itemWithPlottable(g.main))
+        entry->setTextColor(visible ? Qt::black : Qt::gray);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void CurvesView::setRuns(const QString& dbPath, const QList<qint64>& runIds)
@@ -401,6 +425,7 @@ void CurvesView::rebuildGraphs()
                 faint.setAlpha(60);
                 g.raw->setPen(QPen(faint, 1, metricPenStyle(mi)));
                 g.raw->setLayer(QStringLiteral("raw"));
+                g.raw->setVisible(g.main->visible());
                 g.raw->removeFromLegend();
                 g.raw->setSelectable(QCP::stNone);
                 m_dirty.insert(key, true);
@@ -484,7 +509,7 @@ QString CurvesView::hoverText(const QPointF& pixel)
     double bestDist = 24.0, bestKey = 0, bestValue = 0;
     for (auto& g : m_graphs) {
         QCPGraph* graph = g.main;
-        if (!graph || graph->data()->isEmpty())
+        if (!graph || !graph->visible() || graph->data()->isEmpty())
             continue;
         const double key = graph->keyAxis()->pixelToCoord(pixel.x());
         const auto data = graph->data();

@@ -59,6 +59,9 @@ public:
     // What hovering at `pixel` shows: run, metric, x and y of the nearest drawn point within
     // 24 pixels; empty when none is near. Moves the tracer there.
     QString hoverText(const QPointF& pixel);
+    // Shows or hides one curve (clicking its legend entry toggles it); hidden curves keep
+    // their legend entry, greyed, and are skipped by hover.
+    void setCurveVisible(qint64 runId, const QString& metric, bool visible);
     // Rebuilds pending live rows and replots now (the timer does this otherwise).
     void flushPending();
     // Zooms to fit all drawn data.

@@ -137,6 +137,20 @@ private Q_SLOTS:
         QVERIFY2(text.contains(QString::number(top1At(1, 2))), qPrintable(text));
         QVERIFY(text.contains("step 20"));
         QVERIFY(view.hoverText(QPointF(-500, -500)).isEmpty());
+        // A hidden curve (legend click) is not hovered.
+        view.setCurveVisible(m_b, "test/top1", false);
+        QVERIFY(!g->visible());
+        QVERIFY(!view.hoverText(at + QPointF(3, -2)).contains("beta"));
+        view.setCurveVisible(m_b, "test/top1", true);
+        QVERIFY(view.hoverText(at + QPointF(3, -2)).contains("beta"));
+        // Clicking beta's legend entry hides its curve; clicking again shows it.
+        auto* entry = view.plot()->legend->itemWithPlottable(g);
+        QVERIFY(entry);
+        const QPoint centre = entry->outerRect().center();
+        QTest::mouseClick(view.plot(), Qt::LeftButton, {}, centre);
+        QTRY_VERIFY(!g->visible());
+        QTest::mouseClick(view.plot(), Qt::LeftButton, {}, centre);
+        QTRY_VERIFY(g->visible());
     }
 
     void liveAppendsAreBatched()
