@@ -1,5 +1,8 @@
 #include "queue/run_queue.h"
 
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrent>
+
 #include <algorithm>
 
 #include "store/run_store.h"
@@ -65,10 +68,48 @@ std::vector<qint64> RunQueue::launch(const std::vector<RunConfig>& configs, qint
         for (const auto& c : configs)
             ids.push_back(createRun(s, c, parentRunId));
     }
+    addLaunched(ids, configs);
+    return ids;
+}
+
+void RunQueue::addLaunched(const std::vector<qint64>& ids, const std::vector<RunConfig>& configs)
+{
     for (std::size_t i = 0; i < configs.size(); ++i)
         add(new QueuedRun(m_dbPath, ids[i], QString::fromStdString(configs[i].displayName()), false, this));
     schedule();
-    return ids;
+}
+
+void RunQueue::launchAsync(std::vector<RunConfig> configs, qint64 parentRunId)
+{
+    for (const auto& c : configs)
+        c.validate();  // the caller shows ConfigError at the fields, synchronously
+    struct Stored {
+        std::vector<qint64> ids;
+        QString error;
+    };
+    auto* watcher = new QFutureWatcher<Stored>(this);
+    auto shared = std::make_shared<std::vector<RunConfig>>(std::move(configs));
+    connect(watcher, &QFutureWatcher<Stored>::finished, this, [this, watcher, shared] {
+        watcher->deleteLater();
+        const Stored s = watcher->result();
+        if (!s.error.isEmpty()) {
+            Q_EMIT launchFailed(s.error);
+            return;
+        }
+        addLaunched(s.ids, *shared);
+        Q_EMIT launched(QList<qint64>(s.ids.begin(), s.ids.end()));
+    });
+    watcher->setFuture(QtConcurrent::run([path = m_dbPath.toStdString(), shared, parentRunId] {
+        Stored s;
+        try {
+            RunStore store(path);  // this pool thread's own connection
+            for (const auto& c : *shared)
+                s.ids.push_back(createRun(store, c, parentRunId));
+        } catch (const std::exception& e) {
+            s.error = QString::fromStdString(e.what());
+        }
+        return s;
+    }));
 }
 
 void RunQueue::enqueueStoredRun(qint64 runId, const QString& name, bool resume)

@@ -36,6 +36,10 @@ public:
     // then nothing is stored) and queues them. Returns the new run ids in order.
     // parentRunId: the run they were started from ("duplicate run"), 0 for none.
     std::vector<qint64> launch(const std::vector<RunConfig>& configs, qint64 parentRunId = 0);
+    // The same without blocking the GUI thread on the store (another process or a training
+    // thread may hold its write lock): validates here, stores on a pool thread, then queues
+    // and emits launched(ids), or launchFailed(message) with the store's error.
+    void launchAsync(std::vector<RunConfig> configs, qint64 parentRunId = 0);
     // Queues an already stored run (resume: continue from its newest checkpoint).
     void enqueueStoredRun(qint64 runId, const QString& name, bool resume);
 
@@ -55,11 +59,14 @@ Q_SIGNALS:
     void runEpochEnded(qint64 runId, const scns::EpochSummary& summary);
     void runBatchEnded(qint64 runId, const scns::BatchProgress& progress);
     void runEnded(qint64 runId, scns::JobState state, const QString& message);
+    void launched(const QList<qint64>& runIds);
+    void launchFailed(const QString& message);
     // No run is active or waiting any more.
     void idle();
 
 private:
     void add(QueuedRun* run);
+    void addLaunched(const std::vector<qint64>& ids, const std::vector<RunConfig>& configs);
     void schedule();
     RunStore& store();
 

@@ -61,6 +61,9 @@ LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* 
         Q_EMIT message(tr("Select a finished run and press \"Use as teacher\"."));
     });
     connect(editor, &RunEditor::trainTeacherRequested, this, &LaunchController::trainTeacher);
+    connect(queue, &RunQueue::launched, this, &LaunchController::onLaunched);
+    connect(queue, &RunQueue::launchFailed, this,
+            [this](const QString& text) { Q_EMIT error(tr("Cannot store the runs"), text); });
     connect(queue, &RunQueue::runEnded, this, [this](qint64 id, JobState state, const QString& why) {
         m_reloadBrowser->start();
         if (id != m_pendingTeacher)
@@ -108,16 +111,23 @@ int LaunchController::launchFromEditor()
         return 0;
     }
     try {
-        const std::vector<qint64> ids = m_queue->launch(configs, m_editor->parentRunId());
-        m_views->showRuns(QList<qint64>(ids.begin(), ids.end()));
-        m_reloadBrowser->start();
-        Q_EMIT message(tr("Queued %n run(s).", nullptr, int(ids.size())));
-        Q_EMIT showQueue();
-        return static_cast<int>(ids.size());
+        m_queue->launchAsync(configs, m_editor->parentRunId());  // launched() follows
+        Q_EMIT message(tr("Storing %n run(s)…", nullptr, int(configs.size())));
+        return static_cast<int>(configs.size());
     } catch (const Error& e) {
         Q_EMIT error(tr("Cannot launch"), QString::fromStdString(e.what()));
         return 0;
     }
+}
+
+void LaunchController::onLaunched(const QList<qint64>& ids)
+{
+    if (ids.contains(m_pendingTeacher) || ids.isEmpty())
+        return;  // a teacher run: the views stay on what the user looks at
+    m_views->showRuns(ids);
+    m_reloadBrowser->start();
+    Q_EMIT message(tr("Queued %n run(s).", nullptr, int(ids.size())));
+    Q_EMIT showQueue();
 }
 
 qint64 LaunchController::trainTeacher()

@@ -21,8 +21,9 @@ public:
     LaunchController(QString dbPath, RunEditor* editor, RunQueue* queue, RunBrowser* browser,
                      InspectionViews* views, QObject* parent = nullptr);
 
-    // Launches what the editor holds (several runs with seeds/grid). Returns how many were
-    // queued; 0 when the editor marked problems or the store refused (error() says why).
+    // Launches what the editor holds (several runs with seeds/grid): they are stored in the
+    // background and queued when stored (RunQueue::launched). Returns how many are being
+    // stored; 0 when the editor marked problems.
     int launchFromEditor();
     // Queues a cross-entropy run of the editor's teacher network on the editor's data; when
     // it finishes, its newest checkpoint becomes the editor's teacher. Returns its id (0: none).
@@ -41,6 +42,7 @@ Q_SIGNALS:
 
 private:
     void useAsTeacher(qint64 runId);
+    void onLaunched(const QList<qint64>& ids);
 
     QString m_dbPath;
     RunEditor* m_editor;

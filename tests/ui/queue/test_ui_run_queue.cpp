@@ -30,6 +30,7 @@ private Q_SLOTS:
     void resumeStoredRunInNewQueue();
     void failedRunShowsError();
     void invalidConfigStoresNothing();
+    void launchAsyncStoresOffTheGuiThread();
 
 private:
     QString dbPath() const { return m_dir->filePath("runs.sqlite"); }
@@ -203,6 +204,38 @@ void TestUiRunQueue::invalidConfigStoresNothing()
     QCOMPARE(queue.count(), 0);
     RunStore store(dbPath().toStdString());
     QVERIFY(store.listRuns().empty());
+}
+
+void TestUiRunQueue::launchAsyncStoresOffTheGuiThread()
+{
+    RunQueue queue(dbPath());
+    QueueModel model(&queue);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy launched(&queue, &RunQueue::launched);
+    QSignalSpy ended(&queue, &RunQueue::runEnded);
+    queue.launchAsync(expandLaunch(tinyRun("async"), {3, 4}, {}));
+    QCOMPARE(queue.count(), 0);  // not yet: the store is written on a pool thread
+    QTRY_COMPARE_WITH_TIMEOUT(launched.count(), 1, 10000);
+    const auto ids = launched.at(0).at(0).value<QList<qint64>>();
+    QCOMPARE(ids.size(), 2);
+    QCOMPARE(queue.count(), 2);
+    QCOMPARE(queue.at(0)->runId(), ids[0]);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, 240000);
+
+    RunConfig bad = tinyRun("bad");
+    bad.epochs = 0;
+    QVERIFY_THROWS_EXCEPTION(ConfigError, queue.launchAsync({bad}));  // invalid: refused at once
+
+    // A store that cannot be opened (its folder is a file): launchFailed names it.
+    QFile blocker(m_dir->filePath("blocker"));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    RunQueue broken(m_dir->filePath("blocker/runs.sqlite"));
+    QSignalSpy failed(&broken, &RunQueue::launchFailed);
+    broken.launchAsync({tinyRun("nowhere")});
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
+    QVERIFY2(failed.at(0).at(0).toString().contains("blocker"), qPrintable(failed.at(0).at(0).toString()));
+    QCOMPARE(broken.count(), 0);
 }
 
 QTEST_MAIN(TestUiRunQueue)

@@ -102,7 +102,9 @@ void TestUiEndToEnd::configureLaunchWatchInspect()
     QVERIFY(launch);
     QTRY_VERIFY(launch->isEnabled());  // live validation has run
     QSignalSpy ended(window.queue(), &RunQueue::runEnded);
+    QSignalSpy launched(window.queue(), &RunQueue::launched);
     QTest::mouseClick(launch, Qt::LeftButton);
+    QTRY_COMPARE(launched.count(), 1);  // stored off the GUI thread, then queued
     QCOMPARE(window.queue()->count(), 1);
     QCOMPARE(window.tabs()->currentWidget(), window.queuePanel());
     m_runId = window.queue()->at(0)->runId();
