@@ -4,7 +4,8 @@
 // train/lr, test/top1 on screen) and to a SamplerStatsView, the way the workbench's queue
 // does. On the GUI thread a 5 ms precise QTimer records how late each tick is (time since
 // the previous tick minus 5 ms): the event loop's latency. Prints JSON with percentiles.
-//   QT_QPA_PLATFORM=offscreen bench_gui_live_latency [train_per_class] [epochs] [threads]
+//   QT_QPA_PLATFORM=offscreen bench_gui_live_latency [train_per_class] [epochs] [threads] [sampler]
+// sampler: class (default, a contrastive run) or none (cross-entropy only: more batches/s).
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -73,6 +74,7 @@ int main(int argc, char** argv)
     const int perClass = a.size() > 1 ? a[1].toInt() : 1000;
     const int epochs = a.size() > 2 ? a[2].toInt() : 2;
     const int threads = a.size() > 3 ? a[3].toInt() : 0;
+    const QString samplerName = a.size() > 4 ? a[4] : QStringLiteral("class");
 
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("runs.sqlite"));
@@ -82,8 +84,9 @@ int main(int argc, char** argv)
     cfg.epochs = epochs;
     cfg.threads = threads;
     cfg.batchSize = 64;
-    cfg.contrastive.enabled = true;
-    cfg.contrastive.sampler = "class";
+    cfg.contrastive.enabled = samplerName != QLatin1String("none");
+    if (cfg.contrastive.enabled)
+        cfg.contrastive.sampler = samplerName.toStdString();
     cfg.contrastive.negatives = 256;
     qint64 runId = 0;
     {
@@ -130,7 +133,7 @@ int main(int argc, char** argv)
     const double seconds = secondsSince(t0);
     const int drawn = curves->graphFor(runId, QStringLiteral("train/loss")) ? curves->graphFor(runId, QStringLiteral("train/loss"))->dataCount() : 0;
 
-    QTextStream(stdout) << "{\"benchmark\": \"gui_live_latency\", \"outcome\": \""
+    QTextStream(stdout) << "{\"benchmark\": \"gui_live_latency\", \"sampler\": \"" << samplerName << "\", \"outcome\": \""
                         << (result.outcome == RunOutcome::Finished ? "finished" : QString::fromStdString(result.message))
                         << "\", \"train_seconds\": " << seconds << ", \"batches\": " << forwarder.batches.load()
                         << ", \"images_per_second\": " << forwarder.imagesPerSecond.load()

@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QDir>
 #include "bench_util.h"
+#include <QTabWidget>
 #include <QTextStream>
 #include <QTimer>
 
@@ -62,8 +63,8 @@ int main(int argc, char** argv)
     const qint64 inspected = ids.first();
 
     CurvesView curves;
-    curves.setSelectedMetrics({QStringLiteral("train/loss"), QStringLiteral("train/contrastive_loss")});
-    curves.setRuns(db, {inspected});
+    curves.setSelectedMetrics({QStringLiteral("train/loss")});
+    curves.setRuns(db, ids);
     waitFor(&curves, &CurvesView::loaded);
     curves.setSmoothing(0.6);
     save(curves, out, QStringLiteral("curves"));
@@ -95,5 +96,11 @@ int main(int argc, char** argv)
         waitFor(compare.curves(), &CurvesView::loaded);
     compare.resize(1100, 900);
     save(compare, out, QStringLiteral("compare"));
+    if (auto* tabs = compare.findChild<QTabWidget*>()) {
+        tabs->setCurrentIndex(2);  // seed groups and Welch's t-test
+        save(compare, out, QStringLiteral("compare-groups"));
+        tabs->setCurrentIndex(1);
+        save(compare, out, QStringLiteral("compare-diff"));
+    }
     return 0;
 }

@@ -328,6 +328,11 @@ void CurvesView::updateGraphData(const RunCurves& run, const QString& metric, QC
     // Epoch-wise series have few points: mark them.
     graph->setScatterStyle(epochWise ? QCPScatterStyle(QCPScatterStyle::ssCircle, 5) : QCPScatterStyle());
     const bool smooth = smoothing() > 0 && !epochWise;
+    // A wide antialiased pen costs ~8x the replot time of a 1 px one on dense curves (the
+    // 20-run overlay: 150 ms against 18 ms): dense curves get the thin pen.
+    QPen pen = graph->pen();
+    pen.setWidthF(xy.x.size() > 1000 ? 1.0 : 1.6);
+    graph->setPen(pen);
     graph->setData(xy.x, smooth ? emaSmooth(xy.y, smoothing()) : xy.y, true);
     if (raw)
         raw->setData(xy.x, xy.y, true);

@@ -1,15 +1,15 @@
 #include "views/metric_series.h"
 
 #include <cmath>
-#include <map>
 
 namespace scns {
 
 bool isEpochWise(const std::vector<MetricRow>& rows)
 {
-    std::map<std::int64_t, int> perEpoch;
-    for (const auto& r : rows)
-        if (++perEpoch[r.epoch] > 1)
+    // Rows come in step order, so an epoch's rows are adjacent: one linear pass (this runs on
+    // the GUI thread for every live update).
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        if (rows[i].epoch == rows[i - 1].epoch)
             return false;
     return true;
 }
@@ -26,15 +26,18 @@ XYSeries toSeries(const std::vector<MetricRow>& rows, CurveAxis axis)
         }
         return s;
     }
-    // Step-wise on the epoch axis: the i-th of n rows of epoch e sits at e - 1 + (i + 1) / n.
-    std::map<std::int64_t, int> count;
-    for (const auto& r : rows)
-        ++count[r.epoch];
-    std::map<std::int64_t, int> seen;
-    for (const auto& r : rows) {
-        const int i = ++seen[r.epoch];
-        s.x.push_back(static_cast<double>(r.epoch - 1) + static_cast<double>(i) / count[r.epoch]);
-        s.y.push_back(r.value);
+    // Step-wise on the epoch axis: the i-th (1-based) of n rows of epoch e sits at e - 1 + i / n.
+    std::size_t begin = 0;
+    while (begin < rows.size()) {
+        std::size_t end = begin;
+        while (end < rows.size() && rows[end].epoch == rows[begin].epoch)
+            ++end;
+        const double n = static_cast<double>(end - begin);
+        for (std::size_t i = begin; i < end; ++i) {
+            s.x.push_back(static_cast<double>(rows[i].epoch - 1) + static_cast<double>(i - begin + 1) / n);
+            s.y.push_back(rows[i].value);
+        }
+        begin = end;
     }
     return s;
 }

@@ -18,7 +18,7 @@ struct XYSeries {
 };
 
 // A metric is epoch-wise when no epoch holds more than one of its rows (test/top1, the
-// sampler statistics); otherwise step-wise (train/loss, train/lr).
+// sampler statistics); otherwise step-wise (train/loss, train/lr). Rows must be in step order.
 bool isEpochWise(const std::vector<MetricRow>& rows);
 
 // Rows of one metric, in store order (by step), as x/y. Step axis: x = step. Epoch axis:
