@@ -12,12 +12,15 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSet>
+#include <QShortcut>
+#include <QToolButton>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
 #include "browser/run_filter_proxy.h"
 #include "browser/run_list_model.h"
+#include "views/export.h"
 
 namespace scns {
 
@@ -79,6 +82,9 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     m_sampler = filterCombo(tr("any sampler"), this);
     m_tag = filterCombo(tr("any tag"), this);
     auto* refresh = new QPushButton(tr("Refresh"), this);
+    // Exports what the table shows (filtered and sorted).
+    auto* csv = makeCsvExportButton(this, m_proxy, QStringLiteral("runs"));
+    csv->setToolTip(tr("Save the listed runs as CSV"));
     m_count = new QLabel(this);
 
     auto* filters = new QHBoxLayout;
@@ -86,6 +92,7 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     for (QComboBox* c : {m_status, m_dataset, m_network, m_sampler, m_tag})
         filters->addWidget(c);
     filters->addWidget(refresh);
+    filters->addWidget(csv);
     filters->addWidget(m_count);
 
     auto* splitter = new QSplitter(this);
@@ -123,6 +130,8 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunBrowser::showSelected);
     connect(m_view, &QTableView::doubleClicked, this, [this] { Q_EMIT openRequested(selectedRunIds()); });
+    auto* del = new QShortcut(QKeySequence::Delete, m_view, nullptr, nullptr, Qt::WidgetShortcut);
+    connect(del, &QShortcut::activated, this, [this] { deleteRuns(selectedRunIds()); });
     m_confirm = [this](const QString& question) {
         return QMessageBox::question(this, tr("Delete runs"), question, QMessageBox::Yes | QMessageBox::Cancel,
                                      QMessageBox::Cancel)
@@ -145,6 +154,9 @@ QWidget* RunBrowser::buildDetails()
     m_notesEdit->setPlaceholderText(tr("Notes about this run"));
     m_saveDetails = new QPushButton(tr("Save name, tags and notes"), box);
     m_open = new QPushButton(tr("Open in views"), box);
+    m_open->setToolTip(tr("Curves, heat map, negatives, sampler statistics and confusion matrix of the selection"));
+    m_compare = new QPushButton(tr("Compare"), box);
+    m_compare->setToolTip(tr("Curves overlaid, accuracy table, configuration diff and seed groups"));
     m_duplicate = new QPushButton(tr("Duplicate…"), box);
     m_duplicate->setToolTip(tr("Start the run editor from this run's configuration"));
     m_resume = new QPushButton(tr("Resume"), box);
@@ -158,9 +170,10 @@ QWidget* RunBrowser::buildDetails()
     form->addRow(tr("Notes"), m_notesEdit);
     auto* actions = new QGridLayout;
     actions->addWidget(m_open, 0, 0);
-    actions->addWidget(m_duplicate, 0, 1);
-    actions->addWidget(m_resume, 1, 0);
-    actions->addWidget(m_teacher, 1, 1);
+    actions->addWidget(m_compare, 0, 1);
+    actions->addWidget(m_duplicate, 1, 0);
+    actions->addWidget(m_resume, 1, 1);
+    actions->addWidget(m_teacher, 2, 0);
     actions->addWidget(m_delete, 2, 1);
     auto* layout = new QVBoxLayout(box);
     layout->addWidget(m_info);
@@ -183,6 +196,7 @@ QWidget* RunBrowser::buildDetails()
             setNotes(r->id, m_notesEdit->toPlainText());
     });
     connect(m_open, &QPushButton::clicked, this, [this] { Q_EMIT openRequested(selectedRunIds()); });
+    connect(m_compare, &QPushButton::clicked, this, [this] { Q_EMIT compareRequested(selectedRunIds()); });
     connect(m_duplicate, &QPushButton::clicked, this, [this] {
         const auto ids = selectedRunIds();
         if (const RunSummary* r = ids.size() == 1 ? m_model->run(ids.front()) : nullptr)
@@ -283,6 +297,7 @@ void RunBrowser::showSelected()
     m_duplicate->setEnabled(r);
     m_teacher->setEnabled(r && r->status == RunStatus::Finished);
     m_open->setEnabled(!ids.isEmpty());
+    m_compare->setEnabled(ids.size() >= 2);
     m_delete->setEnabled(!ids.isEmpty());
     bool resumable = false;
     for (qint64 id : ids)

@@ -60,6 +60,7 @@ Q_SIGNALS:
     void editDone();
     void editFailed(const QString& message);
     void openRequested(const QList<qint64>& runIds);
+    void compareRequested(const QList<qint64>& runIds);
     void duplicateRequested(qint64 runId, const QString& configJson);
     void resumeRequested(qint64 runId, const QString& name);
     void teacherRequested(qint64 runId);
@@ -82,7 +83,7 @@ private:
     QLineEdit* m_nameEdit;
     QLineEdit* m_tagsEdit;
     QPlainTextEdit* m_notesEdit;
-    QPushButton *m_open, *m_duplicate, *m_resume, *m_teacher, *m_delete, *m_saveDetails;
+    QPushButton *m_open, *m_compare, *m_duplicate, *m_resume, *m_teacher, *m_delete, *m_saveDetails;
     QFutureWatcher<LoadedRuns> m_loadWatcher;
     QFutureWatcher<QHash<qint64, double>> m_top1Watcher;
     std::function<bool(const QString&)> m_confirm;

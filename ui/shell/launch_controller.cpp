@@ -86,6 +86,10 @@ LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* 
         m_views->showRuns(ids);
         Q_EMIT showCurves();
     });
+    connect(browser, &RunBrowser::compareRequested, this, [this](const QList<qint64>& ids) {
+        m_views->showRuns(ids);
+        Q_EMIT showCompare();
+    });
     connect(browser, &RunBrowser::duplicateRequested, this, [this](qint64 id, const QString& json) {
         try {
             m_editor->duplicateRun(id, json.toStdString());

@@ -35,6 +35,7 @@ Q_SIGNALS:
     void showQueue();
     void showBrowser();
     void showCurves();
+    void showCompare();
     void message(const QString& text);
     // The editor's teacher was set from this stored run.
     void teacherSet(qint64 runId);

@@ -18,6 +18,7 @@
 #include "shell/close_guard.h"
 #include "shell/inspection_views.h"
 #include "shell/launch_controller.h"
+#include "views/compare_view.h"
 
 namespace scns {
 
@@ -53,6 +54,8 @@ MainWindow::MainWindow(QString dbPath, QWidget* parent)
     connect(m_launcher, &LaunchController::showQueue, this, [this] { showPage(m_queuePanel); });
     connect(m_launcher, &LaunchController::showBrowser, this, [this] { showPage(m_browser); });
     connect(m_launcher, &LaunchController::showCurves, this, [this] { showPage(m_views->curvesPage()); });
+    connect(m_launcher, &LaunchController::showCompare, this,
+            [this] { showPage(m_views->compare()); });
     connect(m_launcher, &LaunchController::message, this, [this](const QString& text) {
         statusBar()->showMessage(text, 8000);
     });
