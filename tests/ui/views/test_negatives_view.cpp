@@ -153,6 +153,24 @@ private Q_SLOTS:
         QVERIFY(a.hasImages() && b.hasImages());
     }
 
+    void rgbImagesFromPlanarPixels()
+    {
+        // CIFAR layout: C x H x W per image. Image 1 of 2, 2 x 1 pixels.
+        ImageSet set;
+        set.count = 2;
+        set.channels = 3;
+        set.height = 1;
+        set.width = 2;
+        set.pixels = {0, 0, 0, 0, 0, 0,  // image 0
+                      10, 20, 30, 40, 50, 60};  // image 1: R plane, G plane, B plane
+        const QImage img = imageOf(set, 1);
+        QCOMPARE(img.size(), QSize(2, 1));
+        QCOMPARE(img.pixelColor(0, 0), QColor(10, 30, 50));
+        QCOMPARE(img.pixelColor(1, 0), QColor(20, 40, 60));
+        QVERIFY(imageOf(set, 2).isNull());
+        QVERIFY(imageOf(set, -1).isNull());
+    }
+
     void missingDataSetReportsAndKeepsRows()
     {
         RunConfig cfg;
