@@ -22,7 +22,9 @@ MatrixPlot::MatrixPlot(QWidget* parent)
     m_plot->plotLayout()->addElement(0, 0, m_title);
     m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
     m_map->setInterpolate(false);
-    m_map->setTightBoundary(true);
+    // Not tight: every cell, the outer ones included, is a whole cell centred on its tick
+    // (a tight boundary would cut the outer rows and columns to half cells).
+    m_map->setTightBoundary(false);
     m_scale = new QCPColorScale(m_plot);
     m_plot->plotLayout()->addElement(1, 1, m_scale);
     m_scale->setType(QCPAxis::atRight);

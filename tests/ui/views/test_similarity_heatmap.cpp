@@ -4,6 +4,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTest>
+#include <cmath>
 
 #include "view_test_store.h"
 #include "views/matrix_plot.h"
@@ -65,6 +66,40 @@ private Q_SLOTS:
             QVERIFY(ticker);
             QCOMPARE(ticker->ticks().value(1), QString("Trouser"));
         }
+    }
+
+    void cellsAreWholeAndCentredOnTheirTicks()
+    {
+        SimilarityHeatmapView view;
+        view.resize(700, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        load(view, m_run);
+        MatrixPlot* m = view.matrix();
+        m->plot()->replot();
+        QCPColorMap* map = m->colorMap();
+        QVERIFY(!map->tightBoundary());
+        const QImage image = m->plot()->toPixmap().toImage();
+        const auto values = matrixAt(2);
+        for (int r = 0; r < 3; ++r)
+            for (int c = 0; c < 3; ++c) {
+                int keyCell = -1, valueCell = -1;
+                map->data()->coordToCell(c, r, &keyCell, &valueCell);
+                QCOMPARE(keyCell, c);
+                QCOMPARE(valueCell, r);
+                // Drawn: the cell's colour fills +-0.4 cells around its tick, outer cells too.
+                const QColor expected(map->gradient().color(values[static_cast<std::size_t>(r * 3 + c)], map->dataRange()));
+                for (const double dx : {-0.4, 0.0, 0.4})
+                    for (const double dy : {-0.4, 0.0, 0.4}) {
+                        const int px = static_cast<int>(m->plot()->xAxis->coordToPixel(c + dx));
+                        const int py = static_cast<int>(m->plot()->yAxis->coordToPixel(r + dy));
+                        const QColor got = image.pixelColor(px, py);
+                        QVERIFY2(std::abs(got.red() - expected.red()) <= 3 && std::abs(got.green() - expected.green()) <= 3
+                                     && std::abs(got.blue() - expected.blue()) <= 3,
+                                 qPrintable(QString("cell (%1,%2) at %3,%4: %5 vs %6")
+                                                .arg(r).arg(c).arg(dx).arg(dy).arg(got.name(), expected.name())));
+                    }
+            }
     }
 
     void sliderStepsThroughRefreshes()
