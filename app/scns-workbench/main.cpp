@@ -18,6 +18,7 @@ int main(int argc, char** argv)
     scns::configureAllocatorForTraining();  // before any training thread exists
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("scns-workbench"));
+    QApplication::setOrganizationName(QStringLiteral("scns"));
     QApplication::setApplicationDisplayName(QStringLiteral("SCNS Workbench"));
     QApplication::setApplicationVersion(QStringLiteral(SCNS_VERSION));
 
@@ -59,6 +60,7 @@ int main(int argc, char** argv)
         window.show();
         tour->start();
     } else {
+        window.restoreSettings();
         window.show();
     }
     return app.exec();

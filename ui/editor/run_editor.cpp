@@ -399,8 +399,8 @@ void RunEditor::buildForm()
     m_launch->setDefault(true);
     m_summary = new QLabel(this);
     m_summary->setWordWrap(true);
-    connect(load, &QPushButton::clicked, this, &RunEditor::loadClicked);
-    connect(save, &QPushButton::clicked, this, &RunEditor::saveClicked);
+    connect(load, &QPushButton::clicked, this, &RunEditor::loadWithDialog);
+    connect(save, &QPushButton::clicked, this, &RunEditor::saveWithDialog);
     connect(reset, &QPushButton::clicked, this, [this] {
         m_parentRunId = 0;
         setConfig(RunConfig{});
@@ -631,7 +631,7 @@ bool RunEditor::saveFile(const QString& path, QString* error)
     return true;
 }
 
-void RunEditor::loadClicked()
+void RunEditor::loadWithDialog()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Load a run configuration"), {},
                                                       tr("Run configuration (*.json);;All files (*)"));
@@ -642,7 +642,7 @@ void RunEditor::loadClicked()
         QMessageBox::warning(this, tr("Cannot load configuration"), error);
 }
 
-void RunEditor::saveClicked()
+void RunEditor::saveWithDialog()
 {
     QString path = QFileDialog::getSaveFileName(this, tr("Save the run configuration"), QStringLiteral("run.json"),
                                                 tr("Run configuration (*.json)"));

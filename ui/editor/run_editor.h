@@ -53,6 +53,11 @@ public:
     // Teacher from a stored run (its newest checkpoint file and architecture).
     void setTeacher(qint64 runId, const QString& weightsPath, const QString& arch);
 
+public Q_SLOTS:
+    // File dialogs, then loadFile/saveFile; errors in a message box.
+    void loadWithDialog();
+    void saveWithDialog();
+
 Q_SIGNALS:
     void launchRequested();
     // Asks the host to let the user pick a finished run as teacher (see setTeacher).
@@ -68,8 +73,6 @@ private:
     void onEdited();
     QWidget* withReason(const QString& key, QWidget* input);
     void buildForm();
-    void loadClicked();
-    void saveClicked();
 
     FieldBindings m_fields;
     QHash<QString, QLabel*> m_reasons;  // key -> the reason label under the input

@@ -90,6 +90,12 @@ QueuePanel::QueuePanel(RunQueue* queue, QWidget* parent)
     updateButtons();
 }
 
+void QueuePanel::syncSettings()
+{
+    QSignalBlocker block(m_concurrent);
+    m_concurrent->setValue(m_queue->maxConcurrent());
+}
+
 QList<qint64> QueuePanel::selectedRunIds() const
 {
     QList<qint64> ids;

@@ -22,6 +22,8 @@ public:
     QTableView* view() const { return m_view; }
     QueueModel* model() const { return m_model; }
     QList<qint64> selectedRunIds() const;
+    // Shows the queue's settings again after they were changed elsewhere.
+    void syncSettings();
 
 Q_SIGNALS:
     // Double-click: the user wants to look at this run's curves and inspection views.

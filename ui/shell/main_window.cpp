@@ -8,6 +8,9 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSettings>
+
+#include <algorithm>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -97,6 +100,15 @@ void MainWindow::buildMenus()
         other->show();
     });
     file->addSeparator();
+    file->addAction(tr("&Load a run configuration…"), QKeySequence::Open, m_editor, [this] {
+        showPage(m_editor);
+        m_editor->loadWithDialog();
+    });
+    file->addAction(tr("&Save the run configuration…"), QKeySequence::Save, m_editor, [this] {
+        showPage(m_editor);
+        m_editor->saveWithDialog();
+    });
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* runs = menuBar()->addMenu(tr("&Runs"));
@@ -136,6 +148,30 @@ void MainWindow::updateQueueStatus()
                                                 : tr("%1 training, %2 waiting").arg(active).arg(waiting));
 }
 
-void MainWindow::closeEvent(QCloseEvent* event) { m_closeGuard->handle(event); }
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_closeGuard->handle(event);
+    if (event->isAccepted() && m_persistent)
+        saveSettings();
+}
+
+void MainWindow::restoreSettings()
+{
+    m_persistent = true;
+    QSettings s;
+    if (const QByteArray g = s.value(QStringLiteral("window/geometry")).toByteArray(); !g.isEmpty())
+        restoreGeometry(g);
+    m_tabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/page"), 0).toInt(), 0, m_tabs->count() - 1));
+    m_queue->setMaxConcurrent(s.value(QStringLiteral("queue/maxConcurrent"), 1).toInt());
+    m_queuePanel->syncSettings();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/page"), m_tabs->currentIndex());
+    s.setValue(QStringLiteral("queue/maxConcurrent"), m_queue->maxConcurrent());
+}
 
 }  // namespace scns

@@ -34,6 +34,10 @@ public:
     CloseGuard* closeGuard() const { return m_closeGuard; }
 
     void showPage(QWidget* page);
+    // Window geometry, the open page and the queue's concurrency from the user's settings
+    // (the program does this; tests leave the user's settings alone).
+    void restoreSettings();
+    void saveSettings() const;
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -53,6 +57,7 @@ private:
     CloseGuard* m_closeGuard;
     QLabel* m_storeLabel;
     QLabel* m_queueLabel;
+    bool m_persistent = false;
 };
 
 }  // namespace scns
