@@ -45,6 +45,7 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent)
     m_status->setWordWrap(true);
     m_status->setVisible(false);
     m_matrix->setAxisLabels(tr("true class"), tr("predicted class"));
+    m_matrix->setCellLabels(true);
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Epoch:"), this));
     controls->addWidget(m_slider, 1);

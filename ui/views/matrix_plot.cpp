@@ -92,6 +92,23 @@ void MatrixPlot::setMatrix(const QStringList& classNames, const QVector<double>&
         ticker->setTicks(ticks, labels);
         axis->setRange(-0.5, n - 0.5);
     }
+    for (auto* label : m_labels)
+        m_plot->removeItem(label);
+    m_labels.clear();
+    if (m_cellLabels && n <= 15) {
+        const QCPRange range = m_map->dataRange();
+        for (int r = 0; r < n; ++r)
+            for (int c = 0; c < n; ++c) {
+                auto* text = new QCPItemText(m_plot);
+                text->position->setCoords(c, r);
+                text->setText(QString::number(values[r * n + c], 'f', m_decimals));
+                // Light text on the dark end of the gradient, dark text on the light end.
+                const QColor cell(m_map->gradient().color(values[r * n + c], range));
+                text->setColor(cell.lightness() < 128 ? Qt::white : Qt::black);
+                text->setClipToAxisRect(true);
+                m_labels << text;
+            }
+    }
     // Many classes (CIFAR-100): labels only as far as they can be read.
     const bool readable = n <= 40;
     m_plot->xAxis->setTickLabels(readable);
@@ -99,8 +116,19 @@ void MatrixPlot::setMatrix(const QStringList& classNames, const QVector<double>&
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+QStringList MatrixPlot::cellLabelTexts() const
+{
+    QStringList out;
+    for (const auto* label : m_labels)
+        out << label->text();
+    return out;
+}
+
 void MatrixPlot::clear()
 {
+    for (auto* label : m_labels)
+        m_plot->removeItem(label);
+    m_labels.clear();
     m_classNames.clear();
     m_values.clear();
     m_map->data()->clear();

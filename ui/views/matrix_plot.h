@@ -9,6 +9,7 @@
 
 class QCPColorMap;
 class QCPColorScale;
+class QCPItemText;
 class QCPTextElement;
 class QCustomPlot;
 
@@ -29,6 +30,11 @@ public:
     // "%1" row name, "%2" column name, "%3" value: how hover text reads, e.g. "%1 ↔ %2: %3".
     void setHoverFormat(const QString& format);
     void setValueDecimals(int decimals) { m_decimals = decimals; }
+    // Writes each cell's value into it (matrices of at most 15 classes; larger ones only
+    // by hover). Takes effect at the next setMatrix().
+    void setCellLabels(bool on) { m_cellLabels = on; }
+    // The texts written into the cells, row-major (empty when off).
+    QStringList cellLabelTexts() const;
 
     int size() const { return static_cast<int>(m_classNames.size()); }
     double value(int row, int column) const;
@@ -48,6 +54,8 @@ private:
     QVector<double> m_values;
     QString m_hoverFormat = QStringLiteral("%1 ↔ %2: %3");
     int m_decimals = 3;
+    bool m_cellLabels = false;
+    QList<QCPItemText*> m_labels;
     QCustomPlot* m_plot;
     QCPColorMap* m_map;
     QCPColorScale* m_scale;

@@ -90,8 +90,10 @@ private Q_SLOTS:
             QCOMPARE(m->cellValue(i / 2, i % 2), double(c2[static_cast<std::size_t>(i)]));
         // Accuracy in the title: (42 + 45) / 100.
         QVERIFY2(m->title().contains("epoch 2") && m->title().contains("87.00"), qPrintable(m->title()));
+        QCOMPARE(m->cellLabelTexts(), (QStringList{"42", "8", "5", "45"}));
         view.setNormalized(true);
         QCOMPARE(m->cellValue(0, 1), 100.0 * 8 / 50);
+        QCOMPARE(m->cellLabelTexts().at(1), QString("16.0"));
         QCOMPARE(m->cellValue(1, 0), 100.0 * 5 / 50);
         QCOMPARE(m->hoverTextForCell(1, 0), QString("true dog, predicted cat: 10.0 %"));
         view.setCurrentIndex(0);
