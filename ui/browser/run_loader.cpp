@@ -53,11 +53,12 @@ QFuture<QHash<qint64, double>> loadFinalTop1Async(const QString& dbPath, std::ve
         QHash<qint64, double> out;
         try {
             RunStore store(path);
-            for (qint64 id : ids) {
-                const auto rows = store.metrics(id, metric::kTestTop1);
-                if (!rows.empty())
-                    out.insert(id, rows.back().value);
-            }
+            // One indexed pass over every run's newest row (not one query per run).
+            const auto last = store.lastValues(metric::kTestTop1);
+            out.reserve(static_cast<qsizetype>(ids.size()));
+            for (qint64 id : ids)
+                if (const auto it = last.find(id); it != last.end())
+                    out.insert(id, it->second);
         } catch (const std::exception&) {
             // The list itself loaded; a missing accuracy column is not worth an error.
         }
