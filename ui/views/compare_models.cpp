@@ -127,7 +127,7 @@ QVariant ConfigDiffModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != Qt::UserRole)
         return {};
     const auto& row = m_rows[static_cast<std::size_t>(index.row())];
     if (index.column() == 0)

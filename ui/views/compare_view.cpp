@@ -55,6 +55,7 @@ QWidget* tablePage(QWidget* parent, QAbstractItemModel* model, const QString& cs
     proxy->setSortRole(Qt::UserRole);
     view->setModel(proxy);
     view->setSortingEnabled(true);
+    view->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);  // the model's order until a header is clicked
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->horizontalHeader()->setStretchLastSection(true);
     view->verticalHeader()->setVisible(false);

@@ -278,6 +278,15 @@ void CurvesView::setAxis(CurveAxis axis)
         m_axisCombo->setCurrentIndex(axis == CurveAxis::Step ? 0 : 1);
     }
     m_plot->xAxis->setLabel(axis == CurveAxis::Step ? tr("step") : tr("epoch"));
+    if (axis == CurveAxis::Epoch) {
+        // Ticks at epoch boundaries (or multiples of epochs when there are many).
+        auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+        ticker->setTickStep(1);
+        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+        m_plot->xAxis->setTicker(ticker);
+    } else {
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    }
     m_userZoomed = false;
     for (auto it = m_graphs.begin(); it != m_graphs.end(); ++it)
         m_dirty.insert(it.key(), true);
@@ -463,7 +472,8 @@ void CurvesView::fitAll()
         any = true;
     }
     if (any) {
-        m_plot->xAxis->scaleRange(1.02, m_plot->xAxis->range().center());
+        // Room for the markers of the first and last epoch.
+        m_plot->xAxis->scaleRange(m_axis == CurveAxis::Epoch ? 1.08 : 1.02, m_plot->xAxis->range().center());
         if (!logY())
             m_plot->yAxis->scaleRange(1.06, m_plot->yAxis->range().center());
     }
