@@ -128,7 +128,15 @@ CurvesView::CurvesView(QWidget* parent)
     connect(fit, &QPushButton::clicked, this, &CurvesView::fitAll);
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { fitAll(); });
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_userZoomed = true; });
-    connect(m_plot, &QCustomPlot::mousePress, this, [this] { m_userZoomed = true; });
+    // A drag that moved the view (not a click on the legend) stops live updates re-fitting it.
+    connect(m_plot, &QCustomPlot::mousePress, this, [this] {
+        m_pressLower = m_plot->xAxis->range().lower;
+        m_pressUpper = m_plot->xAxis->range().upper;
+    });
+    connect(m_plot, &QCustomPlot::mouseRelease, this, [this] {
+        if (m_plot->xAxis->range().lower != m_pressLower || m_plot->xAxis->range().upper != m_pressUpper)
+            m_userZoomed = true;
+    });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) { onMouseMove(e->position()); });
     connect(m_liveTimer, &QTimer::timeout, this, &CurvesView::flushPending);
     connect(m_plot, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
@@ -420,6 +428,13 @@ void CurvesView::rebuildGraphs()
     }
     m_graphs = kept;
     const bool smooth = smoothing() > 0;
+    // Runs sharing a name are told apart by id in the legend.
+    QSet<QString> seenNames, duplicateNames;
+    for (const auto& run : m_runs)
+        if (seenNames.contains(run.name))
+            duplicateNames.insert(run.name);
+        else
+            seenNames.insert(run.name);
     for (int r = 0; r < static_cast<int>(m_runs.size()); ++r) {
         const RunCurves& run = m_runs[static_cast<std::size_t>(r)];
         for (int mi = 0; mi < metrics.size(); ++mi) {
@@ -431,8 +446,10 @@ void CurvesView::rebuildGraphs()
                 g.main->setPen(QPen(runColor(r), 1.6, metricPenStyle(mi)));
             }
             // One metric over several runs: the legend names the runs only.
-            g.main->setName(metrics.size() == 1 && m_runs.size() > 1 ? run.name
-                                                                     : run.name + QStringLiteral(" · ") + metrics[mi]);
+            const QString runLabel = duplicateNames.contains(run.name) ? QStringLiteral("%1 (#%2)").arg(run.name).arg(run.runId)
+                                                                        : run.name;
+            g.main->setName(metrics.size() == 1 && m_runs.size() > 1 ? runLabel
+                                                                     : runLabel + QStringLiteral(" · ") + metrics[mi]);
             if (smooth && !g.raw) {
                 g.raw = m_plot->addGraph();
                 QColor faint = runColor(r);

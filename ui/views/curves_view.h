@@ -107,6 +107,7 @@ private:
     CurveAxis m_axis = CurveAxis::Step;
     bool m_loading = false;
     bool m_userZoomed = false;
+    double m_pressLower = 0, m_pressUpper = 0;  // x range when the mouse went down
     bool m_liveNewMetrics = false;  // a live row brought a metric the list lacks
     quint64 m_generation = 0;
 

@@ -188,6 +188,20 @@ private Q_SLOTS:
         QCOMPARE(view.graphFor(m_a, "train/loss")->data()->at(20)->value, 0.3);
     }
 
+    void runsSharingANameShowTheirIds()
+    {
+        std::int64_t twin = 0;
+        {
+            RunStore store(m_store.fsPath());
+            twin = m_store.addRun(store, "alpha", 2, 1, 4);
+        }
+        CurvesView view;
+        load(view, m_store.path(), {m_a, twin, m_b});
+        QCOMPARE(view.graphFor(m_a, "test/top1")->name(), QString("alpha (#%1)").arg(m_a));
+        QCOMPARE(view.graphFor(twin, "test/top1")->name(), QString("alpha (#%1)").arg(twin));
+        QCOMPARE(view.graphFor(m_b, "test/top1")->name(), QString("beta"));
+    }
+
     void unknownRunReportsButShowsOthers()
     {
         CurvesView view;
