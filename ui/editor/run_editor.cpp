@@ -23,6 +23,7 @@
 #include "common/qt_text.h"
 #include "data/dataset_registry.h"
 #include "editor/device_list.h"
+#include "editor/path_checks.h"
 #include "editor/path_edit.h"
 #include "models/model_names.h"
 #include "queue/launch_plan.h"
@@ -481,6 +482,12 @@ std::vector<FieldProblem> RunEditor::validate()
             if (!dup)
                 problems.push_back(p);
         }
+    }
+    for (const auto& p : checkPaths(c)) {
+        const bool dup = std::any_of(problems.begin(), problems.end(),
+                                     [&](const FieldProblem& q) { return q.field == p.field; });
+        if (!dup)
+            problems.push_back(p);
     }
     try {
         parseSeedList(m_seeds->text());

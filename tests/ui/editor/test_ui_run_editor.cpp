@@ -6,6 +6,8 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -24,13 +26,14 @@ private Q_SLOTS:
     void marksInvalidFieldsWithReason();
     void unparsableTextIsMarked();
     void jsonRoundTripThroughCliReader();
+    void missingFilesAreMarked();
     void loadRejectsBadFile();
     void seedsAndGridExpand();
     void invalidGridPointIsMarked();
     void duplicateRunStartsFromStoredConfig();
 
 private:
-    static RunConfig richConfig();
+    static RunConfig richConfig(const QTemporaryDir& files);
     static void setSpin(RunEditor& e, const char* key, int v)
     {
         auto* spin = qobject_cast<QSpinBox*>(e.field(key));
@@ -55,12 +58,18 @@ private:
     }
 };
 
-RunConfig TestUiRunEditor::richConfig()
+// Every field away from its default; the files and folder it names exist in `files`.
+RunConfig TestUiRunEditor::richConfig(const QTemporaryDir& files)
 {
+    QDir(files.path()).mkpath("cifar10");
+    for (const char* name : {"sim.csv", "teacher.pt"}) {
+        QFile f(files.filePath(name));
+        f.open(QIODevice::WriteOnly);
+    }
     RunConfig c;
     c.name = "rich";
     c.data.dataset = "cifar10";
-    c.data.folder = "/data/cifar10";
+    c.data.folder = files.filePath("cifar10").toStdString();
     c.data.trainPerClass = 100;
     c.data.testPerClass = 20;
     c.data.cropPadding = 2;
@@ -96,7 +105,7 @@ RunConfig TestUiRunEditor::richConfig()
     c.contrastive.probeAnchors = 4;
     c.contrastive.probeNegatives = 8;
     c.contrastive.similarity = "file";
-    c.contrastive.similarityFile = "/tmp/sim.csv";
+    c.contrastive.similarityFile = files.filePath("sim.csv").toStdString();
     c.contrastive.classK = 2;
     c.contrastive.classTau = 0.3;
     c.contrastive.classUniform = true;
@@ -109,7 +118,7 @@ RunConfig TestUiRunEditor::richConfig()
     c.contrastive.mixupAlpha = 0.5;
     c.contrastive.mixupMode = "anchor";
     c.distill.method = "crd+kd";
-    c.distill.teacherWeights = "/tmp/teacher.pt";
+    c.distill.teacherWeights = files.filePath("teacher.pt").toStdString();
     c.distill.teacherArch = "resnet32x4";
     c.distill.teacherRunId = 7;
     c.distill.temperature = 3;
@@ -179,7 +188,8 @@ void TestUiRunEditor::unparsableTextIsMarked()
 
 void TestUiRunEditor::jsonRoundTripThroughCliReader()
 {
-    const RunConfig rich = richConfig();
+    QTemporaryDir files;
+    const RunConfig rich = richConfig(files);
     rich.validate();  // the fixture itself must be a valid config
     RunEditor editor;
     editor.setConfig(rich);
@@ -197,6 +207,32 @@ void TestUiRunEditor::jsonRoundTripThroughCliReader()
     RunEditor second;
     QVERIFY2(second.loadFile(path, &error), qPrintable(error));
     QCOMPARE(QString::fromStdString(toJsonText(*second.validConfig())), QString::fromStdString(toJsonText(rich)));
+}
+
+void TestUiRunEditor::missingFilesAreMarked()
+{
+    RunEditor editor;
+    QTemporaryDir dir;
+    RunConfig c;
+    c.data.dataset = "cifar10";  // no default folder
+    c.contrastive.enabled = true;
+    c.contrastive.sampler = "class";
+    c.contrastive.similarity = "file";
+    c.contrastive.similarityFile = dir.filePath("missing.csv").toStdString();
+    c.validate();  // core accepts it: whether files exist is the editor's extra check
+    editor.setConfig(c);
+    const auto problems = editor.validate();
+    QCOMPARE(problems.size(), std::size_t{2});
+    QVERIFY2(editor.problemAt("data.folder").contains("no default"), qPrintable(editor.problemAt("data.folder")));
+    QVERIFY(editor.problemAt("contrastive.class.similarity_file").contains("existing file"));
+    setLine(editor, "data.folder", dir.filePath("nope"));
+    editor.validate();
+    QVERIFY(editor.problemAt("data.folder").contains("existing folder"));
+    setLine(editor, "data.folder", dir.path());
+    QFile f(dir.filePath("missing.csv"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.close();
+    QVERIFY(editor.validate().empty());
 }
 
 void TestUiRunEditor::loadRejectsBadFile()
@@ -248,7 +284,8 @@ void TestUiRunEditor::invalidGridPointIsMarked()
 void TestUiRunEditor::duplicateRunStartsFromStoredConfig()
 {
     RunEditor editor;
-    const RunConfig rich = richConfig();
+    QTemporaryDir files;
+    const RunConfig rich = richConfig(files);
     editor.duplicateRun(12, toJsonText(rich));
     QCOMPARE(editor.parentRunId(), qint64{12});
     QCOMPARE(QString::fromStdString(toJsonText(*editor.validConfig())), QString::fromStdString(toJsonText(rich)));
