@@ -113,7 +113,7 @@ private Q_SLOTS:
         QCOMPARE(view.tileCount(), 2);
 
         // Images: the run's capped training set, class names from it.
-        QTRY_COMPARE(images.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(images.count(), 1, 60000);  // reads Fashion-MNIST (slow on a busy machine)
         view.setCurrentAnchor(5);
         const QString cls = QString::fromStdString(m_train.classNames[static_cast<std::size_t>(m_train.labels[10])]);
         QVERIFY2(view.tileText(0).startsWith(cls), qPrintable(view.tileText(0)));
@@ -130,7 +130,7 @@ private Q_SLOTS:
         view.resize(900, 600);
         QSignalSpy images(&view, &NegativesView::imagesLoaded);
         view.setRun(m_store.path(), m_run);
-        QTRY_COMPARE(images.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(images.count(), 1, 60000);  // reads Fashion-MNIST (slow on a busy machine)
         QTemporaryDir dir;
         QCOMPARE(saveWidget(view, dir.filePath("grid.png")), QString());
         QCOMPARE(QImage(dir.filePath("grid.png")).size(), view.grab().size());
@@ -147,8 +147,8 @@ private Q_SLOTS:
         QSignalSpy ia(&a, &NegativesView::imagesLoaded), ib(&b, &NegativesView::imagesLoaded);
         a.setRun(m_store.path(), m_run);
         b.setRun(m_store.path(), m_twin);
-        QTRY_COMPARE(ia.count(), 1);
-        QTRY_COMPARE(ib.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(ia.count(), 1, 60000);  // reads Fashion-MNIST (slow on a busy machine)
+        QTRY_COMPARE_WITH_TIMEOUT(ib.count(), 1, 60000);  // reads Fashion-MNIST (slow on a busy machine)
         QVERIFY(TrainingSetCache::instance().readCount() - before <= 1);
         QVERIFY(a.hasImages() && b.hasImages());
     }
