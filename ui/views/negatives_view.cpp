@@ -10,6 +10,7 @@
 #include <QSlider>
 #include <QVBoxLayout>
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -27,8 +28,12 @@ namespace scns {
 namespace {
 
 constexpr int kColumns = 6;
-constexpr int kTileScale = 3;    // 28 px Fashion-MNIST images become 84 px
-constexpr int kAnchorScale = 6;
+// Images are magnified by whole factors (nearest neighbour, so pixels stay sharp) to about
+// these sizes: 28 px Fashion-MNIST x3 and x6, 32 px CIFAR x3 and x5, 64 px Tiny-ImageNet x1 and x3.
+constexpr int kTileSize = 84;
+constexpr int kPseudoSize = 56;
+constexpr int kAnchorSize = 168;
+constexpr int kAnchorScale = 6;  // for the panel's width: 6 x 28 px
 
 struct ProbeLoad {
     std::vector<ProbeNegativeRow> rows;
@@ -300,13 +305,14 @@ void NegativesView::rebuildHistory()
     m_history->replot(QCustomPlot::rpQueuedReplot);
 }
 
-QPixmap NegativesView::tileImage(qint64 index, int scale) const
+QPixmap NegativesView::tileImage(qint64 index, int size) const
 {
     if (!m_images)
         return {};
     const QImage img = imageOf(*m_images, index);
     if (img.isNull())
         return {};
+    const int scale = std::max(1, static_cast<int>(std::lround(static_cast<double>(size) / std::max(img.width(), img.height()))));
     return QPixmap::fromImage(img.scaled(img.width() * scale, img.height() * scale, Qt::IgnoreAspectRatio,
                                          Qt::FastTransformation));
 }
@@ -346,7 +352,7 @@ void NegativesView::rebuildGrid()
             for (const qint64 src : {r.sourceA, r.sourceB}) {
                 const qint64 index = src < 0 ? anchor : src;
                 auto* l = new QLabel(frame);
-                l->setPixmap(tileImage(index, 2));
+                l->setPixmap(tileImage(index, kPseudoSize));
                 l->setToolTip(src < 0 ? tr("the anchor") : tr("training image #%1").arg(src));
                 l->setMinimumSize(56, 56);
                 images->addWidget(l);
@@ -358,7 +364,7 @@ void NegativesView::rebuildGrid()
                                                              QString::number(r.similarity, 'f', 3));
         } else {
             auto* l = new QLabel(frame);
-            l->setPixmap(tileImage(r.sampleIndex, kTileScale));
+            l->setPixmap(tileImage(r.sampleIndex, kTileSize));
             l->setMinimumSize(84, 84);
             l->setToolTip(tr("training image #%1").arg(r.sampleIndex));
             images->addWidget(l);
@@ -389,7 +395,7 @@ void NegativesView::rebuildGrid()
         m_summary->clear();
         return;
     }
-    const QPixmap pm = tileImage(anchor, kAnchorScale);
+    const QPixmap pm = tileImage(anchor, kAnchorSize);
     if (pm.isNull())
         m_anchorImage->setText(m_images ? tr("no image") : tr("loading image…"));
     else

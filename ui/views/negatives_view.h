@@ -71,7 +71,8 @@ private:
     void rebuildGrid();
     void rebuildHistory();
     QString className(qint64 c) const;
-    QPixmap tileImage(qint64 index, int scale) const;
+    // The image magnified by a whole factor to about `size` pixels; null without images.
+    QPixmap tileImage(qint64 index, int size) const;
 
     struct Tile {
         QWidget* widget = nullptr;
