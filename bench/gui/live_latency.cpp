@@ -4,8 +4,9 @@
 // train/lr, test/top1 on screen) and to a SamplerStatsView, the way the workbench's queue
 // does. On the GUI thread a 5 ms precise QTimer records how late each tick is (time since
 // the previous tick minus 5 ms): the event loop's latency. Prints JSON with percentiles.
-//   QT_QPA_PLATFORM=offscreen bench_gui_live_latency [train_per_class] [epochs] [threads] [sampler]
+//   QT_QPA_PLATFORM=offscreen bench_gui_live_latency [train_per_class] [epochs] [threads] [sampler] [overlay]
 // sampler: class (default, a contrastive run) or none (cross-entropy only: more batches/s).
+// overlay: that many finished runs (12,000 loss steps each) drawn beside the live one.
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -75,6 +76,7 @@ int main(int argc, char** argv)
     const int epochs = a.size() > 2 ? a[2].toInt() : 2;
     const int threads = a.size() > 3 ? a[3].toInt() : 0;
     const QString samplerName = a.size() > 4 ? a[4] : QStringLiteral("class");
+    const int overlay = a.size() > 5 ? a[5].toInt() : 0;
 
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("runs.sqlite"));
@@ -89,9 +91,21 @@ int main(int argc, char** argv)
         cfg.contrastive.sampler = samplerName.toStdString();
     cfg.contrastive.negatives = 256;
     qint64 runId = 0;
+    QList<qint64> shown;
     {
         RunStore store(db.toStdString());
+        for (int r = 0; r < overlay; ++r) {
+            const auto id = store.createRun("finished-" + std::to_string(r), "{}", r);
+            std::vector<MetricRow> rows;
+            for (std::int64_t step = 1; step <= 12000; ++step) {
+                rows.push_back({1 + (step - 1) / 400, step, "train/loss", 2.0 / (1 + 0.001 * step)});
+                rows.push_back({1 + (step - 1) / 400, step, "train/lr", 0.1});
+            }
+            store.appendMetrics(id, rows);
+            shown << id;
+        }
         runId = createRun(store, cfg);
+        shown << runId;
     }
 
     QWidget window;
@@ -102,7 +116,7 @@ int main(int argc, char** argv)
     window.resize(1000, 900);
     window.show();
     curves->setSelectedMetrics({QStringLiteral("train/loss"), QStringLiteral("train/lr"), QStringLiteral("test/top1")});
-    curves->setRuns(db, {runId});
+    curves->setRuns(db, shown);
     sampler->setRuns(db, {runId});
     waitForSignal(curves, &CurvesView::loaded);
 
@@ -133,7 +147,8 @@ int main(int argc, char** argv)
     const double seconds = secondsSince(t0);
     const int drawn = curves->graphFor(runId, QStringLiteral("train/loss")) ? curves->graphFor(runId, QStringLiteral("train/loss"))->dataCount() : 0;
 
-    QTextStream(stdout) << "{\"benchmark\": \"gui_live_latency\", \"sampler\": \"" << samplerName << "\", \"outcome\": \""
+    QTextStream(stdout) << "{\"benchmark\": \"gui_live_latency\", \"sampler\": \"" << samplerName
+                        << "\", \"overlaid_finished_runs\": " << overlay << ", \"outcome\": \""
                         << (result.outcome == RunOutcome::Finished ? "finished" : QString::fromStdString(result.message))
                         << "\", \"train_seconds\": " << seconds << ", \"batches\": " << forwarder.batches.load()
                         << ", \"images_per_second\": " << forwarder.imagesPerSecond.load()
