@@ -160,7 +160,8 @@ QWidget* RunBrowser::buildDetails()
     m_duplicate = new QPushButton(tr("Duplicate…"), box);
     m_duplicate->setToolTip(tr("Start the run editor from this run's configuration"));
     m_resume = new QPushButton(tr("Resume"), box);
-    m_resume->setToolTip(tr("Continue a cancelled, failed or interrupted run from its newest checkpoint"));
+    m_resume->setToolTip(tr("Continue a cancelled, failed or interrupted run from its newest checkpoint "
+                            "(or start a queued one)"));
     m_teacher = new QPushButton(tr("Use as teacher"), box);
     m_delete = new QPushButton(tr("Delete…"), box);
 
@@ -302,7 +303,7 @@ void RunBrowser::showSelected()
     bool resumable = false;
     for (qint64 id : ids)
         if (const RunSummary* s = m_model->run(id))
-            resumable |= isFinal(s->status) && s->status != RunStatus::Finished;
+            resumable |= (isFinal(s->status) && s->status != RunStatus::Finished) || s->status == RunStatus::Queued;
     m_resume->setEnabled(resumable);
     if (!r) {
         m_info->setText(ids.isEmpty() ? tr("No run selected.") : tr("%n runs selected.", nullptr, int(ids.size())));

@@ -1,9 +1,12 @@
 #include "queue/queued_run.h"
 
+#include <QtConcurrent/QtConcurrent>
+
 #include <chrono>
 #include <exception>
 
 #include "queue/observer_bridge.h"
+#include "store/run_store.h"
 #include "train/run_job.h"
 
 namespace scns {
@@ -85,6 +88,9 @@ void QueuedRun::start()
         return;
     if (m_thread.joinable())
         m_thread.join();  // the previous (finished) execution of this run
+    // A "cancelled before it started" store update must land before the run is marked
+    // running, not after (a few milliseconds, only right after such a cancel).
+    m_storeUpdate.waitForFinished();
     m_stop = std::stop_source();
     m_pauseRequested->store(false);
     m_message.clear();
@@ -110,6 +116,20 @@ void QueuedRun::start()
 void QueuedRun::cancel()
 {
     if (m_state == JobState::Waiting) {
+        if (!m_resume) {
+            // Never started: the store still says queued. Say cancelled there too (off the GUI
+            // thread), so the browser offers to resume (start) it later.
+            m_storeUpdate = QtConcurrent::run([db = m_dbPath.toStdString(), id = m_runId] {
+                try {
+                    RunStore store(db);
+                    if (store.run(id).status == RunStatus::Queued)
+                        store.finishRun(id, RunStatus::Cancelled, "cancelled before it started");
+                } catch (const std::exception&) {
+                    // The run stays queued; nothing is lost.
+                }
+            });
+            m_resume = true;  // starting it later is a resume (from scratch: no checkpoint)
+        }
         setState(JobState::Cancelled);
         return;
     }

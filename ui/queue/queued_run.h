@@ -2,6 +2,7 @@
 // One stored run in the GUI's queue: starts it on its own thread (core's executeRun), and
 // turns the training observer's callbacks into queued signals on the GUI thread. The thread
 // never touches Qt widgets or torch types cross-thread; only plain observer structs travel.
+#include <QFuture>
 #include <QObject>
 #include <QString>
 
@@ -75,6 +76,7 @@ private:
     std::stop_source m_stop;
     std::shared_ptr<std::atomic<bool>> m_pauseRequested;
     std::thread m_thread;
+    QFuture<void> m_storeUpdate;
 };
 
 }  // namespace scns

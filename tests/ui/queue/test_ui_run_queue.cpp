@@ -89,6 +89,19 @@ void TestUiRunQueue::concurrencySettingHoldsRunsBack()
     QCOMPARE(store.run(ids[0]).seed, 1);
     QCOMPARE(store.run(ids[1]).seed, 2);
 
+    // A waiting run cancelled before it starts is cancelled in the store too, and can be
+    // started later.
+    const auto more = queue.launch(expandLaunch(tinyRun("held"), {5, 6}, {}));
+    QCOMPARE(queue.at(3)->state(), JobState::Waiting);
+    queue.cancel(more[1]);
+    QCOMPARE(queue.at(3)->state(), JobState::Cancelled);
+    QTRY_COMPARE_WITH_TIMEOUT(toString(store.run(more[1]).status), toString(RunStatus::Cancelled), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 3, 240000);  // the first of the two ran alone
+    QVERIFY(queue.resume(more[1]));
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 4, 240000);
+    QCOMPARE(queue.at(3)->state(), JobState::Finished);
+    QCOMPARE(store.metrics(more[1], "test/top1").size(), std::size_t{1});
+
     queue.removeStopped();
     QCOMPARE(model.rowCount(), 0);
 }
