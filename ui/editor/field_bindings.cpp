@@ -127,6 +127,9 @@ QComboBox* FieldBindings::optionalBool(const QString& key, FieldAccess<std::opti
                                        const QString& defaultText, QWidget* parent)
 {
     auto* w = new QComboBox(parent);
+    // Long choices must not widen the form beyond the window; the popup shows them whole.
+    w->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    w->setMinimumContentsLength(10);
     w->addItem(defaultText);
     w->addItem(QObject::tr("yes"));
     w->addItem(QObject::tr("no"));
@@ -152,6 +155,8 @@ QComboBox* FieldBindings::choice(const QString& key, FieldAccess<std::string> ac
                                  bool editable, QWidget* parent)
 {
     auto* w = new QComboBox(parent);
+    w->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    w->setMinimumContentsLength(10);
     w->addItems(choices);
     w->setEditable(editable);
     QObject::connect(w, &QComboBox::currentTextChanged, w, [this] { changed(); });

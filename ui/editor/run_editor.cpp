@@ -216,7 +216,7 @@ void RunEditor::buildForm()
     m_contrastiveBox = con;
     row(con, {}, "contrastive.enabled",
         f.boolean("contrastive.enabled", [](RunConfig& c) -> auto& { return c.contrastive.enabled; },
-                  tr("Add the contrastive term (CE + beta L_con)"), con),
+                  tr("Enabled: loss = CE + beta L_con"), con),
         {});
     row(con, tr("Objective"), "contrastive.objective",
         f.choice("contrastive.objective", [](RunConfig& c) -> auto& { return c.contrastive.objective; },
@@ -366,18 +366,19 @@ void RunEditor::buildForm()
                        tr("default (0.8 crd, 0 kd)"), kd),
         {});
 
-    grid->addWidget(run, 0, 0);
-    grid->addWidget(data, 1, 0);
-    grid->addWidget(sched, 2, 0);
-    grid->addWidget(net, 0, 1);
-    grid->addWidget(kd, 1, 1, 2, 1);
-    grid->addWidget(con, 0, 2, 2, 1);
-    grid->addWidget(cls, 0, 3);
-    grid->addWidget(inst, 1, 3);
-    grid->addWidget(mix, 2, 3);
-    grid->setRowStretch(3, 1);
-    for (int c = 0; c < 4; ++c)
+    // Three columns, each stacked tightly: what every run needs, the network and its teacher,
+    // the contrastive term.
+    const auto column = [grid](int c, std::initializer_list<QWidget*> boxes) {
+        auto* col = new QVBoxLayout;
+        for (QWidget* box : boxes)
+            col->addWidget(box);
+        col->addStretch(1);
+        grid->addLayout(col, 0, c);
         grid->setColumnStretch(c, 1);
+    };
+    column(0, {run, data, sched});
+    column(1, {net, kd, mix});
+    column(2, {con, cls, inst});
 
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(content);

@@ -49,7 +49,9 @@ MainWindow::MainWindow(QString dbPath, QWidget* parent)
 
     m_storeLabel = new QLabel(this);
     m_queueLabel = new QLabel(this);
-    statusBar()->addWidget(m_storeLabel, 1);
+    // Both permanent (right-aligned): temporary messages use the left part and never
+    // cover them.
+    statusBar()->addPermanentWidget(m_storeLabel);
     statusBar()->addPermanentWidget(m_queueLabel);
     m_storeLabel->setText(tr("Store %1 — loading…").arg(m_dbPath));
 

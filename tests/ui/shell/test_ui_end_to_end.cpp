@@ -201,6 +201,11 @@ void TestUiEndToEnd::trainTeacherFirstThenUseIt()
     const qint64 teacherId = window.queue()->at(0)->runId();
     QTRY_COMPARE_WITH_TIMEOUT(teacherSet.count(), 1, 120000);
     QCOMPARE(teacherSet.at(0).at(0).toLongLong(), teacherId);
+    if (const QByteArray shots = qgetenv("SCNS_UI_SHOTS"); !shots.isEmpty()) {
+        window.resize(1500, 950);
+        window.showPage(e);
+        window.grab().save(QString::fromLocal8Bit(shots) + "/editor-teacher.png");
+    }
     const auto student = e->validConfig();  // now complete
     QVERIFY(student);
     QCOMPARE(student->distill.teacherRunId, teacherId);
