@@ -26,12 +26,24 @@ void RunSummaryModel::setRuns(std::vector<CompareRun> runs)
 {
     beginResetModel();
     m_runs = std::move(runs);
+    m_accuracy.clear();
+    for (const auto& r : m_runs)
+        m_accuracy.push_back(accuracyOf(r.top1));
+    computeEpochsTo();
     endResetModel();
+}
+
+void RunSummaryModel::computeEpochsTo()
+{
+    m_epochsTo.clear();
+    for (const auto& r : m_runs)
+        m_epochsTo.push_back(epochsToAccuracy(r.top1, m_threshold));
 }
 
 void RunSummaryModel::setThreshold(double percent)
 {
     m_threshold = percent;
+    computeEpochsTo();
     if (!m_runs.empty())
         Q_EMIT dataChanged(index(0, EpochsToThreshold), index(rowCount() - 1, EpochsToThreshold));
     Q_EMIT headerDataChanged(Qt::Horizontal, EpochsToThreshold, EpochsToThreshold);
@@ -53,7 +65,7 @@ QVariant RunSummaryModel::data(const QModelIndex& index, int role) const
     const auto& run = m_runs[static_cast<std::size_t>(index.row())];
     if (role == Qt::TextAlignmentRole)
         return index.column() >= Seed ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
-    const RunAccuracy acc = accuracyOf(run.top1);
+    const RunAccuracy& acc = m_accuracy[static_cast<std::size_t>(index.row())];
     const bool raw = role == Qt::UserRole;
     switch (index.column()) {
     case Run:
@@ -71,7 +83,7 @@ QVariant RunSummaryModel::data(const QModelIndex& index, int role) const
     case BestEpoch:
         return acc.best ? QVariant(static_cast<qint64>(acc.bestEpoch)) : (raw ? QVariant() : QVariant(QStringLiteral("–")));
     case EpochsToThreshold: {
-        const auto e = epochsToAccuracy(run.top1, m_threshold);
+        const auto& e = m_epochsTo[static_cast<std::size_t>(index.row())];
         if (e)
             return static_cast<qint64>(*e);
         return raw ? QVariant() : QVariant(tr("not reached"));

@@ -11,6 +11,7 @@
 
 #include "store/run_record.h"
 #include "views/config_diff.h"
+#include "views/run_summary.h"
 #include "views/welch_test.h"
 
 namespace scns {
@@ -39,7 +40,13 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    void computeEpochsTo();
+
     std::vector<CompareRun> m_runs;
+    // Per run, computed when runs or threshold change: data() is called for every cell and
+    // role, and a run's series may hold thousands of rows.
+    std::vector<RunAccuracy> m_accuracy;
+    std::vector<std::optional<std::int64_t>> m_epochsTo;
     double m_threshold = 80;
 };
 
