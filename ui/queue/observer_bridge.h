@@ -1,6 +1,7 @@
 #pragma once
 // Signals emitted from a training thread and received (queued) on the GUI thread. The
 // object itself lives on the GUI thread; only its signals are emitted from the worker.
+#include <QList>
 #include <QObject>
 #include <QString>
 
@@ -15,7 +16,8 @@ public:
 
 Q_SIGNALS:
     void runBegan(const scns::RunStartInfo& info);
-    void batchEnded(const scns::BatchProgress& progress);
+    // Every batch since the previous delivery, in order (sent at most ~10 times a second).
+    void batchesEnded(const QList<scns::BatchProgress>& batches);
     void epochEnded(const scns::EpochSummary& summary);
     // executeRun returned (the store has the final status) or could not start at all.
     void threadDone(const scns::RunResult& result);

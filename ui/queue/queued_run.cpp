@@ -17,14 +17,16 @@ void registerTrainingMetaTypes()
     qRegisterMetaType<BatchProgress>();
     qRegisterMetaType<EpochSummary>();
     qRegisterMetaType<RunResult>();
+    qRegisterMetaType<QList<BatchProgress>>();
     qRegisterMetaType<JobState>();
 }
 
 namespace {
 
 // Runs on the training thread. Batch callbacks can come thousands of times a second for a
-// small network; forwarding every one would flood the GUI's event queue, so batches are
-// thinned to one per kBatchInterval (plus each epoch's last batch).
+// small network; one queued event each would flood the GUI's event queue, so batches are
+// collected and delivered together once per kBatchInterval (and at each epoch's last batch):
+// live curves get every step, the event loop a handful of events per second.
 class ForwardingObserver final : public TrainingObserver {
 public:
     ForwardingObserver(ObserverBridge* bridge, std::stop_source stop, std::shared_ptr<std::atomic<bool>> pause)
@@ -36,14 +38,21 @@ public:
 
     void onBatchEnd(const BatchProgress& p) override
     {
+        m_pending.append(p);
         const auto now = std::chrono::steady_clock::now();
         if (p.batch != p.batchesPerEpoch && now - m_lastBatch < kBatchInterval)
             return;
         m_lastBatch = now;
-        Q_EMIT m_bridge->batchEnded(p);
+        flush();
     }
 
-    void onEpochEnd(const EpochSummary& s) override { Q_EMIT m_bridge->epochEnded(s); }
+    void onEpochEnd(const EpochSummary& s) override
+    {
+        flush();
+        Q_EMIT m_bridge->epochEnded(s);
+    }
+
+    void onRunEnd(const RunResult&) override { flush(); }
 
     // "Pause at the next epoch": the epoch's checkpoint is on disk now, so stopping here
     // loses nothing; the trainer sees the stop at the next epoch start.
@@ -54,7 +63,16 @@ public:
     }
 
 private:
+    void flush()
+    {
+        if (m_pending.isEmpty())
+            return;
+        Q_EMIT m_bridge->batchesEnded(m_pending);
+        m_pending.clear();
+    }
+
     static constexpr std::chrono::milliseconds kBatchInterval{100};
+    QList<BatchProgress> m_pending;
     ObserverBridge* m_bridge;
     std::stop_source m_stop;
     std::shared_ptr<std::atomic<bool>> m_pause;
@@ -69,7 +87,7 @@ QueuedRun::QueuedRun(QString dbPath, qint64 runId, QString name, bool resume, QO
 {
     registerTrainingMetaTypes();
     connect(m_bridge, &ObserverBridge::runBegan, this, &QueuedRun::onRunBegan, Qt::QueuedConnection);
-    connect(m_bridge, &ObserverBridge::batchEnded, this, &QueuedRun::onBatch, Qt::QueuedConnection);
+    connect(m_bridge, &ObserverBridge::batchesEnded, this, &QueuedRun::onBatches, Qt::QueuedConnection);
     connect(m_bridge, &ObserverBridge::epochEnded, this, &QueuedRun::onEpoch, Qt::QueuedConnection);
     connect(m_bridge, &ObserverBridge::threadDone, this, &QueuedRun::onThreadDone, Qt::QueuedConnection);
 }
@@ -174,14 +192,18 @@ void QueuedRun::onRunBegan(const RunStartInfo& info)
     Q_EMIT changed();
 }
 
-void QueuedRun::onBatch(const BatchProgress& p)
+void QueuedRun::onBatches(const QList<BatchProgress>& batches)
 {
+    if (batches.isEmpty())
+        return;
+    const BatchProgress& p = batches.last();
     m_epoch = p.epoch;
     if (m_epochs > 0 && p.batchesPerEpoch > 0)
         m_progress = (double(p.epoch - 1) + double(p.batch) / double(p.batchesPerEpoch)) / double(m_epochs);
     m_imagesPerSecond = p.imagesPerSecond;
     m_etaSeconds = p.etaSeconds;
-    Q_EMIT batchEnded(p);
+    for (const BatchProgress& b : batches)
+        Q_EMIT batchEnded(b);
     Q_EMIT changed();
 }
 

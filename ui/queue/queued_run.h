@@ -52,14 +52,14 @@ Q_SIGNALS:
     void changed();  // any displayed value changed
     void stateChanged(scns::JobState state);
     void runBegan(const scns::RunStartInfo& info);
-    void batchEnded(const scns::BatchProgress& progress);
+    void batchEnded(const scns::BatchProgress& progress);  // every batch, delivered in bursts
     void epochEnded(const scns::EpochSummary& summary);
     void ended(const scns::RunResult& result);
 
 private:
     void setState(JobState state);
     void onRunBegan(const RunStartInfo& info);
-    void onBatch(const BatchProgress& p);
+    void onBatches(const QList<BatchProgress>& batches);
     void onEpoch(const EpochSummary& s);
     void onThreadDone(const RunResult& result);
 

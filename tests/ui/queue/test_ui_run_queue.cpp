@@ -45,6 +45,7 @@ void TestUiRunQueue::runsToTheEndWithMetrics()
     QueueModel model(&queue);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy epochs(&queue, &RunQueue::runEpochEnded);
+    QSignalSpy batches(&queue, &RunQueue::runBatchEnded);
     QSignalSpy ended(&queue, &RunQueue::runEnded);
     QSignalSpy idle(&queue, &RunQueue::idle);
 
@@ -67,7 +68,15 @@ void TestUiRunQueue::runsToTheEndWithMetrics()
     const auto top1 = store.metrics(ids[0], "test/top1");
     QCOMPARE(top1.size(), std::size_t{1});
     QCOMPARE(top1[0].value, queue.at(0)->lastTestTop1());
-    QVERIFY(!store.metrics(ids[0], "train/loss").empty());
+    // Every step reached the GUI thread (in bursts), in order, as the store recorded them.
+    const auto loss = store.metrics(ids[0], "train/loss");
+    QVERIFY(!loss.empty());
+    QCOMPARE(batches.count(), static_cast<int>(loss.size()));
+    for (int i = 0; i < batches.count(); ++i) {
+        const auto b = batches.at(i).at(1).value<BatchProgress>();
+        QCOMPARE(b.step, loss[std::size_t(i)].step);
+        QCOMPARE(b.loss, loss[std::size_t(i)].value);
+    }
 }
 
 void TestUiRunQueue::concurrencySettingHoldsRunsBack()

@@ -226,8 +226,15 @@ void TestUiEndToEnd::closingWithActiveRunStopsItResumably()
     const qint64 id = window->queue()->launch({testing::tinyRun("closing", 30, 200)}).front();
     QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0, 60000);
     window->showPage(window->queuePanel());
-    if (const QByteArray shots = qgetenv("SCNS_UI_SHOTS"); !shots.isEmpty())
+    if (const QByteArray shots = qgetenv("SCNS_UI_SHOTS"); !shots.isEmpty()) {
         window->grab().save(QString::fromLocal8Bit(shots) + "/queue-running.png");
+        // The live path: the queue's batches reach the curves page while the run trains.
+        QSignalSpy live(window->views()->curves(), &CurvesView::liveUpdated);
+        window->views()->showRuns({id});
+        window->showPage(window->views()->curvesPage());
+        QTRY_VERIFY_WITH_TIMEOUT(live.count() >= 3, 60000);
+        window->grab().save(QString::fromLocal8Bit(shots) + "/curves-live.png");
+    }
 
     int asked = 0, askedRuns = 0;
     window->closeGuard()->setAskHandler([&](int runs) {
