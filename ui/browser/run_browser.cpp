@@ -232,7 +232,8 @@ void RunBrowser::onLoaded()
     LoadedRuns result = m_loadWatcher.result();
     if (!result.error.isEmpty()) {
         m_count->setText(tr("cannot read the store"));
-        Q_EMIT editFailed(result.error);
+        m_count->setToolTip(result.error);
+        Q_EMIT loadFailed(result.error);
         return;
     }
     const QList<qint64> selected = selectedRunIds();

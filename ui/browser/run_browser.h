@@ -56,6 +56,7 @@ public:
 
 Q_SIGNALS:
     void loaded(int runs, double seconds);
+    void loadFailed(const QString& message);  // the store could not be read
     void finalAccuraciesLoaded();
     void editDone();
     void editFailed(const QString& message);

@@ -74,6 +74,10 @@ MainWindow::MainWindow(QString dbPath, QWidget* parent)
     connect(m_browser, &RunBrowser::loaded, this, [this](int runs, double seconds) {
         m_storeLabel->setText(tr("Store %1 — %L2 runs (read in %3 s)").arg(m_dbPath).arg(runs).arg(seconds, 0, 'f', 2));
     });
+    connect(m_browser, &RunBrowser::loadFailed, this, [this](const QString& text) {
+        m_storeLabel->setText(tr("Store %1 — cannot be read").arg(m_dbPath));
+        QMessageBox::warning(this, tr("Cannot open the run store"), text);
+    });
     connect(m_closeGuard, &CloseGuard::stopping, this, [this](int runs) {
         statusBar()->showMessage(tr("Stopping %n run(s); the window closes when they have saved their state.",
                                     nullptr, runs));

@@ -36,7 +36,7 @@ void ScreenshotTour::start()
         openRuns();
     };
     connect(browser, &RunBrowser::finalAccuraciesLoaded, this, go);
-    connect(browser, &RunBrowser::editFailed, this, go);  // an unreadable store still gets pictures
+    connect(browser, &RunBrowser::loadFailed, this, go);  // an unreadable store still gets pictures
     QTimer::singleShot(kLoadTimeoutMs, this, go);
 }
 

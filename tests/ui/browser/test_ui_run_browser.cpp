@@ -44,6 +44,7 @@ private Q_SLOTS:
     void sortsByAccuracy();
     void editsReachTheStore();
     void deleteAsksFirst();
+    void unreadableStoreReportsLoadFailed();
 
 private:
     QString dbPath() const { return m_dir.filePath("runs.sqlite"); }
@@ -278,6 +279,22 @@ void TestUiRunBrowser::deleteAsksFirst()
     QVERIFY(!browser.model()->run(5));
     RunStore store(dbPath().toStdString());
     QCOMPARE(store.listRuns().size(), std::size_t(kRuns - 2));
+}
+
+void TestUiRunBrowser::unreadableStoreReportsLoadFailed()
+{
+    QTemporaryDir dir;
+    QFile blocker(dir.filePath("file"));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    RunBrowser browser(dir.filePath("file/runs.sqlite"));  // its folder is a file
+    QSignalSpy failed(&browser, &RunBrowser::loadFailed);
+    QSignalSpy loaded(&browser, &RunBrowser::loaded);
+    browser.reload();
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
+    QCOMPARE(loaded.count(), 0);
+    QVERIFY(failed.at(0).at(0).toString().contains("file"));
+    QCOMPARE(browser.model()->rowCount(), 0);
 }
 
 QTEST_MAIN(TestUiRunBrowser)
