@@ -47,6 +47,7 @@ private Q_SLOTS:
     void configureLaunchWatchInspect();
     void screenshotTourWritesEveryPage();
     void trainTeacherFirstThenUseIt();
+    void duplicateAndResumeFromTheBrowser();
     void closingWithActiveRunStopsItResumably();
 
 private:
@@ -215,6 +216,58 @@ void TestUiEndToEnd::trainTeacherFirstThenUseIt()
     const auto teacherCfg = runConfigFromJsonText(store.run(teacherId).configJson, "teacher");
     QCOMPARE(teacherCfg.distill.method, std::string("none"));
     QCOMPARE(teacherCfg.arch, std::string("small-cnn"));
+}
+
+void TestUiEndToEnd::duplicateAndResumeFromTheBrowser()
+{
+    QVERIFY(m_runId > 0);
+    MainWindow window(dbPath());
+    window.show();
+    RunBrowser* browser = window.browser();
+    QSignalSpy loaded(browser, &RunBrowser::loaded);
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+    browser->selectRun(m_runId);
+    QCOMPARE(browser->selectedRunIds(), QList<qint64>{m_runId});
+
+    // Duplicate: the editor gets the stored config; the new run names its parent.
+    QPushButton* duplicate = button(browser, "Duplicate…");
+    QVERIFY(duplicate && duplicate->isEnabled());
+    QTest::mouseClick(duplicate, Qt::LeftButton);
+    QCOMPARE(window.tabs()->currentWidget(), window.editor());
+    QCOMPARE(window.editor()->parentRunId(), m_runId);
+    QCOMPARE(qobject_cast<QSpinBox*>(window.editor()->field("data.train_per_class"))->value(), 20);
+    spin(window.editor(), "epochs", 3);  // the pause below lands after epoch 1 or 2
+    QSignalSpy launched(window.queue(), &RunQueue::launched);
+    QSignalSpy ended(window.queue(), &RunQueue::runEnded);
+    QSignalSpy batches(window.queue(), &RunQueue::runBatchEnded);
+    QTRY_VERIFY(button(window.editor(), "Launch")->isEnabled());
+    QTest::mouseClick(button(window.editor(), "Launch"), Qt::LeftButton);
+    QTRY_COMPARE(launched.count(), 1);
+    const qint64 copy = launched.at(0).at(0).value<QList<qint64>>().front();
+
+    // Pause it in the queue, then resume it from the browser.
+    QTRY_VERIFY_WITH_TIMEOUT(batches.count() > 0, 60000);
+    window.queue()->pause(copy);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
+    QCOMPARE(window.queue()->at(0)->state(), JobState::Paused);
+    QTRY_VERIFY_WITH_TIMEOUT(browser->model()->run(copy)
+                                 && browser->model()->run(copy)->status == RunStatus::Cancelled,
+                             10000);
+    window.showPage(browser);
+    browser->selectRun(copy);
+    QPushButton* resume = button(browser, "Resume");
+    QVERIFY(resume && resume->isEnabled());
+    QTest::mouseClick(resume, Qt::LeftButton);
+    QCOMPARE(window.tabs()->currentWidget(), window.queuePanel());
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, 120000);
+    QCOMPARE(window.queue()->at(0)->state(), JobState::Finished);
+
+    RunStore store(dbPath().toStdString());
+    const RunRecord r = store.run(copy);
+    QCOMPARE(r.parentRunId, m_runId);
+    QCOMPARE(toString(r.status), std::string("finished"));
+    QCOMPARE(store.metrics(copy, "test/top1").size(), std::size_t{3});
+    QCOMPARE(runConfigFromJsonText(r.configJson, "copy").contrastive.mixupCount, std::int64_t{2});
 }
 
 void TestUiEndToEnd::closingWithActiveRunStopsItResumably()
