@@ -66,19 +66,29 @@ int main(int argc, char** argv)
     QTimer probe;
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(5);
+    // Ticks later than 40 ms, with when they happened and the last event seen before them,
+    // to tell which part of the program stalled.
+    QStringList spikes;
+    QString lastEvent = QStringLiteral("start");
     QObject::connect(&probe, &QTimer::timeout, [&] {
         const qint64 now = clock.nsecsElapsed();
-        lateMs.push_back(std::max(0.0, (now - last) / 1e6 - 5.0));
+        const double late = std::max(0.0, (now - last) / 1e6 - 5.0);
+        lateMs.push_back(late);
+        if (late > 40)
+            spikes << QStringLiteral("\"%1 ms at %2 s after %3\"").arg(late, 0, 'f', 1).arg(now / 1e9, 0, 'f', 2).arg(lastEvent);
         last = now;
     });
     int batches = 0;
     double imagesPerSecond = 0;
     QString outcome;
     QObject::connect(window.queue(), &RunQueue::runBatchEnded, [&](qint64, const BatchProgress&) { ++batches; });
-    QObject::connect(window.queue(), &RunQueue::runEpochEnded,
-                     [&](qint64, const EpochSummary& s) { imagesPerSecond = s.imagesPerSecond; });
+    QObject::connect(window.queue(), &RunQueue::runEpochEnded, [&](qint64, const EpochSummary& s) {
+        imagesPerSecond = s.imagesPerSecond;
+        lastEvent = QStringLiteral("epoch %1 end at %2 s").arg(s.epoch).arg(clock.nsecsElapsed() / 1e9, 0, 'f', 2);
+    });
     QObject::connect(window.queue(), &RunQueue::runEnded, [&](qint64, JobState, const QString& message) {
         outcome = message.isEmpty() ? QStringLiteral("ended") : message;
+        lastEvent = QStringLiteral("run end at %1 s").arg(clock.nsecsElapsed() / 1e9, 0, 'f', 2);
         // Let the end-of-run reloads run while still measuring, then stop.
         QTimer::singleShot(2000, &app, &QApplication::quit);
     });
@@ -101,6 +111,7 @@ int main(int argc, char** argv)
                         << ", \"images_per_second\": " << imagesPerSecond << ", \"ticks\": " << lateMs.size()
                         << ", \"latency_ms_p50\": " << percentile(lateMs, 0.5)
                         << ", \"latency_ms_p99\": " << percentile(lateMs, 0.99)
-                        << ", \"latency_ms_max\": " << percentile(lateMs, 1.0) << "}\n";
+                        << ", \"latency_ms_max\": " << percentile(lateMs, 1.0) << ", \"spikes_over_40ms\": ["
+                        << spikes.join(QStringLiteral(", ")) << "]}\n";
     return 0;
 }
