@@ -20,6 +20,7 @@
 
 #include "browser/run_filter_proxy.h"
 #include "browser/run_list_model.h"
+#include "common/button_actions.h"
 #include "views/export.h"
 
 namespace scns {
@@ -214,6 +215,7 @@ QWidget* RunBrowser::buildDetails()
             Q_EMIT teacherRequested(ids.front());
     });
     connect(m_delete, &QPushButton::clicked, this, [this] { deleteRuns(selectedRunIds()); });
+    mirrorButtonsAsContextMenu(m_view, {m_open, m_compare, nullptr, m_duplicate, m_resume, m_teacher, nullptr, m_delete});
     return box;
 }
 

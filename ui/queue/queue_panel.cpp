@@ -10,6 +10,7 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include "common/button_actions.h"
 #include "queue/progress_delegate.h"
 #include "queue/queue_model.h"
 #include "queue/run_queue.h"
@@ -87,6 +88,7 @@ QueuePanel::QueuePanel(RunQueue* queue, QWidget* parent)
     connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
         Q_EMIT runActivated(index.data(QueueModel::RunIdRole).toLongLong());
     });
+    mirrorButtonsAsContextMenu(m_view, {m_cancel, m_pause, m_resume, nullptr, m_clear});
     updateButtons();
 }
 

@@ -2,6 +2,7 @@
 // filters and searches, sorts, edits (rename, tags, notes) and deletes with confirmation,
 // with both item models under QAbstractItemModelTester.
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLineEdit>
@@ -269,6 +270,21 @@ void TestUiRunBrowser::deleteAsksFirst()
     });
     QVERIFY(!browser.deleteRuns({5, 6}));
     QVERIFY(asked.contains("run-4 (5)"));
+    QCOMPARE(browser.model()->rowCount(), kRuns);
+
+    // The table's context menu mirrors the buttons, enabled state included.
+    browser.selectRun(7);
+    const auto action = [&](const QString& text) -> QAction* {
+        for (QAction* a : browser.view()->actions())
+            if (a->text() == text)
+                return a;
+        return nullptr;
+    };
+    QVERIFY(action("Open in views") && action("Open in views")->isEnabled());
+    QVERIFY(action("Compare") && !action("Compare")->isEnabled());  // needs two runs
+    asked.clear();
+    action("Delete…")->trigger();
+    QVERIFY2(asked.contains("run-6 (7)"), qPrintable(asked));
     QCOMPARE(browser.model()->rowCount(), kRuns);
 
     browser.setConfirmHandler([](const QString&) { return true; });
