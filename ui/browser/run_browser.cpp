@@ -66,6 +66,7 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     m_view->verticalHeader()->setDefaultSectionSize(22);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setWordWrap(false);
+    m_view->setEditTriggers(QAbstractItemView::EditKeyPressed);  // F2 renames / re-tags in place
     const std::pair<int, int> widths[] = {{RunListModel::Id, 60},     {RunListModel::Name, 240},
                                           {RunListModel::Status, 80}, {RunListModel::Dataset, 100},
                                           {RunListModel::Network, 100}, {RunListModel::Sampler, 75},
@@ -107,6 +108,12 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     layout->addWidget(splitter, 1);
 
     connect(m_search, &QLineEdit::textChanged, m_proxy, &RunFilterProxy::setSearchText);
+    connect(m_model, &RunListModel::editRequested, this, [this](qint64 id, int column, const QString& text) {
+        if (column == RunListModel::Name)
+            renameRun(id, text);
+        else
+            setTags(id, text);
+    });
     const auto bindFilter = [this](QComboBox* combo, void (RunFilterProxy::*setter)(const QString&)) {
         connect(combo, &QComboBox::currentIndexChanged, this,
                 [this, combo, setter] { (m_proxy->*setter)(combo->currentData().toString()); });

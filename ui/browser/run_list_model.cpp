@@ -100,6 +100,12 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
         case TestTop1: return std::isnan(r.finalTestTop1) ? -1.0 : r.finalTestTop1;
         default: return data(index, Qt::DisplayRole);
         }
+    case Qt::EditRole:
+        if (index.column() == Name)
+            return r.name;
+        if (index.column() == Tags)
+            return joinTags(r.tags);
+        return {};
     case Qt::DisplayRole:
         switch (index.column()) {
         case Id: return r.id;
@@ -116,6 +122,29 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
         return {};
     default: return {};
     }
+}
+
+Qt::ItemFlags RunListModel::flags(const QModelIndex& index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && (index.column() == Name || index.column() == Tags))
+        f |= Qt::ItemIsEditable;
+    return f;
+}
+
+bool RunListModel::setData(const QModelIndex& index, const QVariant& value, int role)
+{
+    if (role != Qt::EditRole || !index.isValid() || index.row() >= rowCount()
+        || (index.column() != Name && index.column() != Tags))
+        return false;
+    const RunSummary& r = m_runs[std::size_t(index.row())];
+    const QString text = value.toString().trimmed();
+    if (index.column() == Name && (text.isEmpty() || text == r.name))
+        return false;  // the store requires a name
+    if (index.column() == Tags && splitTags(text) == r.tags)
+        return false;
+    Q_EMIT editRequested(r.id, index.column(), text);
+    return false;
 }
 
 QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const

@@ -35,6 +35,13 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    // Name and Tags are editable in place (F2). setData does not change the row: it asks for
+    // the store edit (editRequested) and the row follows once the store has it.
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+
+Q_SIGNALS:
+    void editRequested(qint64 runId, int column, const QString& text);
 
 private:
     void reindex();

@@ -252,6 +252,18 @@ void TestUiRunBrowser::editsReachTheStore()
     QCOMPARE(QString::fromStdString(store.run(17).notes), QStringLiteral("a note"));
     QVERIFY(browser.tagFilter()->findData(QStringLiteral("new-tag")) > 0);
 
+    // In place (F2): setData asks for the store edit; the row follows when it is stored.
+    const QModelIndex nameCell = browser.model()->index(browser.model()->rowCount() - 18, RunListModel::Name);
+    const qint64 id18 = nameCell.data(RunListModel::RunIdRole).toLongLong();
+    QCOMPARE(id18, qint64{18});
+    QVERIFY(nameCell.flags() & Qt::ItemIsEditable);
+    QVERIFY(!(browser.model()->index(0, RunListModel::Status).flags() & Qt::ItemIsEditable));
+    QVERIFY(!browser.model()->setData(nameCell, QStringLiteral("in place")));
+    QVERIFY(!browser.model()->setData(nameCell, QStringLiteral("  ")));  // empty names are refused
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 4, 10000);
+    QCOMPARE(browser.model()->run(18)->name, QStringLiteral("in place"));
+    QCOMPARE(QString::fromStdString(store.run(18).name), QStringLiteral("in place"));
+
     browser.renameRun(999999, QStringLiteral("x"));
     QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
     QVERIFY(failed.at(0).at(0).toString().contains("999999"));
