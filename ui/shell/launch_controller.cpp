@@ -1,6 +1,7 @@
 #include "shell/launch_controller.h"
 
 #include <QFutureWatcher>
+#include <QMessageBox>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrent>
 
@@ -50,6 +51,12 @@ LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* 
     : QObject(parent), m_dbPath(std::move(dbPath)), m_editor(editor), m_queue(queue), m_browser(browser),
       m_views(views), m_reloadBrowser(new QTimer(this))
 {
+    m_confirm = [editor](int runs) {
+        return QMessageBox::question(editor, tr("Launch %1 runs?").arg(runs),
+                                     tr("The seeds and grid make %1 runs. Queue them all?").arg(runs),
+                                     QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes)
+               == QMessageBox::Yes;
+    };
     // Several runs changing state at once cause one reload, not one each.
     m_reloadBrowser->setSingleShot(true);
     m_reloadBrowser->setInterval(300);
@@ -114,6 +121,8 @@ int LaunchController::launchFromEditor()
         Q_EMIT message(tr("Fix the fields marked in red first."));
         return 0;
     }
+    if (static_cast<int>(configs.size()) > kConfirmAbove && !m_confirm(static_cast<int>(configs.size())))
+        return 0;
     try {
         m_queue->launchAsync(configs, m_editor->parentRunId());  // launched() follows
         Q_EMIT message(tr("Storing %n run(s)…", nullptr, int(configs.size())));

@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 class QTimer;
 
 namespace scns {
@@ -28,6 +30,11 @@ public:
     // Queues a cross-entropy run of the editor's teacher network on the editor's data; when
     // it finishes, its newest checkpoint becomes the editor's teacher. Returns its id (0: none).
     qint64 trainTeacher();
+
+    // Launching more than this many runs at once asks first (seeds x grid multiply quickly).
+    static constexpr int kConfirmAbove = 12;
+    // For tests: replaces the confirmation dialog (argument: how many runs).
+    void setConfirmHandler(std::function<bool(int)> confirm) { m_confirm = std::move(confirm); }
 
 Q_SIGNALS:
     // The user should look at a page now (main window switches tabs).
@@ -52,6 +59,7 @@ private:
     InspectionViews* m_views;
     QTimer* m_reloadBrowser;
     qint64 m_pendingTeacher = 0;
+    std::function<bool(int)> m_confirm;
 };
 
 }  // namespace scns

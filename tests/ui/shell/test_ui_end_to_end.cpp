@@ -48,6 +48,7 @@ private Q_SLOTS:
     void screenshotTourWritesEveryPage();
     void trainTeacherFirstThenUseIt();
     void duplicateAndResumeFromTheBrowser();
+    void bigLaunchAsksFirst();
     void closingWithActiveRunStopsItResumably();
 
 private:
@@ -268,6 +269,22 @@ void TestUiEndToEnd::duplicateAndResumeFromTheBrowser()
     QCOMPARE(toString(r.status), std::string("finished"));
     QCOMPARE(store.metrics(copy, "test/top1").size(), std::size_t{3});
     QCOMPARE(runConfigFromJsonText(r.configJson, "copy").contrastive.mixupCount, std::int64_t{2});
+}
+
+void TestUiEndToEnd::bigLaunchAsksFirst()
+{
+    QTemporaryDir dir;
+    MainWindow window(dir.filePath("runs.sqlite"));
+    int asked = 0;
+    window.launcher()->setConfirmHandler([&](int runs) {
+        asked = runs;
+        return false;
+    });
+    window.editor()->seedsEdit()->setText("0-4");
+    window.editor()->gridEdit()->setText("optim.lr=0.1,0.2,0.3");
+    QCOMPARE(window.launcher()->launchFromEditor(), 0);
+    QCOMPARE(asked, 15);
+    QCOMPARE(window.queue()->count(), 0);
 }
 
 void TestUiEndToEnd::closingWithActiveRunStopsItResumably()
