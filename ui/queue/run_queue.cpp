@@ -79,7 +79,7 @@ void RunQueue::addLaunched(const std::vector<qint64>& ids, const std::vector<Run
     schedule();
 }
 
-void RunQueue::launchAsync(std::vector<RunConfig> configs, qint64 parentRunId)
+quint64 RunQueue::launchAsync(std::vector<RunConfig> configs, qint64 parentRunId)
 {
     for (const auto& c : configs)
         c.validate();  // the caller shows ConfigError at the fields, synchronously
@@ -87,17 +87,18 @@ void RunQueue::launchAsync(std::vector<RunConfig> configs, qint64 parentRunId)
         std::vector<qint64> ids;
         QString error;
     };
+    const quint64 ticket = ++m_lastTicket;
     auto* watcher = new QFutureWatcher<Stored>(this);
     auto shared = std::make_shared<std::vector<RunConfig>>(std::move(configs));
-    connect(watcher, &QFutureWatcher<Stored>::finished, this, [this, watcher, shared] {
+    connect(watcher, &QFutureWatcher<Stored>::finished, this, [this, watcher, shared, ticket] {
         watcher->deleteLater();
         const Stored s = watcher->result();
         if (!s.error.isEmpty()) {
-            Q_EMIT launchFailed(s.error);
+            Q_EMIT launchFailed(s.error, ticket);
             return;
         }
         addLaunched(s.ids, *shared);
-        Q_EMIT launched(QList<qint64>(s.ids.begin(), s.ids.end()));
+        Q_EMIT launched(QList<qint64>(s.ids.begin(), s.ids.end()), ticket);
     });
     watcher->setFuture(QtConcurrent::run([path = m_dbPath.toStdString(), shared, parentRunId] {
         Stored s;
@@ -110,6 +111,7 @@ void RunQueue::launchAsync(std::vector<RunConfig> configs, qint64 parentRunId)
         }
         return s;
     }));
+    return ticket;
 }
 
 void RunQueue::enqueueStoredRun(qint64 runId, const QString& name, bool resume)

@@ -38,8 +38,9 @@ public:
     std::vector<qint64> launch(const std::vector<RunConfig>& configs, qint64 parentRunId = 0);
     // The same without blocking the GUI thread on the store (another process or a training
     // thread may hold its write lock): validates here, stores on a pool thread, then queues
-    // and emits launched(ids), or launchFailed(message) with the store's error.
-    void launchAsync(std::vector<RunConfig> configs, qint64 parentRunId = 0);
+    // and emits launched(ids, ticket), or launchFailed(message, ticket) with the store's
+    // error. Returns the ticket that names this launch in those signals.
+    quint64 launchAsync(std::vector<RunConfig> configs, qint64 parentRunId = 0);
     // Queues an already stored run (resume: continue from its newest checkpoint).
     void enqueueStoredRun(qint64 runId, const QString& name, bool resume);
 
@@ -59,8 +60,8 @@ Q_SIGNALS:
     void runEpochEnded(qint64 runId, const scns::EpochSummary& summary);
     void runBatchEnded(qint64 runId, const scns::BatchProgress& progress);
     void runEnded(qint64 runId, scns::JobState state, const QString& message);
-    void launched(const QList<qint64>& runIds);
-    void launchFailed(const QString& message);
+    void launched(const QList<qint64>& runIds, quint64 ticket);
+    void launchFailed(const QString& message, quint64 ticket);
     // No run is active or waiting any more.
     void idle();
 
@@ -73,6 +74,7 @@ private:
     QString m_dbPath;
     int m_maxConcurrent = 1;
     bool m_holdScheduling = false;
+    quint64 m_lastTicket = 0;
     std::vector<QueuedRun*> m_runs;  // children of this
     std::unique_ptr<RunStore> m_store;
 };

@@ -69,8 +69,11 @@ LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* 
     });
     connect(editor, &RunEditor::trainTeacherRequested, this, &LaunchController::trainTeacher);
     connect(queue, &RunQueue::launched, this, &LaunchController::onLaunched);
-    connect(queue, &RunQueue::launchFailed, this,
-            [this](const QString& text) { Q_EMIT error(tr("Cannot store the runs"), text); });
+    connect(queue, &RunQueue::launchFailed, this, [this](const QString& text, quint64 ticket) {
+        if (ticket == m_teacherTicket)
+            m_teacherTicket = 0;
+        Q_EMIT error(tr("Cannot store the runs"), text);
+    });
     connect(queue, &RunQueue::runEnded, this, [this](qint64 id, JobState state, const QString& why) {
         m_reloadBrowser->start();
         if (id != m_pendingTeacher)
@@ -133,22 +136,30 @@ int LaunchController::launchFromEditor()
     }
 }
 
-void LaunchController::onLaunched(const QList<qint64>& ids)
+void LaunchController::onLaunched(const QList<qint64>& ids, quint64 ticket)
 {
-    if (ids.contains(m_pendingTeacher) || ids.isEmpty())
-        return;  // a teacher run: the views stay on what the user looks at
+    if (ids.isEmpty())
+        return;
+    if (ticket == m_teacherTicket) {
+        m_teacherTicket = 0;
+        m_pendingTeacher = ids.front();
+        m_reloadBrowser->start();
+        Q_EMIT message(tr("Teacher run %1 queued; it becomes the teacher when it finishes.").arg(ids.front()));
+        Q_EMIT showQueue();
+        return;
+    }
     m_views->showRuns(ids);
     m_reloadBrowser->start();
     Q_EMIT message(tr("Queued %n run(s).", nullptr, int(ids.size())));
     Q_EMIT showQueue();
 }
 
-qint64 LaunchController::trainTeacher()
+bool LaunchController::trainTeacher()
 {
     const RunConfig student = m_editor->currentConfig();
     if (student.distill.teacherArch.empty()) {
         Q_EMIT error(tr("Which teacher?"), tr("Choose the teacher's network first."));
-        return 0;
+        return false;
     }
     RunConfig teacher = student;
     teacher.arch = student.distill.teacherArch;
@@ -156,15 +167,11 @@ qint64 LaunchController::trainTeacher()
     teacher.contrastive = ContrastiveConfig{};
     teacher.name = "teacher-" + teacher.arch + "-" + teacher.data.dataset + "-seed" + std::to_string(teacher.seed);
     try {
-        const qint64 id = m_queue->launch({teacher}).front();
-        m_pendingTeacher = id;
-        m_reloadBrowser->start();
-        Q_EMIT message(tr("Teacher run %1 queued; it becomes the teacher when it finishes.").arg(id));
-        Q_EMIT showQueue();
-        return id;
+        m_teacherTicket = m_queue->launchAsync({teacher});
+        return true;
     } catch (const Error& e) {
         Q_EMIT error(tr("Cannot train the teacher"), QString::fromStdString(e.what()));
-        return 0;
+        return false;
     }
 }
 

@@ -28,8 +28,9 @@ public:
     // stored; 0 when the editor marked problems.
     int launchFromEditor();
     // Queues a cross-entropy run of the editor's teacher network on the editor's data; when
-    // it finishes, its newest checkpoint becomes the editor's teacher. Returns its id (0: none).
-    qint64 trainTeacher();
+    // it finishes, its newest checkpoint becomes the editor's teacher. It is stored in the
+    // background; returns false when nothing was launched (error() says why).
+    bool trainTeacher();
 
     // Launching more than this many runs at once asks first (seeds x grid multiply quickly).
     static constexpr int kConfirmAbove = 12;
@@ -50,7 +51,7 @@ Q_SIGNALS:
 
 private:
     void useAsTeacher(qint64 runId);
-    void onLaunched(const QList<qint64>& ids);
+    void onLaunched(const QList<qint64>& ids, quint64 ticket);
 
     QString m_dbPath;
     RunEditor* m_editor;
@@ -58,7 +59,8 @@ private:
     RunBrowser* m_browser;
     InspectionViews* m_views;
     QTimer* m_reloadBrowser;
-    qint64 m_pendingTeacher = 0;
+    qint64 m_pendingTeacher = 0;       // the teacher run being trained
+    quint64 m_teacherTicket = 0;       // its launch, while it is being stored
     std::function<bool(int)> m_confirm;
 };
 

@@ -199,7 +199,7 @@ void TestUiEndToEnd::trainTeacherFirstThenUseIt()
     QPushButton* train = button(e, "Train this network first");
     QVERIFY(train);
     QTest::mouseClick(train, Qt::LeftButton);
-    QCOMPARE(window.queue()->count(), 1);
+    QTRY_COMPARE(window.queue()->count(), 1);
     const qint64 teacherId = window.queue()->at(0)->runId();
     QTRY_COMPARE_WITH_TIMEOUT(teacherSet.count(), 1, 120000);
     QCOMPARE(teacherSet.at(0).at(0).toLongLong(), teacherId);
