@@ -228,6 +228,9 @@ void CurvesView::applyLoad(std::vector<RunCurves> runs, const QStringList& error
         run->append(fresh);
     }
     m_bufferedLive.clear();
+    // Curves kept from before the load show the new rows too.
+    for (auto it = m_graphs.cbegin(); it != m_graphs.cend(); ++it)
+        m_dirty.insert(it.key(), true);
     m_status->setText(errors.join(QLatin1Char('\n')));
     m_status->setVisible(!errors.isEmpty());
     m_userZoomed = false;

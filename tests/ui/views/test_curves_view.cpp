@@ -188,6 +188,20 @@ private Q_SLOTS:
         QCOMPARE(view.graphFor(m_a, "train/loss")->data()->at(20)->value, 0.3);
     }
 
+    void reloadShowsRowsAddedSince()
+    {
+        RunStore store(m_store.fsPath());
+        const auto id = m_store.addRun(store, "growing", 3, 1, 5);
+        CurvesView view;
+        view.setSelectedMetrics({"train/loss"});
+        load(view, m_store.path(), {id});
+        QCOMPARE(view.graphFor(id, "train/loss")->data()->size(), 5);
+        store.appendMetrics(id, {{2, 6, "train/loss", 0.25}, {2, 7, "train/loss", 0.2}});
+        load(view, m_store.path(), {id});  // the same run again: its curve has the new rows
+        QCOMPARE(view.graphFor(id, "train/loss")->data()->size(), 7);
+        QCOMPARE(view.graphFor(id, "train/loss")->data()->at(6)->value, 0.2);
+    }
+
     void runsSharingANameShowTheirIds()
     {
         std::int64_t twin = 0;
