@@ -6,6 +6,8 @@
 #include <QFileInfo>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 #include "common/errors.h"
 #include "shell/main_window.h"
@@ -13,14 +15,44 @@
 #include "store/default_path.h"
 #include "train/device.h"
 
+namespace {
+
+// Whether an option is given, as "--name" or "--name=value".
+bool hasArgument(int argc, char** argv, std::initializer_list<const char*> names)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char* n : names) {
+            const std::size_t len = std::strlen(n);
+            if (std::strncmp(argv[i], n, len) == 0 && (argv[i][len] == '\0' || argv[i][len] == '='))
+                return true;
+        }
+    return false;
+}
+
+void describeApplication()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("scns-workbench"));
+    QCoreApplication::setOrganizationName(QStringLiteral("scns"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SCNS_VERSION));
+}
+
+}  // namespace
+
 int main(int argc, char** argv)
 {
-    scns::configureAllocatorForTraining();  // before any training thread exists
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("scns-workbench"));
-    QApplication::setOrganizationName(QStringLiteral("scns"));
-    QApplication::setApplicationDisplayName(QStringLiteral("SCNS Workbench"));
-    QApplication::setApplicationVersion(QStringLiteral(SCNS_VERSION));
+    // --help and --version need no display; --screenshots draws offscreen unless told otherwise.
+    const bool infoOnly = hasArgument(argc, argv, {"--help", "-h", "--help-all", "--version", "-v"});
+    if (!infoOnly && hasArgument(argc, argv, {"--screenshots"}) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> app;
+    if (infoOnly)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    else {
+        scns::configureAllocatorForTraining();  // before any training thread exists
+        app = std::make_unique<QApplication>(argc, argv);
+        QApplication::setApplicationDisplayName(QStringLiteral("SCNS Workbench"));
+    }
+    describeApplication();
 
     QCommandLineParser cli;
     cli.setApplicationDescription(QStringLiteral("Configure, launch, watch, inspect and compare SCNS training runs."));
@@ -34,7 +66,7 @@ int main(int argc, char** argv)
                                    QStringLiteral("DIR"));
     cli.addOption(db);
     cli.addOption(shots);
-    cli.process(app);
+    cli.process(*app);  // exits after --help / --version
 
     QString dbPath = cli.value(db);
     if (dbPath.isEmpty()) {
@@ -51,10 +83,10 @@ int main(int argc, char** argv)
     scns::MainWindow window(dbPath);
     if (cli.isSet(shots)) {
         auto* tour = new scns::ScreenshotTour(&window, cli.value(shots), &window);
-        QObject::connect(tour, &scns::ScreenshotTour::finished, &app, [tour](int code) {
+        QObject::connect(tour, &scns::ScreenshotTour::finished, app.get(), [tour](int code) {
             for (const QString& f : tour->written())
                 std::printf("%s\n", qPrintable(f));
-            QApplication::exit(code);
+            QCoreApplication::exit(code);
         });
         window.resize(1600, 1000);
         window.show();
@@ -63,5 +95,5 @@ int main(int argc, char** argv)
         window.restoreSettings();
         window.show();
     }
-    return app.exec();
+    return app->exec();
 }
