@@ -131,9 +131,10 @@ void RunEditor::buildForm()
         tr("Batch size for evaluating the test split"));
     row(run, tr("Seed"), "seed", f.seed("seed", [](RunConfig& c) -> auto& { return c.seed; }, run),
         tr("Seeds the subset, initialisation, shuffling and sampling"));
+    m_devices = availableDevices();
     row(run, tr("Device"), "device",
-        f.choice("device", [](RunConfig& c) -> auto& { return c.device; }, availableDevices(), true, run),
-        tr("cpu, cuda or cuda:N"));
+        f.choice("device", [](RunConfig& c) -> auto& { return c.device; }, m_devices, true, run),
+        tr("cpu, cuda or cuda:N (the devices this machine has are listed)"));
     row(run, tr("Threads"), "threads", f.integer("threads", [](RunConfig& c) -> auto& { return c.threads; }, run),
         tr("CPU threads for LibTorch; 0 = all cores"));
     row(run, tr("Checkpoints kept"), "checkpoint.keep",
@@ -484,6 +485,13 @@ std::vector<FieldProblem> RunEditor::validate()
                 problems.push_back(p);
         }
     }
+    // A device this machine does not have fails the run at its start; say so here.
+    const bool anyCuda = m_devices.size() > 1;
+    if (!m_devices.contains(QString::fromStdString(c.device)) && !(c.device == "cuda" && anyCuda)
+        && !std::any_of(problems.begin(), problems.end(), [](const FieldProblem& q) { return q.field == "device"; }))
+        problems.push_back({"device", c.device,
+                            anyCuda ? "a device of this machine: " + m_devices.join(QStringLiteral(", ")).toStdString()
+                                    : std::string("cpu (no CUDA device found)")});
     for (const auto& p : checkPaths(c)) {
         const bool dup = std::any_of(problems.begin(), problems.end(),
                                      [&](const FieldProblem& q) { return q.field == p.field; });

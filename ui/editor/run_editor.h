@@ -4,6 +4,7 @@
 // marked at the field before launch, JSON load/save in the CLI's format, and seeds/grid for
 // launching several runs at once.
 #include <QHash>
+#include <QStringList>
 #include <QWidget>
 
 #include <optional>
@@ -88,6 +89,7 @@ private:
     QGroupBox* m_mixupBox = nullptr;
     QGroupBox* m_teacherBox = nullptr;
     qint64 m_parentRunId = 0;
+    QStringList m_devices;  // availableDevices(), read once
 };
 
 }  // namespace scns

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void unparsableTextIsMarked();
     void jsonRoundTripThroughCliReader();
     void missingFilesAreMarked();
+    void unavailableDeviceIsMarked();
     void loadRejectsBadFile();
     void seedsAndGridExpand();
     void invalidGridPointIsMarked();
@@ -232,6 +233,24 @@ void TestUiRunEditor::missingFilesAreMarked()
     QFile f(dir.filePath("missing.csv"));
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.close();
+    QVERIFY(editor.validate().empty());
+}
+
+void TestUiRunEditor::unavailableDeviceIsMarked()
+{
+    RunEditor editor;
+    auto* device = qobject_cast<QComboBox*>(editor.field("device"));
+    QVERIFY(device);
+    QCOMPARE(device->itemText(0), QStringLiteral("cpu"));
+    const int cudaDevices = device->count() - 1;  // listed: what this machine has
+    device->setEditText(QStringLiteral("cuda:%1").arg(cudaDevices));  // one past the last
+    editor.validate();
+    QVERIFY2(!editor.problemAt("device").isEmpty(), "a missing CUDA device must be marked");
+    device->setEditText(QStringLiteral("gpu"));  // not even the right form: core's reason
+    editor.validate();
+    QVERIFY(editor.problemAt("device").contains("cpu, cuda or cuda:N"));
+    device->setCurrentIndex(0);
+    device->setEditText(QStringLiteral("cpu"));
     QVERIFY(editor.validate().empty());
 }
 
