@@ -72,6 +72,9 @@ CurvesView::CurvesView(QWidget* parent)
     m_tracer->setPen(QPen(Qt::black));
     m_tracer->setVisible(false);
     m_tracer->setInterpolating(false);
+    // On QCustomPlot's buffered overlay layer: moving it redraws that layer only, not every
+    // curve (a full replot of 20 dense runs per mouse move would lag).
+    m_tracer->setLayer(QStringLiteral("overlay"));
 
     m_axisCombo->addItem(tr("Step"));
     m_axisCombo->addItem(tr("Epoch"));
@@ -576,12 +579,16 @@ QString CurvesView::hoverText(const QPointF& pixel)
 
 void CurvesView::onMouseMove(QPointF pos)
 {
+    const bool wasVisible = m_tracer->visible();
+    const QCPGraph* wasGraph = m_tracer->graph();
+    const double wasKey = m_tracer->graphKey();
     const QString text = hoverText(pos);
     if (text.isEmpty())
         QToolTip::hideText();
     else
         QToolTip::showText(m_plot->mapToGlobal(pos.toPoint()), text, m_plot);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    if (m_tracer->visible() != wasVisible || m_tracer->graph() != wasGraph || m_tracer->graphKey() != wasKey)
+        m_tracer->layer()->replot();
 }
 
 }  // namespace scns

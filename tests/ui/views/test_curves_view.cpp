@@ -3,6 +3,7 @@
 // during a load and after a resume) and PNG/PDF export.
 #include <QImage>
 #include <QSignalSpy>
+#include <QToolTip>
 #include <QTest>
 #include <cmath>
 
@@ -136,6 +137,9 @@ private Q_SLOTS:
         QVERIFY2(text.contains("beta"), qPrintable(text));
         QVERIFY2(text.contains(QString::number(top1At(1, 2))), qPrintable(text));
         QVERIFY(text.contains("step 20"));
+        // The same through the mouse: the tooltip says it.
+        QTest::mouseMove(view.plot(), (at + QPointF(3, -2)).toPoint());
+        QTRY_VERIFY2(QToolTip::text().contains("beta"), qPrintable(QToolTip::text()));
         QVERIFY(view.hoverText(QPointF(-500, -500)).isEmpty());
         // A hidden curve (legend click) is not hovered.
         view.setCurveVisible(m_b, "test/top1", false);
