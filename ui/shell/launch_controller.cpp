@@ -93,11 +93,11 @@ LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* 
     connect(browser, &RunBrowser::openRequested, this, [this](const QList<qint64>& ids) {
         if (ids.isEmpty())
             return;
-        m_views->showRuns(ids);
+        m_views->showRuns(limited(ids));
         Q_EMIT showCurves();
     });
     connect(browser, &RunBrowser::compareRequested, this, [this](const QList<qint64>& ids) {
-        m_views->showRuns(ids);
+        m_views->showRuns(limited(ids));
         Q_EMIT showCompare();
     });
     connect(browser, &RunBrowser::duplicateRequested, this, [this](qint64 id, const QString& json) {
@@ -115,6 +115,14 @@ LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* 
     connect(browser, &RunBrowser::teacherRequested, this, &LaunchController::useAsTeacher);
     connect(browser, &RunBrowser::editFailed, this,
             [this](const QString& text) { Q_EMIT error(tr("The run store refused a change"), text); });
+}
+
+QList<qint64> LaunchController::limited(const QList<qint64>& ids)
+{
+    if (ids.size() <= kMaxShownRuns)
+        return ids;
+    Q_EMIT message(tr("Showing the first %1 of the %2 selected runs.").arg(kMaxShownRuns).arg(ids.size()));
+    return ids.mid(0, kMaxShownRuns);
 }
 
 int LaunchController::launchFromEditor()

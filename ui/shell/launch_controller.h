@@ -32,6 +32,9 @@ public:
     // background; returns false when nothing was launched (error() says why).
     bool trainTeacher();
 
+    // At most this many runs are opened in the views at once (an overlay of hundreds of runs
+    // says nothing and costs seconds).
+    static constexpr int kMaxShownRuns = 40;
     // Launching more than this many runs at once asks first (seeds x grid multiply quickly).
     static constexpr int kConfirmAbove = 12;
     // For tests: replaces the confirmation dialog (argument: how many runs).
@@ -52,6 +55,7 @@ Q_SIGNALS:
 private:
     void useAsTeacher(qint64 runId);
     void onLaunched(const QList<qint64>& ids, quint64 ticket);
+    QList<qint64> limited(const QList<qint64>& ids);
 
     QString m_dbPath;
     RunEditor* m_editor;
