@@ -156,7 +156,7 @@ void LaunchController::onLaunched(const QList<qint64>& ids, quint64 ticket)
         Q_EMIT showQueue();
         return;
     }
-    m_views->showRuns(ids);
+    m_views->showRuns(limited(ids));
     m_reloadBrowser->start();
     Q_EMIT message(tr("Queued %n run(s).", nullptr, int(ids.size())));
     Q_EMIT showQueue();
