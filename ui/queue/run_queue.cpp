@@ -19,8 +19,10 @@ RunQueue::~RunQueue()
 {
     // QueuedRun's destructor stops and joins; do it here explicitly, before QObject tears
     // down children, so signals of dying runs do not reach a half-destroyed queue.
-    for (QueuedRun* run : m_runs)
+    for (QueuedRun* run : m_runs) {
         disconnect(run, nullptr, this, nullptr);
+        run->cancel();  // all stop requests first, so the runs wind down in parallel
+    }
     for (QueuedRun* run : m_runs)
         delete run;
     m_runs.clear();

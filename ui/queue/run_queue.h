@@ -33,7 +33,8 @@ public:
     int waitingCount() const;
 
     // Stores one run per config (each validated first: ConfigError names the fields, and
-    // then nothing is stored) and queues them. Returns the new run ids in order.
+    // then nothing is stored) and queues them. Returns the new run ids in order. Writes the
+    // store on the calling thread: the window uses launchAsync.
     // parentRunId: the run they were started from ("duplicate run"), 0 for none.
     std::vector<qint64> launch(const std::vector<RunConfig>& configs, qint64 parentRunId = 0);
     // The same without blocking the GUI thread on the store (another process or a training
