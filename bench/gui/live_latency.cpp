@@ -138,7 +138,15 @@ int main(int argc, char** argv)
     const auto t0 = Clock::now();
     std::jthread worker([&](std::stop_token stop) {
         result = executeRun(db.toStdString(), runId, false, forwarder, stop);
-        QMetaObject::invokeMethod(&app, [] { QApplication::quit(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &app,
+            [&window] {
+                // SCNS_BENCH_GRAB=file.png: what the window shows at the end (a look at the live drawing).
+                if (qEnvironmentVariableIsSet("SCNS_BENCH_GRAB"))
+                    window.grab().save(qEnvironmentVariable("SCNS_BENCH_GRAB"));
+                QApplication::quit();
+            },
+            Qt::QueuedConnection);
     });
     probe.start();
     app.exec();

@@ -5,6 +5,7 @@
 // full synchronous replot, `repeats` times. Prints JSON.
 //   QT_QPA_PLATFORM=offscreen bench_gui_overlay_draw [runs] [epochs] [steps] [repeats]
 #include <QApplication>
+#include <QCoreApplication>
 #include <QTemporaryDir>
 #include <QTextStream>
 
@@ -73,22 +74,41 @@ int main(int argc, char** argv)
         for (int g = 0; g < view.plot()->graphCount(); ++g)
             points += view.plot()->graph(g)->data()->size();
     }
-    // A live batch on top of this: 10 new rows of one run, then the batched redraw (what the
-    // view's 100 ms timer does while a run trains), with all 40 curves on screen.
+    // A live batch on top of this: a running run (its first 100 steps stored) shown beside
+    // the others gets 10 new rows, then the batched redraw (what the view's 100 ms timer does
+    // while a run trains) and the resulting paint, with all curves on screen.
+    qint64 liveId = 0;
+    {
+        RunStore store(db.toStdString());
+        liveId = store.createRun("live", "{}", 99);
+        std::vector<MetricRow> rows;
+        for (std::int64_t st = 1; st <= 100; ++st)
+            rows.push_back({1, st, "train/loss", 1.0});
+        store.appendMetrics(liveId, rows);
+    }
+    QList<qint64> withLive = ids;
+    withLive << liveId;
+    view.setRuns(db, withLive);
+    if (!waitForSignal(&view, &CurvesView::loaded))
+        return 1;
+    QApplication::processEvents();
     std::vector<double> liveMs;
-    std::int64_t step = static_cast<std::int64_t>(epochs) * steps;
+    std::int64_t step = 100;
     for (int i = 0; i < 20; ++i) {
         QList<MetricRow> rows;
         for (int k = 0; k < 10; ++k) {
             ++step;
-            rows.push_back({epochs + 1, step, "train/loss", 0.5});
+            rows.push_back({1, step, "train/loss", 1.0});
         }
         const auto t = Clock::now();
-        view.appendMetrics(ids.front(), rows);
+        view.appendMetrics(liveId, rows);
         view.flushPending();
-        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QApplication::processEvents();
         liveMs.push_back(1000 * secondsSince(t));
     }
+    // SCNS_BENCH_GRAB=file.png: the view after the live batches (a look at the drawing).
+    if (qEnvironmentVariableIsSet("SCNS_BENCH_GRAB"))
+        view.grab().save(qEnvironmentVariable("SCNS_BENCH_GRAB"));
     QTextStream(stdout) << "{\"benchmark\": \"gui_overlay_draw\", \"runs\": " << runs << ", \"rows_in_store\": " << rowsWritten
                         << ", \"graphs\": " << view.plot()->graphCount() << ", \"points_drawn\": " << points
                         << ", \"load_and_build_s_median\": " << percentile(load, 0.5)

@@ -57,6 +57,7 @@ CurvesView::CurvesView(QWidget* parent)
     , m_status(new QLabel(this))
     , m_plot(new QCustomPlot(this))
     , m_tracer(new QCPItemTracer(m_plot))
+    , m_liveLayer(nullptr)
     , m_liveTimer(new QTimer(this))
 {
     setupPlot(*m_plot);
@@ -67,6 +68,11 @@ CurvesView::CurvesView(QWidget* parent)
     m_plot->xAxis->setLabel(tr("step"));
     // Faint unsmoothed copies are drawn below every main curve.
     m_plot->addLayer(QStringLiteral("raw"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
+    // Curves of running runs on their own buffered layer: a live update whose axes stay put
+    // redraws them alone, not the finished runs beside them.
+    m_plot->addLayer(QStringLiteral("live"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    m_liveLayer = m_plot->layer(QStringLiteral("live"));
+    m_liveLayer->setMode(QCPLayer::lmBuffered);
     m_tracer->setStyle(QCPItemTracer::tsCircle);
     m_tracer->setSize(9);
     m_tracer->setPen(QPen(Qt::black));
@@ -413,7 +419,7 @@ void CurvesView::fetchMissing(const QStringList& metrics)
         });
 }
 
-void CurvesView::rebuildGraphs()
+void CurvesView::rebuildGraphs(bool live)
 {
     const QStringList metrics = selectedMetrics();
     fetchMissing(metrics);
@@ -434,6 +440,7 @@ void CurvesView::rebuildGraphs()
     }
     m_graphs = kept;
     const bool smooth = smoothing() > 0;
+    bool createdAny = false, layersChanged = false;
     // Runs sharing a name are told apart by id in the legend.
     QSet<QString> seenNames, duplicateNames;
     for (const auto& run : m_runs)
@@ -471,13 +478,27 @@ void CurvesView::rebuildGraphs()
                 g.raw = nullptr;
                 m_dirty.insert(key, true);
             }
+            // Live runs' curves (raw copy below the main one) on the live layer.
+            const bool isLive = m_liveRuns.contains(run.runId);
+            QCPLayer* target = isLive ? m_liveLayer : m_plot->layer(QStringLiteral("main"));
+            if (g.main->layer() != target || (g.raw && isLive && g.raw->layer() != m_liveLayer)) {
+                if (g.raw)
+                    g.raw->setLayer(isLive ? m_liveLayer : m_plot->layer(QStringLiteral("raw")));
+                g.main->setLayer(target);
+                layersChanged = true;
+            }
             if (created || m_dirty.contains(key))
                 updateGraphData(run, metrics[mi], g.main, g.raw);
+            createdAny = createdAny || created;
         }
     }
     m_dirty.clear();
+    const QCPRange x0 = m_plot->xAxis->range(), y0 = m_plot->yAxis->range();
     if (!m_userZoomed)
-        fitAll();
+        fitRanges();
+    const bool sameView = m_plot->xAxis->range() == x0 && m_plot->yAxis->range() == y0;
+    if (live && sameView && !createdAny && !layersChanged)
+        m_liveLayer->replot();
     else
         m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -485,28 +506,54 @@ void CurvesView::rebuildGraphs()
 void CurvesView::fitAll()
 {
     m_userZoomed = false;
-    bool any = false;
-    for (auto& g : m_graphs) {
-        if (!g.main || g.main->data()->isEmpty())
-            continue;
-        g.main->rescaleAxes(any);
-        if (g.raw)
-            g.raw->rescaleAxes(true);
-        any = true;
-    }
-    if (any) {
-        // Room for the markers of the first and last epoch.
-        m_plot->xAxis->scaleRange(m_axis == CurveAxis::Epoch ? 1.08 : 1.02, m_plot->xAxis->range().center());
-        if (!logY())
-            m_plot->yAxis->scaleRange(1.06, m_plot->yAxis->range().center());
-    }
+    fitRanges();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvesView::fitRanges()
+{
+    // The union of the drawn data's ranges, computed here rather than with QCustomPlot's
+    // rescaleAxes: that keeps the current span for a single point or a constant curve, and
+    // with the margins added on every live update the view would grow without bound.
+    bool anyKey = false, anyValue = false;
+    QCPRange keys, values;
+    const auto unite = [](QCPRange& into, bool& any, const QCPRange& r) {
+        if (!std::isfinite(r.lower) || !std::isfinite(r.upper))
+            return;
+        into = any ? QCPRange(std::min(into.lower, r.lower), std::max(into.upper, r.upper)) : r;
+        any = true;
+    };
+    const QCP::SignDomain sign = logY() ? QCP::sdPositive : QCP::sdBoth;
+    for (const auto& g : m_graphs)
+        for (QCPGraph* graph : {g.main, g.raw}) {
+            if (!graph || graph->data()->isEmpty())
+                continue;
+            bool found = false;
+            const QCPRange k = graph->getKeyRange(found);
+            if (found)
+                unite(keys, anyKey, k);
+            const QCPRange v = graph->getValueRange(found, sign);
+            if (found)
+                unite(values, anyValue, v);
+        }
+    if (!anyKey || !anyValue)
+        return;
+    // Room for the markers of the first and last epoch; a single x gets a span of its own.
+    const double keyPad = keys.size() > 0 ? keys.size() * (m_axis == CurveAxis::Epoch ? 0.04 : 0.01) : 1.0;
+    m_plot->xAxis->setRange(keys.lower - keyPad, keys.upper + keyPad);
+    if (logY()) {
+        m_plot->yAxis->setRange(values.lower / 1.2, values.upper * 1.2);
+    } else {
+        const double valuePad = values.size() > 0 ? values.size() * 0.03 : std::max(0.5, std::abs(values.lower) * 0.05);
+        m_plot->yAxis->setRange(values.lower - valuePad, values.upper + valuePad);
+    }
 }
 
 void CurvesView::appendMetrics(qint64 runId, const QList<MetricRow>& rows)
 {
     if (!m_runIds.contains(runId) || rows.isEmpty())
         return;
+    m_liveRuns.insert(runId);
     if (m_loading) {
         m_bufferedLive[runId] << rows;
         return;
@@ -537,7 +584,7 @@ void CurvesView::flushPending()
     }
     if (m_dirty.isEmpty())
         return;
-    rebuildGraphs();
+    rebuildGraphs(true);
     Q_EMIT liveUpdated();
 }
 

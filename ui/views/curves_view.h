@@ -21,6 +21,7 @@ class QCheckBox;
 class QComboBox;
 class QCPGraph;
 class QCPItemTracer;
+class QCPLayer;
 class QCustomPlot;
 class QLabel;
 class QListWidget;
@@ -83,7 +84,11 @@ Q_SIGNALS:
 private:
     void applyLoad(std::vector<RunCurves> runs, const QStringList& errors);
     void refreshMetricList();
-    void rebuildGraphs();
+    // live: only the live runs' curves changed; if the axes stay put, only their layer is
+    // redrawn instead of every curve.
+    void rebuildGraphs(bool live = false);
+    // Ranges to fit all drawn data (no replot).
+    void fitRanges();
     // Reads the selected series the view does not hold yet (in the background).
     void fetchMissing(const QStringList& metrics);
     void updateGraphData(const RunCurves& run, const QString& metric, QCPGraph* graph, QCPGraph* raw) const;
@@ -102,6 +107,7 @@ private:
     QHash<qint64, QList<MetricRow>> m_bufferedLive;  // live rows that came during a load
     QHash<QString, GraphPair> m_graphs;               // key: runId + '\n' + metric
     QHash<QString, bool> m_dirty;
+    QSet<qint64> m_liveRuns;  // runs that received live rows: their curves sit on m_liveLayer
     QStringList m_wantedMetrics;
     QSet<QString> m_loadedMetrics;  // series read (or being read) for every run
     CurveAxis m_axis = CurveAxis::Step;
@@ -119,6 +125,7 @@ private:
     QLabel* m_status;
     QCustomPlot* m_plot;
     QCPItemTracer* m_tracer;
+    QCPLayer* m_liveLayer;
     QTimer* m_liveTimer;
 };
 

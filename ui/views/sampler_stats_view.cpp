@@ -110,12 +110,13 @@ void SamplerStatsView::rebuild()
     m_plot->plotLayout()->clear();
     m_legend = nullptr;  // deleted with the layout
     if (m_metrics.isEmpty()) {
-        m_status->setText(m_runs.empty() ? QString()
+        m_status->setText(m_runs.empty() ? tr("Select runs to see their sampler statistics.")
                                          : tr("No sampler statistics: only contrastive runs record them."));
         m_plot->plotLayout()->addElement(0, 0, new QCPAxisRect(m_plot));
-        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        m_plot->setVisible(false);  // the status line says why; no empty axes
         return;
     }
+    m_plot->setVisible(true);
     m_status->setText(tr("Sampler statistics per epoch (%n run(s))", nullptr, static_cast<int>(m_runs.size())));
     const int columns = m_metrics.size() > 1 ? 2 : 1;
     auto epochTicker = QSharedPointer<QCPAxisTickerFixed>::create();

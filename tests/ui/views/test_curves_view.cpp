@@ -168,6 +168,9 @@ private Q_SLOTS:
         view.appendMetrics(m_b, {{1, 99, "train/loss", 1.0}});  // not shown here: ignored
         QTRY_COMPARE(live.count(), 1);
         QCOMPARE(view.graphFor(m_a, "train/loss")->data()->size(), 25);
+        // The running run's curve moved to the live layer, redrawn on its own.
+        QCOMPARE(view.graphFor(m_a, "train/loss")->layer()->name(), QString("live"));
+        QCOMPARE(view.graphFor(m_a, "train/loss")->layer()->mode(), QCPLayer::lmBuffered);
         QCOMPARE(view.graphFor(m_a, "train/loss")->data()->at(24)->value, lossAt(0, 25));
         // A resumed run records steps 21.. again: the old ones are replaced.
         view.appendMetrics(m_a, {{3, 21, "train/loss", 7.0}});
@@ -177,6 +180,25 @@ private Q_SLOTS:
         // A metric the run did not have yet appears in the list.
         view.appendMetrics(m_a, {{3, 21, "train/kd_loss", 0.5}});
         QTRY_VERIFY(view.availableMetrics().contains("train/kd_loss"));
+    }
+
+    void fitStaysBoundedWithASinglePoint()
+    {
+        // One epoch: test/top1 is a single point. Live updates re-fit the view each time; the
+        // span must stay the data's, not grow with every fit.
+        RunStore store(m_store.fsPath());
+        const auto id = m_store.addRun(store, "single", 0, 1, 5);
+        CurvesView view;
+        view.setSelectedMetrics({"test/top1"});
+        load(view, m_store.path(), {id});
+        for (int i = 0; i < 100; ++i) {
+            view.appendMetrics(id, {{2, 6 + i, "train/loss", 1.0}});
+            view.flushPending();
+        }
+        QVERIFY2(view.plot()->xAxis->range().size() <= 2.0, qPrintable(QString::number(view.plot()->xAxis->range().size())));
+        QVERIFY(view.plot()->xAxis->range().contains(5));
+        QVERIFY(view.plot()->yAxis->range().contains(top1At(0, 1)));
+        QVERIFY(view.plot()->yAxis->range().size() <= 2 * 0.05 * top1At(0, 1) + 1e-9);
     }
 
     void liveRowsDuringLoadAreMerged()
