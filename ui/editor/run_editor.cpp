@@ -1,6 +1,10 @@
 #include "editor/run_editor.h"
 
 #include <QCheckBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
+#include <QUrl>
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
@@ -85,6 +89,39 @@ RunEditor::RunEditor(QWidget* parent) : QWidget(parent), m_fields([this] { onEdi
     connect(m_liveValidation, &QTimer::timeout, this, [this] { validate(); });
     buildForm();
     setConfig(RunConfig{});
+    setAcceptDrops(true);
+}
+
+namespace {
+
+// The one local .json file a drag carries, or "" when it carries anything else.
+QString droppedConfigFile(const QMimeData* mime)
+{
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1)
+        return {};
+    const QUrl url = mime->urls().front();
+    return url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".json"), Qt::CaseInsensitive)
+               ? url.toLocalFile()
+               : QString();
+}
+
+}  // namespace
+
+void RunEditor::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!droppedConfigFile(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void RunEditor::dropEvent(QDropEvent* event)
+{
+    const QString path = droppedConfigFile(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    QString error;
+    if (!loadFile(path, &error))
+        QMessageBox::warning(this, tr("Cannot load configuration"), error);
 }
 
 QWidget* RunEditor::withReason(const QString& key, QWidget* input)

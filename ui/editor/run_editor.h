@@ -67,6 +67,11 @@ Q_SIGNALS:
     // and to set it as teacher here when it finishes.
     void trainTeacherRequested();
 
+protected:
+    // A .json run configuration dropped on the editor is loaded (as with Load…).
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
 private:
     RunConfig editedConfig(std::vector<FieldProblem>& problems) const;
     void mark(const std::vector<FieldProblem>& problems);

@@ -9,6 +9,8 @@
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
+#include <QMimeData>
+#include <QUrl>
 #include <QtTest>
 
 #include <set>
@@ -32,6 +34,7 @@ private Q_SLOTS:
     void seedsAndGridExpand();
     void invalidGridPointIsMarked();
     void duplicateRunStartsFromStoredConfig();
+    void droppedJsonFileIsLoaded();
 
 private:
     static RunConfig richConfig(const QTemporaryDir& files);
@@ -308,6 +311,40 @@ void TestUiRunEditor::duplicateRunStartsFromStoredConfig()
     editor.duplicateRun(12, toJsonText(rich));
     QCOMPARE(editor.parentRunId(), qint64{12});
     QCOMPARE(QString::fromStdString(toJsonText(*editor.validConfig())), QString::fromStdString(toJsonText(rich)));
+}
+
+void TestUiRunEditor::droppedJsonFileIsLoaded()
+{
+    QTemporaryDir dir;
+    RunConfig c;
+    c.epochs = 7;
+    c.arch = "resnet8x4";
+    const QString path = dir.filePath("dropped.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray::fromStdString(toJsonText(c)));
+    f.close();
+
+    RunEditor editor;
+    editor.show();
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    const QPoint at(editor.width() / 2, editor.height() / 2);
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    enter.setAccepted(false);
+    QApplication::sendEvent(&editor, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(at), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&editor, &drop);
+    QCOMPARE(editor.validConfig()->epochs, std::int64_t{7});
+    QCOMPARE(editor.validConfig()->arch, std::string("resnet8x4"));
+
+    QMimeData text;  // anything but one .json file is refused
+    text.setUrls({QUrl::fromLocalFile(dir.filePath("notes.txt"))});
+    QDragEnterEvent refused(at, Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+    refused.setAccepted(false);
+    QApplication::sendEvent(&editor, &refused);
+    QVERIFY(!refused.isAccepted());
 }
 
 QTEST_MAIN(TestUiRunEditor)
