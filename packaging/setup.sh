@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-command set-up for a fresh Debian 12 machine, then one job:
-#   packaging/setup.sh demo   install packages, build, train the small CNN on the embedded
-#                             Fashion-MNIST for 3 epochs and print the result
+#   packaging/setup.sh demo   install packages, build, open the workbench (scns-workbench) on the
+#                             embedded Fashion-MNIST; without a display, train the small CNN for
+#                             3 epochs with the CLI and write screenshots of the workbench instead
 #   packaging/setup.sh test   install packages, build, run the whole test suite with CTest
 #   packaging/setup.sh build  install packages and build only
 # The Debian packages come from packaging/debian-packages.txt (the one list). Build output
@@ -40,8 +41,20 @@ cmake --build "$build" -j "$jobs"
 case "$job" in
   demo)
     db="${SCNS_DB:-$root/build/demo/runs.sqlite}"
-    echo "== training the small CNN on the embedded Fashion-MNIST (3 epochs); runs stored in $db"
+    mkdir -p "$(dirname "$db")"
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/scns-workbench/scns-workbench" ]; then
+      echo "== opening the workbench on the embedded Fashion-MNIST; runs stored in $db"
+      echo "   (New run: Fashion-MNIST and the small CNN are preselected; press Launch)"
+      exec "$build/app/scns-workbench/scns-workbench" --db "$db"
+    fi
+    echo "== no display (DISPLAY/WAYLAND_DISPLAY unset): training the small CNN on the embedded"
+    echo "   Fashion-MNIST (3 epochs) with the CLI instead; runs stored in $db"
     "$build/app/scns/scns" --db "$db" train
+    if [ -x "$build/app/scns-workbench/scns-workbench" ]; then
+      shots="$(dirname "$db")/screenshots"
+      QT_QPA_PLATFORM=offscreen "$build/app/scns-workbench/scns-workbench" --db "$db" --screenshots "$shots"
+      echo "== the workbench's views of this run: $shots/*.png (open the workbench on a desktop with the same command)"
+    fi
     ;;
   test)
     cd "$build"
