@@ -42,16 +42,10 @@ private:
     ProgressPrinter m_progress;
 };
 
-// Final test top-1 of a stored run (its last test/top1 row), NaN when it has none.
-double finalTop1(RunStore& store, std::int64_t runId)
-{
-    const auto rows = store.metrics(runId, metric::kTestTop1);
-    return rows.empty() ? NAN : rows.back().value;
-}
-
 void printSummary(const std::filesystem::path& db, const ExperimentResult& result)
 {
     RunStore store(db);
+    const auto finalTop1 = store.lastValues(metric::kTestTop1);  // each run's last test/top1 row
     std::vector<std::string> order;
     std::map<std::string, std::vector<double>> byRole;
     std::map<std::string, int> notFinished;
@@ -59,7 +53,7 @@ void printSummary(const std::filesystem::path& db, const ExperimentResult& resul
         if (!byRole.count(run.role) && !notFinished.count(run.role))
             order.push_back(run.role);
         if (run.result.outcome == RunOutcome::Finished)
-            byRole[run.role].push_back(finalTop1(store, run.runId));
+            byRole[run.role].push_back(finalTop1.count(run.runId) ? finalTop1.at(run.runId) : NAN);
         else
             ++notFinished[run.role];
     }

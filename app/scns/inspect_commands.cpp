@@ -162,9 +162,12 @@ void addRunsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         }
         std::printf("%5s  %-32s  %-11s  %-13s  %-10s  %7s  %7s  %s\n", "id", "name", "status", "dataset", "arch", "epochs",
                     "top-1", "created");
+        const auto finalTop1 = store.lastValues(metric::kTestTop1);  // one indexed pass for all runs
         for (const auto& r : runs) {
             const json c = configOf(r);
-            const auto top1 = lastValue(store, r.id, metric::kTestTop1);
+            std::optional<double> top1;
+            if (const auto found = finalTop1.find(r.id); found != finalTop1.end())
+                top1 = found->second;
             const auto epochsDone = store.latestCheckpoint(r.id);
             const std::string epochs = std::to_string(epochsDone ? epochsDone->epoch : 0) + "/"
                                        + (c.contains("epochs") ? c["epochs"].dump() : "?");
