@@ -1,6 +1,7 @@
 #include "store/migrations.h"
 
 #include "common/errors.h"
+#include "store/checkpoint_location.h"
 #include "store/database.h"
 #include "store/transaction.h"
 
@@ -101,7 +102,33 @@ CREATE TABLE test_confusion (
 CREATE INDEX test_confusion_run_epoch ON test_confusion(run_id, epoch);
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kSchemaV1, kSchemaV2, kSchemaV3};
+// Version 4: run ids are never reused. SQLite's INTEGER PRIMARY KEY hands the next run the
+// id of a deleted newest run; the highest id ever given is kept here instead (the trigger
+// also covers runs inserted with an explicit id). The owner's process start time (clock
+// ticks after boot, /proc/<pid>/stat field 22) tells a live owner from a new process that
+// was given the pid of a dead one.
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE id_counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT INTO id_counters (name, value) SELECT 'runs', COALESCE(MAX(id), 0) FROM runs;
+CREATE TRIGGER runs_id_high_water AFTER INSERT ON runs BEGIN
+    UPDATE id_counters SET value = NEW.id WHERE name = 'runs' AND value < NEW.id;
+END;
+ALTER TABLE runs ADD COLUMN owner_started INTEGER;
+)sql";
+
+// Version 5: checkpoint files live in the store's own folder, "<store file>.checkpoints", and
+// their paths are recorded relative to the store's folder. No SQL: migrate() moves the files
+// (relocateLegacyCheckpoints) before it records this version.
+constexpr std::string_view kSchemaV5 = R"sql(
+-- checkpoint files relocated by relocateLegacyCheckpoints()
+)sql";
+
+constexpr int kRelocatedCheckpointsVersion = 5;
+
+constexpr std::array<std::string_view, 5> kMigrations = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
 
 }  // namespace
 
@@ -115,25 +142,39 @@ int latestSchemaVersion()
     return static_cast<int>(kMigrations.size());
 }
 
-void migrate(Database& db)
+void checkSchemaVersion(const Database& db, int version, int latest)
 {
-    migrate(db, schemaMigrations());
+    if (version < 0) {
+        throw StoreError(db.path().string() + ": schema version " + std::to_string(version) +
+                         " is not valid (PRAGMA user_version must be 0 or more); the file is damaged or "
+                         "not an SCNS run store");
+    }
+    if (version > latest) {
+        throw StoreError(db.path().string() + ": schema version " + std::to_string(version) +
+                         " is newer than this program supports (" + std::to_string(latest) +
+                         "); use a newer SCNS Workbench");
+    }
 }
 
-void migrate(Database& db, std::span<const std::string_view> migrations)
+void migrate(Database& db)
+{
+    migrate(db, schemaMigrations(), [](Database& d, int toVersion) {
+        // Outside the version's own transaction: each run's files move in one of their own.
+        if (toVersion == kRelocatedCheckpointsVersion)
+            relocateLegacyCheckpoints(d);
+    });
+}
+
+void migrate(Database& db, std::span<const std::string_view> migrations, const MigrationHook& before)
 {
     const int latest = static_cast<int>(migrations.size());
-    const auto checkNotNewer = [&](int version) {
-        if (version > latest) {
-            throw StoreError(db.path().string() + ": schema version " + std::to_string(version) +
-                             " is newer than this program supports (" + std::to_string(latest) +
-                             "); use a newer SCNS Workbench");
-        }
-    };
+    const auto checkNotNewer = [&](int version) { checkSchemaVersion(db, version, latest); };
     // Usual case first, without taking the write lock: the schema is already current.
     int version = db.userVersion();
     checkNotNewer(version);
     while (version < latest) {
+        if (before)
+            before(db, version + 1);
         Transaction tx(db);
         // Another process may have migrated since the last look; decide under the lock.
         version = db.userVersion();

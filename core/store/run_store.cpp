@@ -2,6 +2,7 @@
 #include "store/run_store.h"
 
 #include "common/errors.h"
+#include "store/checkpoint_location.h"
 #include "store/migrations.h"
 #include "store/process_info.h"
 #include "store/statement.h"
@@ -34,11 +35,35 @@ void bindOptionalText(Statement& stmt, int index, const std::string& value)
 
 }  // namespace
 
-RunStore::RunStore(const std::filesystem::path& path) : m_host(hostName())
+RunStore::RunStore(const std::filesystem::path& path, StoreAccess access)
+    : m_host(hostName()), m_storeFolder(storeFolder(path))
 {
+    if (!storeWritable(path)) {
+        if (access == StoreAccess::Write) {
+            throw StoreError(path.string() + ": the run store is read-only (the file or its folder cannot be "
+                                             "written); it can be viewed (scns runs, show, export; the workbench) "
+                                             "but not changed");
+        }
+        openReadOnly(path);
+        return;
+    }
     m_db.open(path);
     migrate(m_db);
     m_interruptedAtOpen = markInterruptedRuns();
+}
+
+void RunStore::openReadOnly(const std::filesystem::path& path)
+{
+    m_db.open(path, OpenMode::ReadOnly);
+    // Nothing can be migrated here. Versions from 3 on have every table viewing reads (later
+    // ones add columns and tables only writers use).
+    constexpr int kOldestViewable = 3;
+    const int version = m_db.userVersion();
+    checkSchemaVersion(m_db, version, latestSchemaVersion());
+    if (version < kOldestViewable) {
+        throw StoreError(path.string() + ": the run store is read-only and at schema version " + std::to_string(version) +
+                         ", which this program can view only after upgrading it; open it once where it can be written");
+    }
 }
 
 void RunStore::throwNoRun(std::int64_t runId) const
@@ -50,13 +75,17 @@ int RunStore::markInterruptedRuns()
 {
     // Look without the write lock first: usually nothing is orphaned. The update re-checks
     // the status, so a run finished meanwhile by its owner is not touched.
+    if (m_db.isReadOnly())
+        return 0;
     std::vector<std::int64_t> ids, pids;
     {
-        Statement select(m_db, "SELECT id, owner_pid FROM runs WHERE status = 'running' AND host = ?1");
+        Statement select(m_db, "SELECT id, owner_pid, owner_started FROM runs WHERE status = 'running' AND host = ?1");
         select.bind(1, m_host);
         while (select.step()) {
             const std::int64_t pid = select.isNull(1) ? 0 : select.columnInt64(1);
-            if (!processAlive(pid)) {
+            const std::int64_t started = select.isNull(2) ? 0 : select.columnInt64(2);
+            // A live process with the owner's pid but another start time got a dead owner's pid.
+            if (!ownerAlive(pid, started)) {
                 ids.push_back(select.columnInt64(0));
                 pids.push_back(pid);
             }
@@ -94,17 +123,28 @@ std::int64_t RunStore::createRun(const std::string& name, const std::string& con
 {
     if (name.empty())
         throw StoreError(m_db.path().string() + ": a run needs a non-empty name");
+    Transaction tx(m_db);
     if (parentRunId != 0)
         requireRun(parentRunId);  // a clear "no run with id" instead of a foreign-key failure
+    // Never an id given before, even to a run deleted since: its checkpoint folder, exports
+    // and notes elsewhere still name it. id_counters keeps the highest id ever given.
+    std::int64_t id = 0;
+    {
+        Statement next(m_db, "SELECT MAX(COALESCE((SELECT value FROM id_counters WHERE name = 'runs'), 0), "
+                             "COALESCE((SELECT MAX(id) FROM runs), 0)) + 1");
+        next.step();
+        id = next.columnInt64(0);
+    }
     Statement insert(m_db,
-                     "INSERT INTO runs (name, status, created_at, config_json, seed, "
+                     "INSERT INTO runs (id, name, status, created_at, config_json, seed, "
                      "program_version, host, parent_run_id) "
-                     "VALUES (?1, 'queued', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5, ?6)");
-    insert.bind(1, name).bind(2, configJson).bind(3, seed).bind(4, SCNS_VERSION);
+                     "VALUES (?7, ?1, 'queued', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5, ?6)");
+    insert.bind(1, name).bind(2, configJson).bind(3, seed).bind(4, SCNS_VERSION).bind(7, id);
     bindOptionalText(insert, 5, m_host);
     bindOptionalId(insert, 6, parentRunId);
     insert.run();
-    return m_db.lastInsertRowId();
+    tx.commit();
+    return id;
 }
 
 void RunStore::markRunning(std::int64_t runId)
@@ -112,8 +152,10 @@ void RunStore::markRunning(std::int64_t runId)
     Statement update(m_db,
                      "UPDATE runs SET status = 'running', "
                      "started_at = COALESCE(started_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
-                     "finished_at = NULL, message = NULL, owner_pid = ?2, host = ?3 WHERE id = ?1");
+                     "finished_at = NULL, message = NULL, owner_pid = ?2, host = ?3, owner_started = ?4 "
+                     "WHERE id = ?1");
     update.bind(1, runId).bind(2, currentPid());
+    bindOptionalId(update, 4, processStartTime(currentPid()));
     bindOptionalText(update, 3, m_host);
     update.run();
     if (m_db.changes() == 0)
@@ -172,7 +214,9 @@ void RunStore::addCheckpoint(std::int64_t runId, std::int64_t epoch, const std::
     Statement insert(m_db,
                      "INSERT INTO checkpoints (run_id, epoch, path, created_at) "
                      "VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
-    insert.bind(1, runId).bind(2, epoch).bind(3, path);
+    // Relative to the store's folder: the store and its checkpoint folder move together, and
+    // a store opened from another working folder still finds them.
+    insert.bind(1, runId).bind(2, epoch).bind(3, recordedCheckpointPath(m_storeFolder, path));
     insert.run();
 }
 
@@ -201,6 +245,20 @@ void RunStore::setNotes(std::int64_t runId, const std::string& notes)
 void RunStore::setTags(std::int64_t runId, const std::string& tags)
 {
     updateText(runId, "UPDATE runs SET tags = ?2 WHERE id = ?1", tags);
+}
+
+void RunStore::updateDetails(std::int64_t runId, const std::string& name, const std::string& tags,
+                             const std::string& notes)
+{
+    if (name.empty())
+        throw StoreError(m_db.path().string() + ": a run needs a non-empty name");
+    Statement update(m_db, "UPDATE runs SET name = ?2, tags = ?3, notes = ?4 WHERE id = ?1");
+    update.bind(1, runId).bind(2, name);
+    bindOptionalText(update, 3, tags);
+    bindOptionalText(update, 4, notes);
+    update.run();
+    if (m_db.changes() == 0)
+        throwNoRun(runId);
 }
 
 void RunStore::deleteRun(std::int64_t runId)

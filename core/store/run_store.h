@@ -19,13 +19,28 @@
 
 namespace scns {
 
+enum class StoreAccess {
+    // Training, edits: a store that cannot be written (storeWritable) is a StoreError that
+    // says so, before anything else is tried.
+    Write,
+    // Viewing (scns runs/show/export, the workbench): a writable store opens as with Write;
+    // one that cannot be written opens read-only (isReadOnly()), without migrating or
+    // marking interrupted runs; every write then fails with "the store is read-only".
+    View,
+};
+
 class RunStore {
 public:
     // Opens or creates the database (and its folder), brings its schema up to date and marks
     // orphaned running runs as interrupted (markInterruptedRuns).
-    explicit RunStore(const std::filesystem::path& path);
+    explicit RunStore(const std::filesystem::path& path, StoreAccess access = StoreAccess::Write);
 
-    // A run that is `running` on this host while its owner process no longer exists becomes
+    bool isReadOnly() const { return m_db.isReadOnly(); }
+    // The absolute folder of the store file; recorded checkpoint paths are relative to it.
+    const std::filesystem::path& folder() const { return m_storeFolder; }
+
+    // A run that is `running` on this host while its owner process no longer exists (or its
+    // pid now belongs to a process that started after the recorded owner did) becomes
     // `interrupted`, with finished_at set and message "process <pid> ended while the run was
     // running". Runs owned by another host are left alone: their process cannot be checked.
     // Returns how many runs were marked.
@@ -33,12 +48,13 @@ public:
     // What markInterruptedRuns() returned when the constructor called it.
     int interruptedAtOpen() const { return m_interruptedAtOpen; }
 
-    // A new `queued` run stamped with created_at, this program's version and this host.
+    // A new `queued` run stamped with created_at, this program's version and this host. Its id
+    // is higher than any id this store ever gave, deleted runs' included.
     // parentRunId 0 means none; otherwise it must name an existing run. The name must not
     // be empty. Returns the new id.
     std::int64_t createRun(const std::string& name, const std::string& configJson, std::int64_t seed,
                            std::int64_t parentRunId = 0);
-    // `running`, owned by this process and host; started_at is set the first time only, so a
+    // `running`, owned by this process (pid and start time) and host; started_at is set the first time only, so a
     // resumed run keeps it. Clears finished_at and message.
     void markRunning(std::int64_t runId);
     // Sets a final status (finished, failed, cancelled, diverged, interrupted), finished_at and
@@ -85,6 +101,8 @@ public:
                           const std::vector<std::int64_t>& counts);
     std::vector<TestConfusionRecord> testConfusions(std::int64_t runId) const;
 
+    // Records `path` relative to folder() when it lies inside it (else absolute). Checkpoint
+    // records read back carry absolute paths.
     void addCheckpoint(std::int64_t runId, std::int64_t epoch, const std::string& path);
     // The checkpoint with the highest epoch (the most recent one among equals).
     std::optional<CheckpointRecord> latestCheckpoint(std::int64_t runId) const;
@@ -95,6 +113,8 @@ public:
     void renameRun(std::int64_t runId, const std::string& name);
     void setNotes(std::int64_t runId, const std::string& notes);
     void setTags(std::int64_t runId, const std::string& tags);
+    // Name, tags and notes in one statement (the browser's "Save"): all or none.
+    void updateDetails(std::int64_t runId, const std::string& name, const std::string& tags, const std::string& notes);
     // Deletes the run with its metrics and checkpoint rows (not the checkpoint files); runs
     // that named it as parent keep running with no parent. Refuses a `running` run: its owner
     // would go on writing rows for it.
@@ -103,6 +123,7 @@ public:
     const std::filesystem::path& path() const { return m_db.path(); }
 
 private:
+    void openReadOnly(const std::filesystem::path& path);
     void updateText(std::int64_t runId, const char* sql, const std::string& value);
     void requireRun(std::int64_t runId) const;
     [[noreturn]] void throwNoRun(std::int64_t runId) const;
@@ -110,6 +131,7 @@ private:
     // Queries in const member functions still prepare statements on the connection.
     mutable Database m_db;
     std::string m_host;
+    std::filesystem::path m_storeFolder;
     int m_interruptedAtOpen = 0;
 };
 

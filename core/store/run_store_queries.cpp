@@ -2,6 +2,7 @@
 #include "store/run_store.h"
 
 #include "common/errors.h"
+#include "store/checkpoint_location.h"
 #include "store/statement.h"
 
 #include <algorithm>
@@ -47,10 +48,12 @@ MetricRow readMetric(const Statement& stmt)
     return MetricRow{stmt.columnInt64(0), stmt.columnInt64(1), stmt.columnText(2), stmt.columnDouble(3)};
 }
 
-CheckpointRecord readCheckpoint(const Statement& stmt)
+// Recorded paths are relative to the store's folder; callers get them absolute.
+CheckpointRecord readCheckpoint(const Statement& stmt, const std::filesystem::path& storeFolder)
 {
-    return CheckpointRecord{stmt.columnInt64(0), stmt.columnInt64(1), stmt.columnInt64(2),
-                            stmt.columnText(3), stmt.columnText(4)};
+    const std::int64_t runId = stmt.columnInt64(1);
+    return CheckpointRecord{stmt.columnInt64(0), runId, stmt.columnInt64(2),
+                            resolveCheckpointPath(storeFolder, runId, stmt.columnText(3)).string(), stmt.columnText(4)};
 }
 
 bool isDecimalId(const std::string& text)
@@ -156,7 +159,7 @@ std::optional<CheckpointRecord> RunStore::latestCheckpoint(std::int64_t runId) c
     select.bind(1, runId);
     if (!select.step())
         return std::nullopt;
-    return readCheckpoint(select);
+    return readCheckpoint(select, m_storeFolder);
 }
 
 std::vector<CheckpointRecord> RunStore::checkpoints(std::int64_t runId) const
@@ -166,7 +169,7 @@ std::vector<CheckpointRecord> RunStore::checkpoints(std::int64_t runId) const
     select.bind(1, runId);
     std::vector<CheckpointRecord> rows;
     while (select.step())
-        rows.push_back(readCheckpoint(select));
+        rows.push_back(readCheckpoint(select, m_storeFolder));
     return rows;
 }
 

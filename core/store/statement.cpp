@@ -17,7 +17,8 @@ Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
     if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &m_stmt,
                            nullptr) != SQLITE_OK) {
         m_stmt = nullptr;
-        db.throwError("cannot prepare statement '" + std::string(sql.substr(0, 80)) + "'");
+        // No SQL text in messages users see; a failed prepare is a schema mismatch or a bug.
+        db.throwError("cannot read the run store's tables");
     }
 }
 
@@ -45,8 +46,7 @@ void Statement::check(int rc, std::string_view what) const
 {
     if (rc == SQLITE_OK)
         return;
-    const char* sql = sqlite3_sql(m_stmt);
-    m_db->throwError(std::string(what) + " in '" + std::string(sql ? sql : "").substr(0, 80) + "'");
+    m_db->throwError(what);
 }
 
 Statement& Statement::bind(int index, std::int64_t value)
@@ -82,11 +82,12 @@ bool Statement::step()
     if (rc == SQLITE_DONE)
         return false;
     // Take the message first: reset() leaves the statement reusable after a failed step.
-    const char* sql = sqlite3_sql(m_stmt);
-    const std::string message = sqlite3_errmsg(m_db->handle());
+    // The message says whether reading or writing failed and why, never the statement.
+    const std::string message = describeSqliteError(rc, sqlite3_errmsg(m_db->handle()));
+    const bool reading = sqlite3_stmt_readonly(m_stmt) != 0;
     sqlite3_reset(m_stmt);
-    throw StoreError(m_db->path().string() + ": '" + std::string(sql ? sql : "").substr(0, 80) +
-                     "' failed: " + message);
+    throw StoreError(m_db->path().string() + ": " + (reading ? "cannot read the run store: " : "cannot write to the run store: ") +
+                     message);
 }
 
 void Statement::run()

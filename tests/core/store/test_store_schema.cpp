@@ -50,7 +50,7 @@ void TestStoreSchema::init()
 
 void TestStoreSchema::migratesFromEmpty()
 {
-    QCOMPARE(latestSchemaVersion(), 3);
+    QCOMPARE(latestSchemaVersion(), 5);
     QCOMPARE(static_cast<int>(schemaMigrations().size()), latestSchemaVersion());
     Database db(dbPath());
     QCOMPARE(db.userVersion(), 0);
@@ -72,7 +72,7 @@ void TestStoreSchema::upgradesVersion1KeepingRuns()
     QCOMPARE(store.listRuns().size(), std::size_t{1});
     QCOMPARE(store.listRuns().front().name, std::string("old"));
     Database db(dbPath());
-    QCOMPARE(db.userVersion(), 3);
+    QCOMPARE(db.userVersion(), latestSchemaVersion());
 }
 
 void TestStoreSchema::createsTablesAndIndexes_data()
@@ -121,7 +121,7 @@ void TestStoreSchema::refusesNewerSchema()
         db.setUserVersion(7);
     }
     const QString message = storeErrorOf([&] { RunStore store(dbPath()); });
-    QCOMPARE(message, file() + ": schema version 7 is newer than this program supports (3); "
+    QCOMPARE(message, file() + ": schema version 7 is newer than this program supports (5); "
                                "use a newer SCNS Workbench");
     Database db(dbPath());
     QCOMPARE(db.userVersion(), 7);  // left untouched
@@ -167,7 +167,7 @@ void TestStoreSchema::refusesNonDatabaseFile()
     const QString message = storeErrorOf([&] { RunStore store(dbPath()); });
     QVERIFY2(message != kNotThrown, "opening a non-database succeeded");
     QVERIFY2(message.startsWith(file() + ": "), qPrintable(message));
-    QVERIFY2(message.contains("not a database"), qPrintable(message));
+    QVERIFY2(message.contains("not an SCNS run store"), qPrintable(message));
 
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll(), content);  // nothing was written to it
