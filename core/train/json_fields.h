@@ -1,6 +1,7 @@
 #pragma once
 // Reading a configuration object field by field with every problem collected, so a file's
 // problems are reported together (ConfigError) rather than one per attempt.
+#include <cmath>
 #include <optional>
 #include <set>
 #include <string>
@@ -10,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
+#include "common/json_text.h"
+#include "common/message_text.h"
 
 namespace scns {
 
@@ -32,8 +35,24 @@ public:
         if (it == m_object.end() || it->is_null())
             return;
         if (!matches<T>(*it)) {
-            m_problems.push_back({m_prefix + key, it->dump(), expected});
+            m_problems.push_back({m_prefix + key, jsonForMessage(*it), expectedFor<T>(*it, expected)});
             return;
+        }
+        if constexpr (std::is_same_v<T, std::string>) {
+            // Strings reach the store and the screen: they must be text. (A file's JSON is
+            // UTF-8 by the parser's check; a flag or a programmatic config may not be.)
+            const auto& text = it->template get_ref<const std::string&>();
+            if (!isValidUtf8(text)) {
+                m_problems.push_back({m_prefix + key, quoteForMessage(text), "valid UTF-8 text"});
+                return;
+            }
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            for (const auto& e : *it)
+                if (!isValidUtf8(e.template get_ref<const std::string&>())) {
+                    m_problems.push_back({m_prefix + key, quoteForMessage(e.template get_ref<const std::string&>()),
+                                          "valid UTF-8 text in every item"});
+                    return;
+                }
         }
         out = it->template get<T>();
     }
@@ -59,7 +78,7 @@ public:
         if (it == m_object.end() || it->is_null())
             return json::object();
         if (!it->is_object()) {
-            m_problems.push_back({m_prefix + key, it->dump(), "an object"});
+            m_problems.push_back({m_prefix + key, jsonForMessage(*it), "an object"});
             return json::object();
         }
         return *it;
@@ -77,10 +96,31 @@ public:
     {
         for (auto it = m_object.begin(); it != m_object.end(); ++it)
             if (!m_seen.count(it.key()))
-                m_problems.push_back({m_prefix + it.key(), it.value().dump(), "no such field (a typo?)"});
+                m_problems.push_back({m_prefix + it.key(), jsonForMessage(it.value()),
+                                      "no such field (a typo?)"});
     }
 
 private:
+    // What a mismatch needs: an integer field given a number beyond int64 (nlohmann keeps
+    // 1e30 or 99999999999999999999 as a double) or a number beyond a double (1e999) is named
+    // as an overflow, not as a wrong type.
+    template <typename T>
+    static std::string expectedFor(const json& v, const char* expected)
+    {
+        if (v.is_number_float()) {
+            const double d = v.get<double>();
+            if (!std::isfinite(d))
+                return std::string(expected) + " within the range of a double (the number overflows)";
+            if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+                if (std::abs(d) >= 9.2233720368547758e18)
+                    return std::string(expected) + " that fits in 64 bits (the number overflows)";
+        }
+        if constexpr (std::is_same_v<T, std::uint64_t>)
+            if (v.is_number_integer() && v.get<std::int64_t>() < 0)
+                return std::string(expected) + " (negative values are not allowed)";
+        return expected;
+    }
+
     template <typename T>
     static bool matches(const json& v)
     {
@@ -93,7 +133,7 @@ private:
         else if constexpr (std::is_integral_v<T>)
             return v.is_number_integer();
         else if constexpr (std::is_floating_point_v<T>)
-            return v.is_number();
+            return v.is_number() && (!v.is_number_float() || std::isfinite(v.get<double>()));
         else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
             if (!v.is_array())
                 return false;

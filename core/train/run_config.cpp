@@ -1,5 +1,6 @@
 #include "train/run_config.h"
 
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -7,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
+#include "common/json_text.h"
+#include "common/message_text.h"
 #include "data/dataset_registry.h"
 #include "models/model_names.h"
 #include "train/json_fields.h"
@@ -70,8 +73,10 @@ void validateContrastive(const ContrastiveConfig& c, std::int64_t batchSize, std
         p.push_back({k + "refresh_epochs", str(c.refreshEpochs), "at least 1"});
     if (c.probeAnchors < 0 || c.probeAnchors > 1024)
         p.push_back({k + "probe_anchors", str(c.probeAnchors), "an integer in [0, 1024]"});
-    if (c.probeNegatives < 0 || c.probeNegatives > c.negatives)
-        p.push_back({k + "probe_negatives", str(c.probeNegatives), "an integer in [0, negatives = " + str(c.negatives) + "]"});
+    // At most `negatives` are recorded whatever this says (the term takes the smaller), so a
+    // user's --negatives 16 never fails on the default of 32 they did not set.
+    if (c.probeNegatives < 0 || c.probeNegatives > 1 << 20)
+        p.push_back({k + "probe_negatives", str(c.probeNegatives), "an integer in [0, 1048576]"});
     if (!oneOf(c.similarity, {"wordnet", "visual", "confusion", "file"}))
         p.push_back({k + "class.similarity", c.similarity, "wordnet, visual, confusion or file"});
     if (c.similarity == "file" && c.similarityFile.empty())
@@ -223,6 +228,24 @@ void RunConfig::validate() const
     validateDistill(distill, contrastive, p);
     if (checkpoint.keep < 1)
         p.push_back({"checkpoint.keep", str(checkpoint.keep), "at least 1 (resume needs the newest)"});
+    if (!(divergenceLoss > 0 && std::isfinite(divergenceLoss)))
+        p.push_back({"divergence_loss", str(divergenceLoss), "a finite loss bound > 0 (default 1e6)"});
+    // Every string is stored as JSON and printed: it must be text.
+    for (const auto& [field, value] : std::initializer_list<std::pair<const char*, const std::string*>>{
+             {"name", &name}, {"data.dataset", &data.dataset}, {"data.folder", &data.folder}, {"model.arch", &arch},
+             {"optim.optimizer", &optim.optimizer}, {"schedule.kind", &schedule.kind}, {"device", &device},
+             {"contrastive.objective", &contrastive.objective}, {"contrastive.sampler", &contrastive.sampler},
+             {"contrastive.positive", &contrastive.positive}, {"contrastive.class.similarity", &contrastive.similarity},
+             {"contrastive.class.similarity_file", &contrastive.similarityFile},
+             {"contrastive.reference.weights", &contrastive.referenceWeights},
+             {"contrastive.reference.arch", &contrastive.referenceArch},
+             {"contrastive.instance.weighting", &contrastive.instanceWeighting},
+             {"contrastive.mixup.mode", &contrastive.mixupMode}, {"distill.method", &distill.method},
+             {"distill.teacher.weights", &distill.teacherWeights}, {"distill.teacher.arch", &distill.teacherArch}})
+        if (!isValidUtf8(*value)) {
+            std::erase_if(p, [&](const FieldProblem& q) { return q.field == field; });
+            p.push_back({field, quoteForMessage(*value), "valid UTF-8 text"});
+        }
     if (!p.empty())
         throw ConfigError(std::move(p));
 }
@@ -232,7 +255,7 @@ RunConfig runConfigFromJson(const json& j)
     std::vector<FieldProblem> p;
     RunConfig c;
     if (!j.is_object())
-        throw ConfigError({{"(top level)", j.dump().substr(0, 60), "a JSON object"}});
+        throw ConfigError({{"(top level)", jsonForMessage(j, 60), "a JSON object"}});
     JsonFieldReader top(j, "", p);
     top.read("name", c.name, "a string");
     top.read("epochs", c.epochs, "an integer");
@@ -241,6 +264,7 @@ RunConfig runConfigFromJson(const json& j)
     top.read("seed", c.seed, "a non-negative integer");
     top.read("threads", c.threads, "an integer");
     top.read("device", c.device, "a string: cpu, cuda or cuda:N");
+    top.read("divergence_loss", c.divergenceLoss, "a number");
 
     const json data = top.object("data");
     JsonFieldReader d(data, "data.", p);
@@ -367,13 +391,7 @@ RunConfig runConfigFromJson(const json& j)
 
 RunConfig runConfigFromJsonText(const std::string& text, const std::string& source)
 {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw ConfigError({{source, "(file contents)", std::string("valid JSON: ") + e.what()}});
-    }
-    return runConfigFromJson(j);
+    return runConfigFromJson(parseJsonText(text, source));
 }
 
 RunConfig loadRunConfig(const std::string& path)
@@ -458,6 +476,7 @@ json toJson(const RunConfig& c)
             {"seed", c.seed},
             {"threads", c.threads},
             {"device", c.device},
+            {"divergence_loss", c.divergenceLoss},
             {"contrastive", toJson(c.contrastive)},
             {"distill", toJson(c.distill)},
             {"checkpoint", {{"keep", c.checkpoint.keep}}}};

@@ -118,6 +118,9 @@ struct RunConfig {
     std::uint64_t seed = 0;
     std::int64_t threads = 0;           // 0: all cores
     std::string device = "cpu";         // cpu | cuda | cuda:N
+    // A batch loss above this (in absolute value) ends the run as diverged, as NaN and
+    // infinity do: a loss of 1e15 is no training worth finishing.
+    double divergenceLoss = 1e6;
     ContrastiveConfig contrastive;
     DistillConfig distill;
     CheckpointConfig checkpoint;

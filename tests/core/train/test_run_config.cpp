@@ -200,6 +200,153 @@ private Q_SLOTS:
         }
     }
 
+    // Issue 10, hostile sizes: a config nested a million levels deep crashed with a stack
+    // overflow; now it is one ConfigError naming the file and the limit.
+    void deeplyNestedJsonIsAClearError()
+    {
+        const std::size_t levels = 1000000;
+        const std::string text = "{\"name\": " + std::string(levels, '[') + std::string(levels, ']') + "}";
+        try {
+            runConfigFromJsonText(text, "deep.json");
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            const QString what = QString::fromUtf8(e.what());
+            QVERIFY2(what.contains("deep.json") && what.contains("nested at most 64 levels"), qPrintable(what));
+            QVERIFY2(what.size() < 400, qPrintable(what));
+        }
+        // Brackets inside strings do not count, and 64 levels are fine for the parser.
+        const std::string inString = "{\"name\": \"" + std::string(1000, '[') + "\"}";
+        QCOMPARE(runConfigFromJsonText(inString, "s").name, std::string(1000, '['));
+        const std::string ok = "{\"name\": " + std::string(60, '[') + std::string(60, ']') + "}";
+        try {
+            runConfigFromJsonText(ok, "ok.json");
+            QFAIL("expected a ConfigError (name is not a string)");
+        } catch (const ConfigError& e) {
+            QVERIFY2(fieldsOf(e).contains("name"), e.what());
+        }
+    }
+
+    void malformedJsonLeaksNoLibraryText()
+    {
+        try {
+            runConfigFromJsonText("{\"epochs\": 3,\n \"name\": nope}", "bad.json");
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            const QString what = QString::fromUtf8(e.what());
+            QVERIFY2(what.contains("bad.json") && what.contains("line 2"), qPrintable(what));
+            QVERIFY2(!what.contains("json.exception"), qPrintable(what));
+        }
+    }
+
+    // Issue 10, clear messages: 1e999 is kept by the parser as infinity and was reported as
+    // "null"; a number beyond int64 as a wrong type.
+    void overflowingNumbersAreNamed_data()
+    {
+        QTest::addColumn<QString>("patch");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("double overflow") << R"({"optim": {"lr": 1e999}})" << "optim.lr";
+        QTest::newRow("integer field, double overflow") << R"({"epochs": 1e999})" << "epochs";
+        QTest::newRow("integer beyond int64") << R"({"epochs": 99999999999999999999})" << "epochs";
+        QTest::newRow("seed beyond uint64") << R"({"seed": 1e30})" << "seed";
+    }
+
+    void overflowingNumbersAreNamed()
+    {
+        QFETCH(QString, patch);
+        QFETCH(QString, field);
+        try {
+            runConfigFromJsonText(patch.toStdString(), "patch");
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            const QString what = QString::fromUtf8(e.what());
+            QVERIFY2(what.contains(field + " = "), qPrintable(what));
+            QVERIFY2(what.contains("overflow"), qPrintable(what));
+            QVERIFY2(!what.contains("null"), qPrintable(what));
+        }
+    }
+
+    void negativeSeedIsRefusedWithAMessage()
+    {
+        try {
+            runConfigFromJsonText(R"({"seed": -1})", "patch");
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            QVERIFY2(fieldsOf(e).contains("seed") && QString::fromUtf8(e.what()).contains("negative"), e.what());
+        }
+    }
+
+    // Invalid UTF-8 from a flag (the CLI builds the config in memory) gave nlohmann's
+    // type_error.316 when the config was dumped; now the field is named.
+    void invalidUtf8IsNamed()
+    {
+        RunConfig c;
+        c.name = "run\xff\xfe";
+        c.data.folder = "/data/\xc3(";
+        try {
+            runConfigFromJson(toJson(c));
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            const QString what = QString::fromUtf8(e.what());
+            QVERIFY2(fieldsOf(e).contains("name") && fieldsOf(e).contains("data.folder"), qPrintable(what));
+            QVERIFY2(what.contains("UTF-8") && what.contains("\\xff"), qPrintable(what));
+            QVERIFY2(!what.contains("316"), qPrintable(what));
+        }
+        try {
+            c.validate();
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            QVERIFY2(fieldsOf(e).contains("name"), e.what());
+        }
+    }
+
+    // A 100 MB value was echoed whole in the message.
+    void hugeValuesAreTruncatedInMessages()
+    {
+        const std::string huge(100 * 1000 * 1000, 'x');
+        for (const std::string& text : {R"({"model": {"arch": ")" + huge + R"("}})", R"({"epochs": ")" + huge + R"("})",
+                                        R"({")" + huge + R"(": 1})"}) {
+            try {
+                runConfigFromJsonText(text, "huge.json");
+                QFAIL("expected a ConfigError");
+            } catch (const ConfigError& e) {
+                const std::string what = e.what();
+                QVERIFY2(what.size() < 2000, what.substr(0, 300).c_str());
+                QVERIFY2(what.find("100000") != std::string::npos, what.c_str());  // the full size is told
+                for (const auto& p : e.problems())
+                    QVERIFY(p.value.size() < 400 && p.field.size() < 400);
+            }
+        }
+    }
+
+    // --negatives 16 failed on probe_negatives = 32, a default the user never set.
+    void fewNegativesDoNotFailOnTheProbeDefault()
+    {
+        const RunConfig c = runConfigFromJsonText(R"({"contrastive": {"enabled": true, "negatives": 16}})", "p");
+        QCOMPARE(c.contrastive.negatives, std::int64_t(16));
+        RunConfig d;
+        d.contrastive.enabled = true;
+        d.contrastive.negatives = 8;
+        d.validate();
+        const RunConfig back = runConfigFromJson(toJson(d));
+        QCOMPARE(back.contrastive.negatives, std::int64_t(8));
+    }
+
+    void divergenceBoundIsASetting()
+    {
+        RunConfig c;
+        QCOMPARE(c.divergenceLoss, 1e6);
+        c.divergenceLoss = 50.0;
+        QCOMPARE(runConfigFromJson(toJson(c)).divergenceLoss, 50.0);
+        for (const char* bad : {R"({"divergence_loss": 0})", R"({"divergence_loss": -3})", R"({"divergence_loss": "big"})"}) {
+            try {
+                runConfigFromJsonText(bad, "p");
+                QFAIL(bad);
+            } catch (const ConfigError& e) {
+                QVERIFY2(fieldsOf(e).contains("divergence_loss"), e.what());
+            }
+        }
+    }
+
     void missingFileNamesThePath()
     {
         try {
