@@ -3,7 +3,9 @@
 #   packaging/setup.sh demo   install packages, build, open the workbench (scns-workbench) on the
 #                             embedded Fashion-MNIST; without a display, train the small CNN for
 #                             3 epochs with the CLI and write screenshots of the workbench instead
-#   packaging/setup.sh test   install packages, build, run the whole test suite with CTest
+#   packaging/setup.sh test   install packages, build, replay the fuzz corpora under ASan+UBSan
+#                             (clang, ./build-fuzz: the readers only), run the whole test suite
+#                             with CTest; the output ends with the main suite's CTest summary
 #   packaging/setup.sh build  install packages and build only
 # The Debian packages come from packaging/debian-packages.txt (the one list). Build output
 # goes to ./build (override with SCNS_BUILD_DIR).
@@ -57,7 +59,19 @@ case "$job" in
     fi
     ;;
   test)
+    # Every committed fuzz corpus, replayed by the fuzz targets built with clang, libFuzzer,
+    # ASan and UBSan (tests/fuzz, docs/reliability.md): only the readers' sources are compiled.
+    fuzz_build="${SCNS_FUZZ_BUILD_DIR:-$root/build-fuzz}"
+    echo "== fuzz corpus replay under ASan+UBSan ($fuzz_build)"
+    fuzz_rc=0
+    (cd "$root" && cmake --preset fuzz -B "$fuzz_build" >/dev/null) || fuzz_rc=$?
+    [ $fuzz_rc -eq 0 ] && { cmake --build "$fuzz_build" -j "$jobs" || fuzz_rc=$?; }
+    [ $fuzz_rc -eq 0 ] && { (cd "$fuzz_build" && ctest --output-on-failure -j "$jobs" --timeout 900) || fuzz_rc=$?; }
+    [ $fuzz_rc -eq 0 ] || echo "== fuzz corpus replay FAILED (rc $fuzz_rc); the main suite runs anyway"
     cd "$build"
-    ctest --output-on-failure -j 1 --timeout 900
+    rc=0
+    ctest --output-on-failure -j 1 --timeout 900 || rc=$?
+    [ $fuzz_rc -eq 0 ] || rc=1
+    exit $rc
     ;;
 esac
