@@ -22,6 +22,23 @@ std::string hexByte(std::uint8_t b)
     return buf;
 }
 
+// A name from the file, shown in a message: printable ASCII only, at most 80 characters.
+std::string quoted(const std::string& s)
+{
+    std::string out = "'";
+    for (std::size_t i = 0; i < s.size() && i < 80; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c < 0x7f) {
+            out += static_cast<char>(c);
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        }
+    }
+    return out + (s.size() > 80 ? "...'" : "'");
+}
+
 std::string_view trim(std::string_view s)
 {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
@@ -35,19 +52,22 @@ std::string_view trim(std::string_view s)
 
 class PickleParser {
 public:
-    PickleParser(const Bytes& data, const std::string& source, Pickle& out)
-        : m_data(data), m_source(source), m_out(out)
+    PickleParser(const Bytes& data, const std::string& source, const PickleOptions& options, Pickle& out)
+        : m_data(data), m_source(source), m_options(options), m_out(out), m_pos(options.offset)
     {
     }
 
-    void run()
+    std::size_t run()
     {
+        if (m_pos > m_data.size())
+            throw DataError(m_source + ": bad pickle: starts at offset " + std::to_string(m_pos) + ", past the end ("
+                            + std::to_string(m_data.size()) + " bytes)");
         while (m_pos < m_data.size()) {
             m_opOffset = m_pos;
             m_op = m_data[m_pos++];
             if (m_op == STOP) {
                 m_out.m_root = pop();
-                return;
+                return m_pos;
             }
             step();
         }
@@ -58,6 +78,7 @@ public:
 private:
     const Bytes& m_data;
     const std::string& m_source;
+    const PickleOptions& m_options;
     Pickle& m_out;
     std::size_t m_pos = 0;
     std::size_t m_opOffset = 0;
@@ -119,6 +140,8 @@ private:
 
     PickleValue* makeValue(PickleKind kind)
     {
+        if (m_out.m_values.size() >= m_options.maxValues)
+            fail("more than " + std::to_string(m_options.maxValues) + " values: the limit for this kind of file");
         PickleValue& v = m_out.m_values.emplace_back();
         v.kind = kind;
         return &v;
@@ -257,6 +280,10 @@ private:
 
     PickleValue* makeGlobal(std::string module, std::string name)
     {
+        if (m_options.allowGlobal && !m_options.allowGlobal(module, name))
+            throw DataError(m_source + ": refused: the pickle names " + quoted(module + "." + name) + " at offset "
+                            + std::to_string(m_opOffset) + "; "
+                            + (m_options.refusal.empty() ? "not an allowed global" : m_options.refusal));
         auto g = makeValue(PickleKind::Global);
         g->module = std::move(module);
         g->name = std::move(name);
@@ -295,7 +322,11 @@ private:
                      + std::to_string(m_data.size() - m_pos) + " remain");
             break;
         }
-        case MARK: m_marks.push_back(m_stack.size()); break;
+        case MARK:
+            if (m_marks.size() >= m_options.maxMarks)
+                fail("nested more than " + std::to_string(m_options.maxMarks) + " levels deep");
+            m_marks.push_back(m_stack.size());
+            break;
         case POP:
             if (!m_marks.empty() && m_stack.size() == m_marks.back())
                 m_marks.pop_back();
@@ -484,12 +515,14 @@ private:
         case PERSID: {
             auto p = makeValue(PickleKind::PersistentId);
             p->args = makeString(rawUnicode(readLine()));
+            m_out.m_persistentIds.push_back(p);
             push(p);
             break;
         }
         case BINPERSID: {
             auto p = makeValue(PickleKind::PersistentId);
             p->args = pop();
+            m_out.m_persistentIds.push_back(p);
             push(p);
             break;
         }
@@ -548,8 +581,15 @@ std::string PickleValue::describe() const
 
 Pickle parsePickle(const Bytes& data, const std::string& sourceName)
 {
+    return parsePickle(data, sourceName, PickleOptions{});
+}
+
+Pickle parsePickle(const Bytes& data, const std::string& sourceName, const PickleOptions& options, std::size_t* end)
+{
     Pickle pickle;
-    PickleParser(data, sourceName, pickle).run();
+    const std::size_t stop = PickleParser(data, sourceName, options, pickle).run();
+    if (end)
+        *end = stop;
     return pickle;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,17 +74,39 @@ public:
 
     const PickleValue& root() const { return *m_root; }
     const PickleValue* operator->() const { return m_root; }
+    // Every PERSID / BINPERSID value, in stream order (torch.save's storage references).
+    const std::vector<const PickleValue*>& persistentIds() const { return m_persistentIds; }
 
 private:
     friend class PickleParser;
     std::deque<PickleValue> m_values;  // a deque keeps addresses stable as it grows
     const PickleValue* m_root = nullptr;
+    std::vector<const PickleValue*> m_persistentIds;
+};
+
+// What a parse accepts. Every limit is checked before the memory it guards is used.
+struct PickleOptions {
+    // Asked for every GLOBAL / STACK_GLOBAL; false refuses the stream with a message naming
+    // the global and `refusal` (e.g. "a weights file may hold only tensors, containers and
+    // numbers"). Unset: every global is kept as an inert Global node for the caller to judge.
+    std::function<bool(const std::string& module, const std::string& name)> allowGlobal;
+    std::string refusal;
+    // Values created (each opcode makes at most one): bounds memory at about 250 bytes each.
+    std::size_t maxValues = std::size_t(1) << 21;
+    // Open MARKs at once: how deeply TUPLE / LIST / DICT / SETITEMS groups may nest.
+    std::size_t maxMarks = 1000;
+    // Where the stream starts in the buffer (torch.save's legacy format is several pickles
+    // back to back).
+    std::size_t offset = 0;
 };
 
 // Parses one pickle stream; sourceName labels error messages (usually the file path).
 // Malformed or unsupported streams throw DataError naming the source, the opcode and its
 // byte offset. Bytes after STOP are ignored, as Python's pickle.load does.
 Pickle parsePickle(const Bytes& data, const std::string& sourceName);
+// The same with options; *end (when given) receives the offset just past STOP.
+Pickle parsePickle(const Bytes& data, const std::string& sourceName, const PickleOptions& options,
+                   std::size_t* end = nullptr);
 
 // readFileBytes + parsePickle.
 Pickle readPickleFile(const std::filesystem::path& path);

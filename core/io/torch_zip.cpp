@@ -1,10 +1,9 @@
 #include "io/torch_zip.h"
 
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <fstream>
-
-#include <caffe2/serialize/inline_container.h>
 
 #include "common/errors.h"
 
@@ -12,11 +11,8 @@ namespace scns {
 
 namespace {
 
-// LibTorch's messages carry a C++ backtrace after the first line.
-std::string firstLine(const std::string& what)
-{
-    return what.substr(0, what.find('\n'));
-}
+const std::uint8_t kLegacyMagic[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
+                                     0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
 
 bool startsWith(const std::filesystem::path& file, const std::uint8_t* magic, std::size_t size)
 {
@@ -38,68 +34,106 @@ bool hasZipMagic(const std::filesystem::path& file)
 bool hasLegacyTorchMagic(const std::filesystem::path& file)
 {
     // PROTO 2, LONG1 of 10 bytes: 0x1950a86a20f9469cfc6c little-endian.
-    static const std::uint8_t magic[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
-    return startsWith(file, magic, sizeof magic);
+    return startsWith(file, kLegacyMagic, sizeof kLegacyMagic);
 }
 
-TorchZipArchive::TorchZipArchive(const std::filesystem::path& file) : m_file(file)
+bool hasLegacyTorchMagic(const Bytes& bytes)
 {
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec))
-        throw CheckpointError(file.string() + ": file not found");
-    if (std::filesystem::is_directory(file, ec))
-        throw CheckpointError(file.string() + ": is a folder, expected a checkpoint file");
-    if (!hasZipMagic(file)) {
-        std::string msg = file.string() + ": not a PyTorch checkpoint (expected a zip archive written by torch.save)";
-        if (hasLegacyTorchMagic(file))
-            msg += "; it is in the legacy format of torch.save before PyTorch 1.6 (or with "
-                   "_use_new_zipfile_serialization=False): load it in Python and torch.save it again";
-        throw CheckpointError(msg);
-    }
-    try {
-        m_reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(file.string());
-    } catch (const std::exception& e) {
-        throw CheckpointError(file.string() + ": cannot read the zip archive (truncated, damaged, or not written "
-                              "by torch.save): " + firstLine(e.what()));
-    }
+    return bytes.size() >= sizeof kLegacyMagic && std::memcmp(bytes.data(), kLegacyMagic, sizeof kLegacyMagic) == 0;
 }
 
-TorchZipArchive::~TorchZipArchive() = default;
-
-bool TorchZipArchive::has(const std::string& record) const
+TorchZipArchive::TorchZipArchive(const std::filesystem::path& file) : m_zip(file)
 {
-    try {
-        return m_reader->hasRecord(record);
-    } catch (const std::exception&) {
-        return false;
+    const auto& entries = m_zip.entries();
+    if (entries.empty())
+        throw CheckpointError(file.string() + ": the zip archive is empty (expected a file written by torch.save)");
+    const std::string& first = entries.front().name;
+    const auto slash = first.find('/');
+    if (slash == std::string::npos || slash == 0)
+        throw CheckpointError(file.string() + ": not laid out as torch.save writes: record '" + first
+                              + "' is not inside a top-level folder");
+    m_prefix = first.substr(0, slash + 1);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const std::string& name = entries[i].name;
+        if (name.compare(0, m_prefix.size(), m_prefix) != 0)
+            throw CheckpointError(file.string() + ": not laid out as torch.save writes: records under both '"
+                                  + m_prefix + "' and '" + name.substr(0, name.find('/') + 1) + "'");
+        m_records.emplace(name.substr(m_prefix.size()), i);
     }
 }
 
-Bytes TorchZipArchive::read(const std::string& record) const
+const ZipEntry& TorchZipArchive::entry(const std::string& record) const
 {
-    if (!has(record))
-        throw CheckpointError(m_file.string() + ": the archive has no record '" + record + "'");
-    try {
-        auto [data, size] = m_reader->getRecord(record);
-        const auto* p = static_cast<const std::uint8_t*>(data.get());
-        return Bytes(p, p + size);
-    } catch (const std::exception& e) {
-        throw CheckpointError(m_file.string() + ": cannot read record '" + record + "': " + firstLine(e.what()));
-    }
+    const auto it = m_records.find(record);
+    if (it == m_records.end())
+        throw CheckpointError(file().string() + ": the archive has no record '" + record + "'");
+    return m_zip.entries()[it->second];
+}
+
+std::uint64_t TorchZipArchive::size(const std::string& record) const
+{
+    return entry(record).size;
+}
+
+Bytes TorchZipArchive::read(const std::string& record, std::uint64_t maxBytes) const
+{
+    return m_zip.read(entry(record), maxBytes);
 }
 
 std::vector<std::string> TorchZipArchive::records() const
 {
-    try {
-        return m_reader->getAllRecords();
-    } catch (const std::exception& e) {
-        throw CheckpointError(m_file.string() + ": cannot list the archive: " + firstLine(e.what()));
-    }
+    std::vector<std::string> out;
+    out.reserve(m_records.size());
+    for (const auto& [name, index] : m_records)
+        out.push_back(name);
+    return out;
 }
 
 bool TorchZipArchive::isTorchScript() const
 {
-    return has("constants.pkl");
+    if (has("constants.pkl"))
+        return true;
+    for (const auto& [name, index] : m_records)
+        if (name.compare(0, 5, "code/") == 0)
+            return true;
+    return false;
+}
+
+std::string TorchZipArchive::firstCodeDefinition() const
+{
+    // TorchScript's serialized code is Python syntax; a method is a line starting with "def"
+    // after indentation. Anything that is not a .py or .debug_pkl under code/ is refused too.
+    for (const auto& [name, index] : m_records) {
+        if (name.compare(0, 5, "code/") != 0)
+            continue;
+        const bool py = name.size() > 3 && name.compare(name.size() - 3, 3, ".py") == 0;
+        const bool debug = name.size() > 10 && name.compare(name.size() - 10, 10, ".debug_pkl") == 0;
+        if (debug)
+            continue;
+        if (!py)
+            return name + ": not TorchScript source";
+        const Bytes bytes = read(name, std::uint64_t(4) << 20);
+        for (std::size_t pos = 0; pos < bytes.size();) {
+            std::size_t i = pos;
+            while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t'))
+                ++i;
+            if (bytes.size() - i > 4 && std::memcmp(&bytes[i], "def", 3) == 0
+                && (bytes[i + 3] == ' ' || bytes[i + 3] == '\t')) {
+                std::size_t b = i + 4;
+                while (b < bytes.size() && (bytes[b] == ' ' || bytes[b] == '\t'))
+                    ++b;
+                std::size_t e = b;
+                while (e < bytes.size() && e - b < 64 && (std::isalnum(bytes[e]) || bytes[e] == '_'))
+                    ++e;
+                return name + ": def " + std::string(bytes.begin() + static_cast<std::ptrdiff_t>(b),
+                                                     bytes.begin() + static_cast<std::ptrdiff_t>(e));
+            }
+            while (i < bytes.size() && bytes[i] != '\n')
+                ++i;
+            pos = i + 1;
+        }
+    }
+    return {};
 }
 
 }  // namespace scns

@@ -1,8 +1,5 @@
 #include "models/weights_file.h"
 
-#include <ATen/core/ivalue.h>
-#include <torch/serialize/input-archive.h>
-
 #include "common/errors.h"
 #include "io/torch_pickle.h"
 #include "io/torch_zip.h"
@@ -67,11 +64,50 @@ StateDict tensorsOf(TorchPickle& pickle, const PickleValue& dict)
     return out;
 }
 
-WeightsFile readPyTorchFile(const std::filesystem::path& file)
+// The keys of a mapping that holds tensors and something else: a state dict gone wrong.
+std::string nonTensorEntries(const PickleValue& dict)
 {
-    TorchPickle pickle(file);
+    std::size_t tensors = 0;
+    std::string others;
+    std::size_t shown = 0, count = 0;
+    for (const auto& [k, value] : dict.entries) {
+        const PickleValue& v = TorchPickle::unwrapTypeTag(*value);
+        if (TorchPickle::isTensor(v)) {
+            ++tensors;
+            continue;
+        }
+        ++count;
+        if (shown++ < 5)
+            others += (shown > 1 ? ", '" : "'") + k->textOrBytes().substr(0, 80) + "' (" + describeEntry(v) + ")";
+    }
+    if (tensors == 0 || count == 0)
+        return {};
+    return std::to_string(count) + " of its " + std::to_string(dict.entries.size())
+           + " entries are not tensors: " + others + (count > 5 ? ", ..." : "");
+}
+
+WeightsFile readPyTorchFile(TorchPickle& pickle)
+{
+    const std::filesystem::path& file = pickle.file();
     const PickleValue& root = TorchPickle::unwrapTypeTag(pickle.root());
     WeightsFile w;
+    if (isMapping(root)) {
+        if (const PickleValue* tag = root.find("format"); tag && tag->textOrBytes() == kScnsCheckpointTag) {
+            // An SCNS training checkpoint (format 2): the network's state dict beside its metadata.
+            const PickleValue* model = root.find("model");
+            if (!model || !isStateDict(TorchPickle::unwrapTypeTag(*model)))
+                throw CheckpointError(file.string() + ": an SCNS checkpoint without the network's state dict under 'model'");
+            w.tensors = tensorsOf(pickle, TorchPickle::unwrapTypeTag(*model));
+            w.format = "SCNS training checkpoint";
+            if (const PickleValue* v = root.find("arch"); v && v->isText())
+                w.arch = v->textOrBytes();
+            if (const PickleValue* v = root.find("dataset"); v && v->isText())
+                w.dataset = v->textOrBytes();
+            if (const PickleValue* v = root.find("epochs_completed"); v && v->kind == PickleKind::Int)
+                w.epoch = v->integer;
+            return w;
+        }
+    }
     if (isStateDict(root)) {
         w.tensors = tensorsOf(pickle, root);
         w.format = "PyTorch state dict";
@@ -89,6 +125,17 @@ WeightsFile readPyTorchFile(const std::filesystem::path& file)
             }
         }
     }
+    // A mapping of tensors with a stray value: name the stray keys, not the first twelve.
+    for (const PickleValue* candidate : {&root, isMapping(root) ? root.find("state_dict") : nullptr,
+                                         isMapping(root) ? root.find("model") : nullptr}) {
+        if (!candidate || !isMapping(TorchPickle::unwrapTypeTag(*candidate)))
+            continue;
+        const std::string strays = nonTensorEntries(TorchPickle::unwrapTypeTag(*candidate));
+        if (!strays.empty())
+            throw CheckpointError(file.string() + ": not a state dict: "
+                                  + (candidate == &root ? std::string("the top-level dict") : "the dict under '" + std::string(candidate == root.find("model") ? "model" : "state_dict") + "'")
+                                  + " holds tensors, but " + strays + " (a state dict holds only tensors)");
+    }
     // torch.save(model) pickles the module object itself, which only its Python class can rebuild.
     bool pickledObject = root.kind == PickleKind::Object && !isMapping(root);
     for (const char* key : kWrapperKeys) {
@@ -104,46 +151,45 @@ WeightsFile readPyTorchFile(const std::filesystem::path& file)
                                            : ""));
 }
 
-void flatten(torch::serialize::InputArchive& archive, const std::string& prefix, StateDict& out)
+// LibTorch's serialize::OutputArchive (SCNS checkpoints before format 2, torch::save from
+// C++): objects whose attributes are tensors or further objects, read as data.
+void flatten(TorchPickle& pickle, const PickleValue& object, const std::string& prefix, StateDict& out, int depth)
 {
-    for (const auto& key : archive.keys()) {
-        torch::Tensor t;
-        torch::serialize::InputArchive sub;
-        if (archive.try_read(key, t))
-            out.emplace_back(prefix + key, t.cpu());
-        else if (archive.try_read(key, sub))
-            flatten(sub, prefix + key + ".", out);
+    const PickleValue* attributes = TorchPickle::archiveAttributes(object);
+    if (!attributes || depth > 32)
+        return;
+    for (const auto& [k, v] : attributes->entries) {
+        const std::string key = prefix + k->textOrBytes();
+        if (TorchPickle::isTensor(*v))
+            out.emplace_back(key, pickle.tensor(*v, "key '" + key + "'"));
+        else if (TorchPickle::archiveAttributes(*v))
+            flatten(pickle, *v, key + ".", out, depth + 1);
     }
 }
 
-WeightsFile readTorchScriptArchive(const std::filesystem::path& file)
+WeightsFile readLibTorchArchive(TorchPickle& pickle)
 {
+    const PickleValue* top = TorchPickle::archiveAttributes(pickle.root());
+    if (!top)
+        throw CheckpointError(pickle.file().string() + ": a LibTorch archive whose top level is a "
+                              + pickle.root().describe() + ", expected a module's attributes");
     WeightsFile w;
-    try {
-        torch::serialize::InputArchive archive;
-        archive.load_from(file.string());
-        torch::serialize::InputArchive model;
-        c10::IValue v;
-        if (archive.try_read("model", model)) {
-            // An SCNS training checkpoint: the network's archive beside arch, epochs, optimiser.
-            flatten(model, "", w.tensors);
-            w.format = "SCNS training checkpoint";
-            if (archive.try_read("arch", v) && v.isString())
-                w.arch = v.toStringRef();
-            if (archive.try_read("dataset", v) && v.isString())
-                w.dataset = v.toStringRef();
-            if (archive.try_read("epochs_completed", v) && v.isInt())
-                w.epoch = v.toInt();
-        } else {
-            flatten(archive, "", w.tensors);
-            w.format = "LibTorch archive";
-        }
-    } catch (const std::exception& e) {
-        const std::string what = e.what();
-        throw CheckpointError(file.string() + ": cannot read the LibTorch archive: " + what.substr(0, what.find('\n')));
+    if (const PickleValue* model = top->find("model"); model && TorchPickle::archiveAttributes(*model)) {
+        // An SCNS training checkpoint of format 1: the network's archive beside arch, epochs, optimiser.
+        flatten(pickle, *model, "", w.tensors, 0);
+        w.format = "SCNS training checkpoint (format 1)";
+        if (const PickleValue* v = top->find("arch"); v && v->isText())
+            w.arch = v->textOrBytes();
+        if (const PickleValue* v = top->find("dataset"); v && v->isText())
+            w.dataset = v->textOrBytes();
+        if (const PickleValue* v = top->find("epochs_completed"); v && v->kind == PickleKind::Int)
+            w.epoch = v->integer;
+    } else {
+        flatten(pickle, pickle.root(), "", w.tensors, 0);
+        w.format = "LibTorch archive";
     }
     if (w.tensors.empty())
-        throw CheckpointError(file.string() + ": the LibTorch archive holds no tensors");
+        throw CheckpointError(pickle.file().string() + ": the LibTorch archive holds no tensors");
     return w;
 }
 
@@ -151,13 +197,9 @@ WeightsFile readTorchScriptArchive(const std::filesystem::path& file)
 
 WeightsFile readWeightsFile(const std::filesystem::path& file)
 {
-    // Opening checks existence and the zip container and reports either by file name.
-    bool torchScript = false;
-    {
-        TorchZipArchive zip(file);
-        torchScript = zip.isTorchScript();
-    }
-    return torchScript ? readTorchScriptArchive(file) : readPyTorchFile(file);
+    // Opening checks existence, the container, code and globals and reports each by file name.
+    TorchPickle pickle(file);
+    return pickle.isLibTorchArchive() ? readLibTorchArchive(pickle) : readPyTorchFile(pickle);
 }
 
 torch::Tensor readTensorFile(const std::filesystem::path& file)

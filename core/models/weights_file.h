@@ -4,8 +4,11 @@
 //     one under 'state_dict', 'model', 'model_state_dict' or 'net' (RepDistiller/CRD teacher
 //     checkpoints are {'model': state_dict, 'epoch': ..., 'best_acc': ...});
 //   - files written by saveStateDict (models/save_state_dict.h);
-//   - SCNS training checkpoints (train/checkpoint.h), and other LibTorch/TorchScript archives
-//     whose tensors are attributes of (nested) modules.
+//   - torch.save's legacy format (PyTorch < 1.6, e.g. RepDistiller's published teachers);
+//   - SCNS training checkpoints (train/checkpoint.h; format 1 was a LibTorch archive) and other
+//     LibTorch serialize::OutputArchive files, whose tensors are attributes of nested objects.
+// Every file is read as data by io/torch_pickle.h: code in a file is never run, globals
+// outside an allow-list are refused, and every size is checked before it is allocated.
 // Keys are returned as stored; a DataParallel 'module.' prefix is dropped by loadStateDict.
 #include <cstdint>
 #include <filesystem>
@@ -23,10 +26,13 @@ struct WeightsFile {
     std::string dataset;      // SCNS training checkpoints: the data set trained on; else empty
 };
 
-// Throws CheckpointError naming the file: missing, not a zip archive ("not a PyTorch
-// checkpoint (expected a zip archive written by torch.save)", also for the legacy format),
-// no data.pkl, a malformed pickle, no state dict inside (the message lists what is there),
-// or a tensor that cannot be rebuilt.
+// The "format" entry of an SCNS training checkpoint (format 2 and later).
+inline constexpr const char* kScnsCheckpointTag = "scns-checkpoint";
+
+// Throws CheckpointError naming the file: missing, in no format above, refused (TorchScript
+// code, a global outside the allow-list), no data.pkl, a malformed pickle, no state dict
+// inside (the message lists what is there, or the keys that are not tensors), or a tensor
+// that cannot be rebuilt.
 WeightsFile readWeightsFile(const std::filesystem::path& file);
 
 // A single tensor written by torch.save(tensor) (or torch::pickle_save). Same errors.

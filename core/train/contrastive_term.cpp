@@ -4,8 +4,6 @@
 #include <numeric>
 #include <random>
 
-#include <torch/serialize/input-archive.h>
-#include <torch/serialize/output-archive.h>
 
 #include "common/errors.h"
 #include "losses/crd_loss.h"
@@ -13,6 +11,9 @@
 #include "losses/info_nce.h"
 #include "losses/nce_loss.h"
 #include "losses/sup_con.h"
+#include "models/load_state_dict.h"
+#include "models/state_dict.h"
+#include "train/checkpoint.h"
 #include "sampling/class_balanced_batch.h"
 #include "sampling/class_sampler.h"
 #include "sampling/counter_rng.h"
@@ -378,47 +379,56 @@ ContrastiveEpochStats ContrastiveTerm::endEpoch(std::int64_t epoch)
     return s;
 }
 
-void ContrastiveTerm::save(torch::serialize::OutputArchive& archive) const
+namespace {
+
+TorchValue stateOf(const torch::nn::Module& module)
 {
-    torch::serialize::OutputArchive head;
-    m_head->save(head);
-    archive.write("head", head);
+    TorchValue out = TorchValue::dict(/*ordered=*/true);
+    for (const auto& [key, t] : stateDict(module))
+        out.set(key, TorchValue::of(t.detach()));
+    return out;
+}
+
+const TorchValue& entry(const TorchValue& extra, const std::string& key, TorchValue::Kind kind, const std::string& source)
+{
+    const TorchValue* v = extra.find(key);
+    if (!v || v->kind != kind)
+        throw CheckpointError(source + ": the contrastive state's '" + key + "' is "
+                              + (v ? "a " + v->describe() : std::string("missing")));
+    return *v;
+}
+
+}  // namespace
+
+void ContrastiveTerm::save(TorchValue& extra) const
+{
+    extra.set("head", stateOf(*m_head));
     if (m_bank)
-        archive.write("memory_bank", m_bank->state(), /*is_buffer=*/true);
+        extra.set("memory_bank", TorchValue::of(m_bank->state()));
     if (m_nce && m_nce->normalizer())
-        archive.write("nce_z", c10::IValue(*m_nce->normalizer()));
+        extra.set("nce_z", TorchValue::of(*m_nce->normalizer()));
     if (m_teacherBank) {
-        torch::serialize::OutputArchive teacherHead;
-        m_teacherHead->save(teacherHead);
-        archive.write("teacher_head", teacherHead);
-        archive.write("teacher_memory_bank", m_teacherBank->state(), /*is_buffer=*/true);
+        extra.set("teacher_head", stateOf(*m_teacherHead));
+        extra.set("teacher_memory_bank", TorchValue::of(m_teacherBank->state()));
         if (m_teacherNce && m_teacherNce->normalizer())
-            archive.write("teacher_nce_z", c10::IValue(*m_teacherNce->normalizer()));
+            extra.set("teacher_nce_z", TorchValue::of(*m_teacherNce->normalizer()));
     }
 }
 
-void ContrastiveTerm::load(torch::serialize::InputArchive& archive)
+void ContrastiveTerm::load(const TorchValue& extra, const std::string& source)
 {
-    torch::serialize::InputArchive head;
-    archive.read("head", head);
-    m_head->load(head);
-    if (m_bank) {
-        torch::Tensor bank;
-        archive.read("memory_bank", bank, /*is_buffer=*/true);
-        m_bank->load(bank.to(m_device));
-    }
-    c10::IValue z;
-    if (m_nce && archive.try_read("nce_z", z))
-        m_nce->setNormalizer(z.toDouble());
+    using Kind = TorchValue::Kind;
+    loadStateDict(*m_head, flattenTensors(entry(extra, "head", Kind::Dict, source)), source, "the contrastive head");
+    if (m_bank)
+        m_bank->load(entry(extra, "memory_bank", Kind::Tensor, source).tensor.to(m_device));
+    if (const TorchValue* z = extra.find("nce_z"); m_nce && z && z->number())
+        m_nce->setNormalizer(*z->number());
     if (m_teacherBank) {
-        torch::serialize::InputArchive teacherHead;
-        archive.read("teacher_head", teacherHead);
-        m_teacherHead->load(teacherHead);
-        torch::Tensor teacherBank;
-        archive.read("teacher_memory_bank", teacherBank, /*is_buffer=*/true);
-        m_teacherBank->load(teacherBank.to(m_device));
-        if (m_teacherNce && archive.try_read("teacher_nce_z", z))
-            m_teacherNce->setNormalizer(z.toDouble());
+        loadStateDict(*m_teacherHead, flattenTensors(entry(extra, "teacher_head", Kind::Dict, source)), source,
+                      "the teacher's contrastive head");
+        m_teacherBank->load(entry(extra, "teacher_memory_bank", Kind::Tensor, source).tensor.to(m_device));
+        if (const TorchValue* z = extra.find("teacher_nce_z"); m_teacherNce && z && z->number())
+            m_teacherNce->setNormalizer(*z->number());
     }
 }
 

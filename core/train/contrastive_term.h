@@ -13,10 +13,10 @@
 #include <vector>
 
 #include <ATen/core/Generator.h>
-#include <torch/serialize/archive.h>
 #include <torch/types.h>
 
 #include "data/image_set.h"
+#include "io/torch_file.h"
 #include "sampling/projection_head.h"
 #include "store/inspection_records.h"
 #include "train/recorder.h"
@@ -84,8 +84,10 @@ public:
     // Statistics of the epoch so far; records the probe rows (epoch is 1-based).
     ContrastiveEpochStats endEpoch(std::int64_t epoch);
 
-    void save(torch::serialize::OutputArchive& archive) const;
-    void load(torch::serialize::InputArchive& archive);
+    // Checkpoint state: heads, memory banks and NCE normalisers under the keys of "extra".
+    void save(TorchValue& extra) const;
+    // Throws CheckpointError starting with `source` when an entry is missing or does not fit.
+    void load(const TorchValue& extra, const std::string& source);
 
 private:
     void buildSampler(const std::optional<ReferenceOutputs>& reference, std::int64_t epoch);

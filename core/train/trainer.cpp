@@ -187,7 +187,9 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         }
     }
     const SaveExtra saveExtra = contrastive ? SaveExtra([&](auto& a) { contrastive->save(a); }) : SaveExtra{};
-    const LoadExtra loadExtra = contrastive ? LoadExtra([&](auto& a) { contrastive->load(a); }) : LoadExtra{};
+    const LoadExtra loadExtra =
+        contrastive ? LoadExtra([&](const auto& a, const std::string& source) { contrastive->load(a, source); })
+                    : LoadExtra{};
     torch::optim::SGD optimizer(parameters, torch::optim::SGDOptions(cfg.optim.lr)
                                                          .momentum(cfg.optim.momentum)
                                                          .weight_decay(cfg.optim.weightDecay)

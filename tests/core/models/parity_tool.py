@@ -7,12 +7,17 @@ torch):
         torch.load(WEIGHTS) -> load_state_dict(strict=True) -> eval logits on INPUT -> OUT
   parity_tool.py variants ARCH CLASSES OUTDIR  the same weights wrapped and broken (see below)
   parity_tool.py dtypes OUTDIR                 tensors of every storage type, views, expected.json
+  parity_tool.py trust ARCH CLASSES OUTDIR MARKER
+        hostile and historic weights files (see trust() below); MARKER is the file that code in
+        a hostile file would create if it ever ran
+  parity_tool.py weights-only FILE...          torch.load(FILE, weights_only=True) must accept each
 """
 import collections
 import json
 import os
 import sys
 import zipfile
+from typing import Tuple
 
 import torch
 
@@ -51,7 +56,8 @@ def make(arch, classes, out):
 
 def run(arch, classes, weights, inputs, out):
     model = reference_nets.build(arch, classes)
-    model.load_state_dict(torch.load(weights), strict=True)
+    # weights_only=True, the default since PyTorch 2.6: what we write must be plain data.
+    model.load_state_dict(torch.load(weights, weights_only=True), strict=True)
     model.eval()
     with torch.no_grad():
         torch.save(model(torch.load(inputs)), out)
@@ -104,6 +110,69 @@ def dtypes(out):
         json.dump(expected, f)
 
 
+class _SetStateWritesFile(torch.nn.Module):
+    """A TorchScript module whose __setstate__ writes a file: torch.jit.load (and LibTorch's
+    TorchScript loader) runs it when the file is opened."""
+
+    def __init__(self, marker: str):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.zeros(2))
+        self.marker = marker
+
+    def forward(self, x):
+        return x
+
+    @torch.jit.export
+    def __getstate__(self) -> Tuple[torch.Tensor, str, bool]:
+        return (self.weight, self.marker, self.training)
+
+    @torch.jit.export
+    def __setstate__(self, state: Tuple[torch.Tensor, str, bool]):
+        self.weight = state[0]
+        self.marker = state[1]
+        self.training = state[2]
+        torch.save(self.weight, self.marker)
+
+
+class _ReduceRunsCommand:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, ("touch " + self.marker,))
+
+
+def trust(arch, classes, out, marker):
+    """The field's historic format and two hostile files, each next to what it should give:
+      ARCH-repdistiller.pth  {'epoch', 'model', 'accuracy', 'optimizer'} in torch.save's legacy
+                             format, as RepDistiller's fetch_pretrained_teachers.sh serves them
+                             (logits: ARCH-logits.pt on ARCH-input.pt, from `make`)
+      ARCH-legacy-views.pth  legacy format whose tensors share storages (views)
+      setstate-attack.pt     TorchScript whose __setstate__ writes MARKER
+      reduce-attack.pt       a state dict beside an object whose unpickling runs `touch MARKER`
+    """
+    sd = seeded_model(arch, classes).state_dict()
+    p = lambda name: os.path.join(out, name)  # noqa: E731
+    # The optimiser's state comes from one step of a copy, so the saved weights stay seeded_model's.
+    trained = seeded_model(arch, classes).train()
+    opt = torch.optim.SGD(trained.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+    trained(torch.randn(2, 3, 32, 32)).sum().backward()
+    opt.step()
+    torch.save({"epoch": 240, "model": sd, "accuracy": torch.tensor(71.92), "optimizer": opt.state_dict()},
+               p(arch + "-repdistiller.pth"), _use_new_zipfile_serialization=False)
+    base = torch.arange(12, dtype=torch.float32)
+    torch.save(collections.OrderedDict([("whole", base), ("slice", base[4:10]), ("matrix", base.view(3, 4).t())]),
+               p("legacy-views.pth"), _use_new_zipfile_serialization=False)
+    torch.jit.save(torch.jit.script(_SetStateWritesFile(marker)), p("setstate-attack.pt"))
+    torch.save({"model": sd, "note": _ReduceRunsCommand(marker)}, p("reduce-attack.pt"))
+
+
+def weights_only(files):
+    for f in files:
+        obj = torch.load(f, weights_only=True)
+        print(f, type(obj).__name__)
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "make" and len(argv) == 5:
@@ -114,6 +183,10 @@ def main(argv):
         variants(argv[2], int(argv[3]), argv[4])
     elif cmd == "dtypes" and len(argv) == 3:
         dtypes(argv[2])
+    elif cmd == "trust" and len(argv) == 6:
+        trust(argv[2], int(argv[3]), argv[4], argv[5])
+    elif cmd == "weights-only" and len(argv) >= 3:
+        weights_only(argv[2:])
     else:
         sys.exit(__doc__)
 

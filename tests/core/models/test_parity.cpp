@@ -134,6 +134,7 @@ private Q_SLOTS:
         QTest::newRow("{'model': sd} (RepDistiller)") << "model" << "PyTorch checkpoint, state dict under 'model'";
         QTest::newRow("{'state_dict': module. sd}") << "state_dict" << "PyTorch checkpoint, state dict under 'state_dict'";
         QTest::newRow("float64 weights") << "float64" << "PyTorch state dict";
+        QTest::newRow("legacy torch.save (PyTorch < 1.6)") << "legacy" << "PyTorch state dict";
     }
     void wrappersLoad()
     {

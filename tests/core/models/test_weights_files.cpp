@@ -27,7 +27,8 @@ using scns::test::maxAbsDiff;
 using scns::test::runParityTool;
 
 namespace {
-const char* const kNotACheckpoint = "not a PyTorch checkpoint (expected a zip archive written by torch.save)";
+const char* const kNotACheckpoint =
+    "not a PyTorch weights file (expected a zip archive written by torch.save, or torch.save's legacy format)";
 
 void writeFile(const std::string& path, const std::string& bytes)
 {
@@ -127,9 +128,8 @@ private Q_SLOTS:
         QTest::newRow("text") << "notes.txt" << kNotACheckpoint;
         QTest::newRow("random bytes") << "random.bin" << kNotACheckpoint;
         QTest::newRow("empty") << "empty.pt" << kNotACheckpoint;
-        QTest::newRow("legacy torch.save") << "resnet8-legacy.pt" << "legacy format";
         QTest::newRow("zip without data.pkl") << "resnet8-nodatapkl.pt" << "no data.pkl";
-        QTest::newRow("truncated zip") << "truncated.pt" << "cannot read the zip archive (truncated, damaged";
+        QTest::newRow("truncated zip") << "truncated.pt" << "truncated or damaged";
         QTest::newRow("zip, corrupt data.pkl") << "badpickle.pt" << "data.pkl";
         QTest::newRow("pickled module") << "resnet8-module.pt" << "pickled object";
         QTest::newRow("missing") << "nonexistent.pt" << "file not found";
@@ -139,7 +139,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, name);
         QFETCH(QString, expected);
-        if (!QFile::exists(m_dir.filePath("resnet8-legacy.pt"))) {
+        if (!QFile::exists(m_dir.filePath("resnet8-model.pt"))) {
             const QString error = runParityTool({"variants", "resnet8", "10", m_dir.path()});
             QVERIFY2(error.isEmpty(), qPrintable(error));
             writeFile(path("notes.txt"), "epoch 3: top-1 71.2%\n");
