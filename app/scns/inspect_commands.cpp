@@ -154,7 +154,9 @@ void addRunsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
 {
     CLI::App* cmd = app.add_subcommand("runs", "List the runs in the database");
     cmd->callback([&global, &exitCode] {
-        RunStore store(global.dbPath());
+        RunStore store(global.dbPath(), StoreAccess::View);
+        if (store.isReadOnly())
+            std::fprintf(stderr, "scns: %s cannot be written; showing it read-only\n", store.path().c_str());
         const auto runs = store.listRuns();
         if (runs.empty()) {
             std::printf("no runs in %s yet; start one with: scns train\n", store.path().c_str());
@@ -185,7 +187,7 @@ void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     CLI::App* cmd = app.add_subcommand("show", "Show one run: status, configuration, per-epoch results, checkpoints");
     cmd->add_option("run", *run, "Run id or name")->required();
     cmd->callback([run, &global, &exitCode] {
-        RunStore store(global.dbPath());
+        RunStore store(global.dbPath(), StoreAccess::View);
         const RunRecord r = store.resolveRun(*run);
         std::printf("run %lld: %s\n  status    %s%s%s\n  created   %s\n  started   %s\n  finished  %s\n"
                     "  seed      %lld\n  host      %s\n  version   %s\n",
@@ -254,7 +256,7 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     cmd->add_option("--table,-t", args->table, "CSV only: metrics, similarity, negatives or confusion")
         ->check(CLI::IsMember({"metrics", "similarity", "negatives", "confusion"}));
     cmd->callback([args, &global, &exitCode] {
-        RunStore store(global.dbPath());
+        RunStore store(global.dbPath(), StoreAccess::View);
         const RunRecord r = store.resolveRun(args->run);
         const auto rows = store.metrics(r.id);
         std::ostringstream out;

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "common/errors.h"
 #include "train/device.h"
+#include "train/run_job.h"
 
 int main(int argc, char** argv)
 {
@@ -39,8 +40,11 @@ int main(int argc, char** argv)
     } catch (const scns::Error& e) {
         std::cerr << "scns: " << e.what() << "\n";
         return kBadInput;
-    } catch (const std::exception& e) {
-        std::cerr << "scns: " << e.what() << "\n";
+    } catch (const std::exception& e) {  // LibTorch's c10::Error too: its backtrace is not for users
+        std::cerr << "scns: " << scns::oneLineMessage(e.what()) << "\n";
+        return kBadInput;
+    } catch (...) {
+        std::cerr << "scns: unknown error\n";
         return kBadInput;
     }
     return exitCode;

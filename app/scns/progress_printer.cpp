@@ -93,4 +93,11 @@ void ProgressPrinter::onRunEnd(const RunResult& r)
     std::fflush(stdout);
 }
 
+void ProgressPrinter::onNotice(const std::string& text)
+{
+    clearLine();
+    std::fflush(stdout);
+    std::fprintf(stderr, "note: %s\n", text.c_str());
+}
+
 }  // namespace scns::cli

@@ -18,6 +18,7 @@ public:
     void onBatchEnd(const BatchProgress& p) override;
     void onEpochEnd(const EpochSummary& s) override;
     void onRunEnd(const RunResult& r) override;
+    void onNotice(const std::string& text) override;
 
 private:
     void clearLine();

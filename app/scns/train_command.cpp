@@ -60,11 +60,11 @@ int reportResult(const RunResult& r, std::int64_t runId, const std::filesystem::
     return kRunFailed;
 }
 
-int runAndReport(const std::filesystem::path& db, std::int64_t runId, bool resume)
+int runAndReport(const std::filesystem::path& db, std::int64_t runId, const RunOptions& options)
 {
     std::stop_source stop;
     ProgressPrinter printer(stop);
-    const RunResult r = executeRun(db, runId, resume, printer, stop.get_token());
+    const RunResult r = executeRun(db, runId, options, printer, stop.get_token());
     return reportResult(r, runId, db);
 }
 
@@ -199,23 +199,32 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             runId = createRun(store, config);
         }
         std::printf("run %lld: %s (database %s)\n", static_cast<long long>(runId), config.displayName().c_str(), db.c_str());
-        exitCode = runAndReport(db, runId, /*resume=*/false);
+        exitCode = runAndReport(db, runId, RunOptions{});
     });
 }
 
 void addResumeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
 {
-    auto run = std::make_shared<std::string>();
+    struct ResumeArgs {
+        std::string run;
+        RunOptions options{true, false, false};
+    };
+    auto args = std::make_shared<ResumeArgs>();
     CLI::App* cmd = app.add_subcommand("resume", "Continue a cancelled, interrupted or failed run from its last checkpoint");
-    cmd->add_option("run", *run, "Run id or name")->required();
-    cmd->callback([run, &global, &exitCode] {
+    cmd->add_option("run", args->run, "Run id or name")->required();
+    cmd->add_flag("--from-scratch", args->options.fromScratch,
+                  "Start the run over from epoch 0 when none of its checkpoints can be used (its recorded epochs are "
+                  "replaced)");
+    cmd->add_flag("--force", args->options.force,
+                  "Take over a run recorded as running whose process is gone but cannot be checked (another host)");
+    cmd->callback([args, &global, &exitCode] {
         const auto db = global.dbPath();
         std::int64_t runId = 0;
         {
             RunStore store(db);
-            runId = store.resolveRun(*run).id;
+            runId = store.resolveRun(args->run).id;
         }
-        exitCode = runAndReport(db, runId, /*resume=*/true);
+        exitCode = runAndReport(db, runId, args->options);
     });
 }
 

@@ -65,6 +65,9 @@ public:
     virtual void onEpochEnd(const EpochSummary&) {}
     virtual void onCheckpoint(std::int64_t /*epoch*/, const std::string& /*path*/) {}
     virtual void onRunEnd(const RunResult&) {}
+    // Something the user should know that does not stop the run, e.g. a resume that fell back
+    // to an older checkpoint because the newest could not be read. One line.
+    virtual void onNotice(const std::string& /*text*/) {}
 };
 
 }  // namespace scns

@@ -17,6 +17,8 @@ public:
     // Called at each epoch end, before the checkpoint is recorded.
     virtual void flush() = 0;
     virtual void checkpoint(std::int64_t epoch, const std::string& path) = 0;
+    // A resume loaded the checkpoint of `epoch`: what was recorded after it is recorded again.
+    virtual void resumedFrom(std::int64_t epoch) {}
     // epoch 0: built before training; N: refreshed before epoch N + 1. matrix: C x C row-major.
     virtual void classSimilarity(std::int64_t epoch, const std::string& source, const std::vector<std::string>& classNames,
                                  const std::vector<float>& matrix)

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/errors.h"
+#include "store/checkpoint_location.h"
 #include "store/metric_writer.h"
 #include "store/run_store.h"
 #include "train/trainer.h"
@@ -20,6 +20,9 @@ public:
     }
     void flush() override { m_writer.flush(); }
     void checkpoint(std::int64_t epoch, const std::string& path) override { m_store.addCheckpoint(m_runId, epoch, path); }
+    // Rows of epochs after the checkpoint (a partial epoch, or epochs of a newer checkpoint
+    // that could not be read) are recorded again.
+    void resumedFrom(std::int64_t epoch) override { m_store.deleteRecordsAfterEpoch(m_runId, epoch); }
     void classSimilarity(std::int64_t epoch, const std::string& source, const std::vector<std::string>& classNames,
                          const std::vector<float>& matrix) override
     {
@@ -38,6 +41,28 @@ private:
     MetricWriter m_writer;
 };
 
+// Passes everything on and keeps the notices, which go into the run's stored message too.
+class NoticeKeeper final : public TrainingObserver {
+public:
+    explicit NoticeKeeper(TrainingObserver& inner) : m_inner(inner) {}
+    void onRunBegin(const RunStartInfo& i) override { m_inner.onRunBegin(i); }
+    void onEpochBegin(std::int64_t e, std::int64_t b) override { m_inner.onEpochBegin(e, b); }
+    void onBatchEnd(const BatchProgress& p) override { m_inner.onBatchEnd(p); }
+    void onEpochEnd(const EpochSummary& s) override { m_inner.onEpochEnd(s); }
+    void onCheckpoint(std::int64_t e, const std::string& p) override { m_inner.onCheckpoint(e, p); }
+    void onRunEnd(const RunResult& r) override { m_inner.onRunEnd(r); }
+    void onNotice(const std::string& text) override
+    {
+        m_notices += (m_notices.empty() ? "" : "; ") + text;
+        m_inner.onNotice(text);
+    }
+    const std::string& notices() const { return m_notices; }
+
+private:
+    TrainingObserver& m_inner;
+    std::string m_notices;
+};
+
 RunStatus statusFor(RunOutcome outcome)
 {
     switch (outcome) {
@@ -49,7 +74,24 @@ RunStatus statusFor(RunOutcome outcome)
     return RunStatus::Failed;
 }
 
+// Half-written checkpoint files ("*.partial") left by a write that failed (a full disk).
+void removePartialFiles(const std::filesystem::path& dir)
+{
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().extension() == ".partial")
+            std::filesystem::remove(it->path(), ec);
+}
+
 }  // namespace
+
+std::string oneLineMessage(const std::string& what)
+{
+    std::string line = what.substr(0, what.find('\n'));
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r'))
+        line.pop_back();
+    return line.empty() ? "unknown error" : line;
+}
 
 std::int64_t createRun(RunStore& store, const RunConfig& config, std::int64_t parentRunId)
 {
@@ -59,58 +101,99 @@ std::int64_t createRun(RunStore& store, const RunConfig& config, std::int64_t pa
 
 std::filesystem::path checkpointDirFor(const std::filesystem::path& dbPath, std::int64_t runId)
 {
-    return dbPath.parent_path() / "checkpoints" / ("run-" + std::to_string(runId));
+    return runCheckpointFolder(dbPath, runId);
 }
 
 RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, bool resume, TrainingObserver& observer,
                      std::stop_token stop)
 {
+    RunOptions options;
+    options.resume = resume;
+    return executeRun(dbPath, runId, options, observer, std::move(stop));
+}
+
+RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, const RunOptions& options,
+                     TrainingObserver& outer, std::stop_token stop)
+{
     RunStore store(dbPath);
     const RunRecord record = store.run(runId);
-    if (resume && record.status == RunStatus::Finished)
-        throw std::invalid_argument("run " + std::to_string(runId) + " (" + record.name
-                                    + ") has finished; there is nothing to resume");
-    if (record.status == RunStatus::Running)
-        throw std::invalid_argument("run " + std::to_string(runId) + " is running in process "
-                                    + std::to_string(record.ownerPid) + " on " + record.host);
+    const std::string which = "run " + std::to_string(runId);
+    if (options.resume && record.status == RunStatus::Finished)
+        throw std::invalid_argument(which + " (" + record.name + ") has finished; there is nothing to resume");
+    if (record.status == RunStatus::Running && !options.force)
+        throw RunOwnedError(which + " is running in process " + std::to_string(record.ownerPid) + " on " + record.host
+                            + "; if that process is gone (another host, a container), take the run over with "
+                              "`scns resume " + std::to_string(runId) + " --force`");
 
     TrainRequest request;
     request.runId = runId;
     request.checkpointDir = checkpointDirFor(dbPath, runId);
-    std::int64_t resumeEpoch = 0;
-    if (resume) {
-        // The newest checkpoint whose file is still on disk (older ones may have been pruned).
+    NoticeKeeper observer(outer);
+    const bool fromScratch = !options.resume || options.fromScratch;
+    if (options.resume && !options.fromScratch) {
+        // Newest first, every recorded checkpoint whose file is still there (older ones may
+        // have been pruned); the trainer falls back along this list when one cannot be read.
         const auto all = store.checkpoints(runId);
+        std::vector<std::filesystem::path> usable;
         for (auto it = all.rbegin(); it != all.rend(); ++it) {
-            if (std::filesystem::exists(it->path)) {
-                request.resumeFrom = it->path;
-                resumeEpoch = it->epoch;
-                break;
-            }
+            std::error_code ec;
+            if (std::filesystem::is_regular_file(it->path, ec))
+                usable.push_back(it->path);
+        }
+        if (!all.empty() && usable.empty())
+            throw NoUsableCheckpointError(
+                which + " has no usable checkpoint: its newest, " + all.back().path + " (epoch "
+                + std::to_string(all.back().epoch) + "), and the " + std::to_string(all.size() - 1)
+                + " before it are not on disk. Resuming would start it over from epoch 0 and replace its recorded "
+                  "epochs; to do that, resume it with --from-scratch (scns resume "
+                + std::to_string(runId) + " --from-scratch)");
+        if (!usable.empty()) {
+            request.resumeFrom = usable.front();
+            request.resumeFallbacks.assign(usable.begin() + 1, usable.end());
+        } else if (record.status != RunStatus::Queued) {
+            observer.onNotice(which + " wrote no checkpoint before it stopped; it starts from epoch 0");
         }
     }
 
     RunResult result;
     store.markRunning(runId);
     try {
-        request.config = runConfigFromJsonText(record.configJson, "run " + std::to_string(runId) + " configuration");
-        // Rows of epochs after the checkpoint (a partial epoch) are recorded again on resume.
-        // Without a checkpoint the run starts over: rows of "epoch 0" (similarity built before
-        // training, the teacher's accuracy) go too.
-        if (resume)
-            store.deleteRecordsAfterEpoch(runId, resumeEpoch > 0 ? resumeEpoch : -1);
+        request.config = runConfigFromJsonText(record.configJson, which + " configuration");
+        // Starting over: rows of "epoch 0" (similarity built before training, the teacher's
+        // accuracy) go too. On resume the trainer says which checkpoint it loaded
+        // (RunRecorder::resumedFrom) and the rows after it go then.
+        if (options.resume && (fromScratch || request.resumeFrom.empty()))
+            store.deleteRecordsAfterEpoch(runId, -1);
         StoreRecorder recorder(store, runId);
         result = train(request, observer, recorder, stop);
         recorder.flush();
     } catch (const std::exception& e) {
+        // Every exception, LibTorch's (c10::Error: a full disk while saving) included: the run
+        // is marked failed and the process goes on. One line: no backtrace in the store.
         result.outcome = RunOutcome::Failed;
-        std::string what = e.what();
-        if (dynamic_cast<const Error*>(&e) == nullptr)
-            what = what.substr(0, what.find('\n'));  // LibTorch errors carry a backtrace
-        result.message = what;
+        result.message = oneLineMessage(e.what());
+        observer.onRunEnd(result);
+    } catch (...) {
+        result.outcome = RunOutcome::Failed;
+        result.message = "unknown error";
         observer.onRunEnd(result);
     }
-    store.finishRun(runId, statusFor(result.outcome), result.message);
+    if (result.outcome == RunOutcome::Failed)
+        removePartialFiles(request.checkpointDir);
+    std::string stored = result.message;
+    if (!observer.notices().empty())
+        stored += stored.empty() ? observer.notices() : " (" + observer.notices() + ")";
+    try {
+        store.finishRun(runId, statusFor(result.outcome), stored);
+        result.message = stored;
+    } catch (const std::exception& e) {
+        // The store cannot take it (a full disk): the run stays `running` under this process,
+        // which the next open marks interrupted once the process has ended; resume continues
+        // from the newest checkpoint then.
+        result.outcome = RunOutcome::Failed;
+        result.message = (stored.empty() ? "" : stored + "; ") + "the run's end could not be recorded: "
+                         + oneLineMessage(e.what());
+    }
     return result;
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stop_token>
 
+#include "common/errors.h"
 #include "train/observer.h"
 #include "train/run_config.h"
 
@@ -12,18 +13,52 @@ namespace scns {
 
 class RunStore;
 
+// A resume that would lose work: the run recorded checkpoints but none of their files can be
+// used. Starting it over needs RunOptions::fromScratch (`scns resume N --from-scratch`).
+class NoUsableCheckpointError : public Error {
+public:
+    using Error::Error;
+};
+
+// A run recorded as `running` whose owner still looks alive (or runs on another host).
+class RunOwnedError : public Error {
+public:
+    using Error::Error;
+};
+
+struct RunOptions {
+    // Continue from the newest checkpoint that can be read; a corrupt newest one falls back to
+    // the one before (and says so through TrainingObserver::onNotice and the run's message).
+    bool resume = false;
+    // With resume: start over from epoch 0 when no checkpoint can be used. Without it such a
+    // resume throws NoUsableCheckpointError and changes nothing.
+    bool fromScratch = false;
+    // Take over a run recorded as `running` (its owner is known to be gone, e.g. on another
+    // host, which this host cannot check). Without it that throws RunOwnedError.
+    bool force = false;
+};
+
 // Stores a new queued run for `config` (validated first) and returns its id.
 std::int64_t createRun(RunStore& store, const RunConfig& config, std::int64_t parentRunId = 0);
 
-// Where a run's checkpoint files go: <database folder>/checkpoints/run-<id>.
+// Where a run's checkpoint files go: "<db file>.checkpoints/run-<id>" beside the store
+// (absolute; see store/checkpoint_location.h).
 std::filesystem::path checkpointDirFor(const std::filesystem::path& dbPath, std::int64_t runId);
 
 // Trains run `runId` of the database at `dbPath` on the calling thread, with its own store
-// connection. resume: continue from the newest checkpoint on disk (from scratch when there is
-// none). Never throws for training problems: a typed error marks the run failed and comes
-// back as RunOutcome::Failed with its message. Throws StoreError only if the store itself
-// cannot be opened, and std::invalid_argument when a finished run is asked to resume.
+// connection. Never throws for training problems: any exception (LibTorch's included, e.g. a
+// full disk while writing a checkpoint) marks the run failed with a one-line message and
+// comes back as RunOutcome::Failed; half-written checkpoint files are removed. Throws
+// StoreError only if the store itself cannot be opened, std::invalid_argument when a
+// finished run is asked to resume, RunOwnedError and NoUsableCheckpointError (see
+// RunOptions); the store is unchanged then.
+RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, const RunOptions& options,
+                     TrainingObserver& observer, std::stop_token stop);
+// Same, with RunOptions{resume}.
 RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, bool resume, TrainingObserver& observer,
                      std::stop_token stop);
+
+// The first line of an exception's text: LibTorch's carry a C++ backtrace after it.
+std::string oneLineMessage(const std::string& what);
 
 }  // namespace scns

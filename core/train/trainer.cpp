@@ -115,6 +115,33 @@ ReferenceOutputs fixedReference(const RunConfig& cfg, std::int64_t numClasses, B
     return referenceOutputs(*ref.network, nullptr, loader, device);
 }
 
+// The newest checkpoint that can be read: resumeFrom, else each of resumeFallbacks in turn,
+// so a corrupt or truncated newest file costs an epoch, not the run. Throws CheckpointError
+// when none can be read.
+CheckpointMeta loadNewestReadable(const TrainRequest& request, const std::string& arch, torch::nn::Module& model,
+                                  torch::optim::SGD& optimizer, const LoadExtra& extra, TrainingObserver& observer)
+{
+    std::vector<std::filesystem::path> files{request.resumeFrom};
+    files.insert(files.end(), request.resumeFallbacks.begin(), request.resumeFallbacks.end());
+    std::string skipped, firstProblem;
+    for (const auto& file : files) {
+        try {
+            const CheckpointMeta meta = loadCheckpoint(file, arch, model, optimizer, extra);
+            if (!skipped.empty())
+                observer.onNotice("resumed from " + file.filename().string() + " (epoch " + std::to_string(meta.epochsCompleted)
+                                  + ") because " + skipped + " could not be read: " + firstProblem);
+            return meta;
+        } catch (const std::exception& e) {  // CheckpointError, or LibTorch's on a damaged file
+            const std::string what = e.what();
+            if (firstProblem.empty())
+                firstProblem = what.substr(0, what.find('\n'));
+            skipped += (skipped.empty() ? "" : ", ") + file.filename().string();
+        }
+    }
+    throw CheckpointError("run " + std::to_string(request.runId) + " has no readable checkpoint (" + skipped + "; the newest: "
+                          + firstProblem + "); resume it with --from-scratch to start it over from epoch 0");
+}
+
 std::int64_t countParameters(torch::nn::Module& m)
 {
     std::int64_t n = 0;
@@ -197,9 +224,10 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 
     std::int64_t startEpoch = 0, step = 0;
     if (!request.resumeFrom.empty()) {
-        const CheckpointMeta meta = loadCheckpoint(request.resumeFrom, cfg.arch, *model, optimizer, loadExtra);
+        const CheckpointMeta meta = loadNewestReadable(request, cfg.arch, *model, optimizer, loadExtra, observer);
         startEpoch = meta.epochsCompleted;
         step = meta.step;
+        recorder.resumedFrom(startEpoch);
     }
 
     if (teacher && startEpoch == 0) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <stop_token>
+#include <vector>
 
 #include "train/observer.h"
 #include "train/recorder.h"
@@ -16,6 +17,9 @@ struct TrainRequest {
     std::int64_t runId = 0;
     std::filesystem::path checkpointDir;  // epoch-N.pt files go here
     std::filesystem::path resumeFrom;     // empty: start from scratch
+    // Older checkpoints, newest first, tried in turn when resumeFrom cannot be read (each
+    // skipped one is reported through TrainingObserver::onNotice).
+    std::vector<std::filesystem::path> resumeFallbacks;
 };
 
 // Runs on the calling thread until the run finishes, diverges or `stop` is requested (checked
