@@ -27,7 +27,7 @@ def put(target, name, data):
         f.write(data)
 
 
-def parts(*chunks, lengths=True):
+def parts(*chunks):
     """fuzz_support.h's Parts: a 16-bit little-endian length before each chunk but the last."""
     out = b""
     for c in chunks[:-1]:
@@ -53,8 +53,6 @@ values = {
 }
 for name, v in values.items():
     for proto in (0, 2, 4, 5):
-        if proto == 0 and name.startswith("numpy") is False and name == "recursive-list":
-            pass
         put("fuzz_pickle", f"{name}-p{proto}.pkl", pickle.dumps(v, protocol=proto))
 put("fuzz_pickle", "bytearray-p5.pkl", pickle.dumps(bytearray(b"abc"), protocol=5))
 put("fuzz_pickle", "empty.pkl", b"")
@@ -151,16 +149,20 @@ try:
 
     sd = collections.OrderedDict([("conv.weight", torch.arange(6, dtype=torch.float32).reshape(2, 3)),
                                   ("conv.bias", torch.zeros(2)), ("bn.num_batches_tracked", torch.tensor(3))])
+    def putw(name, data):  # the whole reader, and its LibTorch-free layers
+        put("fuzz_weights_file", name, data)
+        put("fuzz_weights_container", name, data)
+
     def saved(obj, **kw):
         b = io.BytesIO()
         torch.save(obj, b, **kw)
         return b.getvalue()
-    put("fuzz_weights_file", "state-dict.pth", saved(sd))
-    put("fuzz_weights_file", "repdistiller-model.pth", saved({"model": sd, "epoch": 240, "best_acc": 75.5}))
-    put("fuzz_weights_file", "legacy-state-dict.pth", saved(sd, _use_new_zipfile_serialization=False))
-    put("fuzz_weights_file", "shared-storage.pth", saved({"a": torch.arange(8.)[2:5], "b": torch.arange(8.)[::2]}))
-    put("fuzz_weights_file", "half-int64.pth", saved({"h": torch.ones(2, dtype=torch.float16), "i": torch.ones(3, dtype=torch.int64)}))
-    put("fuzz_weights_file", "not-a-zip.pth", b"PK\x03\x04 not really")
+    putw("state-dict.pth", saved(sd))
+    putw("repdistiller-model.pth", saved({"model": sd, "epoch": 240, "best_acc": 75.5}))
+    putw("legacy-state-dict.pth", saved(sd, _use_new_zipfile_serialization=False))
+    putw("shared-storage.pth", saved({"a": torch.arange(8.)[2:5], "b": torch.arange(8.)[::2]}))
+    putw("half-int64.pth", saved({"h": torch.ones(2, dtype=torch.float16), "i": torch.ones(3, dtype=torch.int64)}))
+    putw("not-a-zip.pth", b"PK\x03\x04 not really")
 except ImportError:
     print("python3-torch missing: weights seeds left as they are", file=sys.stderr)
 
