@@ -195,7 +195,7 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         const auto db = global.dbPath();
         std::int64_t runId = 0;
         {
-            RunStore store(db);
+            RunStore store(db, StoreAccess::Write);
             runId = createRun(store, config);
         }
         std::printf("run %lld: %s (database %s)\n", static_cast<long long>(runId), config.displayName().c_str(), db.c_str());
@@ -221,7 +221,7 @@ void addResumeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         const auto db = global.dbPath();
         std::int64_t runId = 0;
         {
-            RunStore store(db);
+            RunStore store(db, StoreAccess::Write);
             runId = store.resolveRun(args->run).id;
         }
         exitCode = runAndReport(db, runId, args->options);

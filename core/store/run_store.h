@@ -23,9 +23,10 @@ enum class StoreAccess {
     // Training, edits: a store that cannot be written (storeWritable) is a StoreError that
     // says so, before anything else is tried.
     Write,
-    // Viewing (scns runs/show/export, the workbench): a writable store opens as with Write;
-    // one that cannot be written opens read-only (isReadOnly()), without migrating or
-    // marking interrupted runs; every write then fails with "the store is read-only".
+    // Viewing (scns runs/show/export, the workbench's views), and the default: a writable
+    // store opens as with Write; one that cannot be written opens read-only (isReadOnly()),
+    // without migrating or marking interrupted runs; every write then fails with "the store
+    // is read-only".
     View,
 };
 
@@ -33,7 +34,7 @@ class RunStore {
 public:
     // Opens or creates the database (and its folder), brings its schema up to date and marks
     // orphaned running runs as interrupted (markInterruptedRuns).
-    explicit RunStore(const std::filesystem::path& path, StoreAccess access = StoreAccess::Write);
+    explicit RunStore(const std::filesystem::path& path, StoreAccess access = StoreAccess::View);
 
     bool isReadOnly() const { return m_db.isReadOnly(); }
     // The absolute folder of the store file; recorded checkpoint paths are relative to it.

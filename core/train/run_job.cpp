@@ -115,7 +115,7 @@ RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, bo
 RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, const RunOptions& options,
                      TrainingObserver& outer, std::stop_token stop)
 {
-    RunStore store(dbPath);
+    RunStore store(dbPath, StoreAccess::Write);
     const RunRecord record = store.run(runId);
     const std::string which = "run " + std::to_string(runId);
     if (options.resume && record.status == RunStatus::Finished)

@@ -16,6 +16,7 @@
 #include <QToolButton>
 #include <QSplitter>
 #include <QTableView>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 #include "browser/run_filter_proxy.h"
@@ -103,7 +104,18 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
 
+    // Shown when the store cannot be written (a read-only file, folder or mount).
+    m_readOnlyBanner = new QLabel(this);
+    m_readOnlyBanner->setObjectName(QStringLiteral("readOnlyBanner"));
+    m_readOnlyBanner->setWordWrap(true);
+    m_readOnlyBanner->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #5c4400; padding: 6px; "
+                                                   "border: 1px solid #e0c36c; }"));
+    m_readOnlyBanner->setText(tr("This run store is read-only (the file or its folder cannot be written): runs can be "
+                                 "viewed, compared and exported, but not renamed, tagged, deleted, resumed or added."));
+    m_readOnlyBanner->hide();
+
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_readOnlyBanner);
     layout->addLayout(filters);
     layout->addWidget(splitter, 1);
 
@@ -195,14 +207,15 @@ QWidget* RunBrowser::buildDetails()
         if (ids.size() != 1)
             return;
         const RunSummary* r = m_model->run(ids.front());
-        if (!r)
+        if (!r || m_readOnly)
             return;
-        if (m_nameEdit->text().trimmed() != r->name)
-            renameRun(r->id, m_nameEdit->text().trimmed());
-        if (joinTags(splitTags(m_tagsEdit->text())) != joinTags(r->tags))
-            setTags(r->id, m_tagsEdit->text());
-        if (m_notesEdit->toPlainText() != r->notes)
-            setNotes(r->id, m_notesEdit->toPlainText());
+        // One update with all three: separate ones finished in any order, and each refreshed
+        // the editors from a row that did not have the others' values yet.
+        const QString name = m_nameEdit->text().trimmed();
+        const QString tags = m_tagsEdit->text();
+        const QString notes = m_notesEdit->toPlainText();
+        if (name != r->name || joinTags(splitTags(tags)) != joinTags(r->tags) || notes != r->notes)
+            saveDetails(r->id, name, tags, notes);
     });
     connect(m_open, &QPushButton::clicked, this, [this] { Q_EMIT openRequested(selectedRunIds()); });
     connect(m_compare, &QPushButton::clicked, this, [this] { Q_EMIT compareRequested(selectedRunIds()); });
@@ -245,16 +258,29 @@ void RunBrowser::onLoaded()
         Q_EMIT loadFailed(result.error);
         return;
     }
+    if (result.readOnly != m_readOnly) {
+        m_readOnly = result.readOnly;
+        m_readOnlyBanner->setVisible(m_readOnly);
+        m_view->setEditTriggers(m_readOnly ? QAbstractItemView::NoEditTriggers : QAbstractItemView::EditKeyPressed);
+        Q_EMIT readOnlyChanged(m_readOnly);
+    }
     const QList<qint64> selected = selectedRunIds();
     std::vector<qint64> ids;
     ids.reserve(result.runs.size());
     for (const auto& r : result.runs)
         ids.push_back(r.id);
     const int n = static_cast<int>(result.runs.size());
-    m_model->setRuns(std::move(result.runs));
-    refillFilters();
-    if (selected.size() == 1)
-        selectRun(selected.front());
+    {
+        // The model reset drops the selection for a moment; the editors keep what the user
+        // typed until the same run is selected again below.
+        m_reloading = true;
+        m_model->setRuns(std::move(result.runs));
+        refillFilters();
+        if (selected.size() == 1)
+            selectRun(selected.front());
+        m_reloading = false;
+    }
+    showSelected();
     m_top1Watcher.setFuture(loadFinalTop1Async(m_dbPath, std::move(ids)));
     Q_EMIT loaded(n, result.seconds);
 }
@@ -299,27 +325,34 @@ void RunBrowser::selectRun(qint64 runId)
 
 void RunBrowser::showSelected()
 {
+    if (m_reloading)
+        return;
     const auto ids = selectedRunIds();
     const RunSummary* r = ids.size() == 1 ? m_model->run(ids.front()) : nullptr;
+    const bool editable = r && !m_readOnly;
     m_nameEdit->setEnabled(r);
     m_tagsEdit->setEnabled(r);
     m_notesEdit->setEnabled(r);
-    m_saveDetails->setEnabled(r);
+    for (QLineEdit* e : {m_nameEdit, m_tagsEdit})
+        e->setReadOnly(m_readOnly);
+    m_notesEdit->setReadOnly(m_readOnly);
+    m_saveDetails->setEnabled(editable);
     m_duplicate->setEnabled(r);
     m_teacher->setEnabled(r && r->status == RunStatus::Finished);
     m_open->setEnabled(!ids.isEmpty());
     m_compare->setEnabled(ids.size() >= 2);
-    m_delete->setEnabled(!ids.isEmpty());
+    m_delete->setEnabled(!ids.isEmpty() && !m_readOnly);
     bool resumable = false;
     for (qint64 id : ids)
         if (const RunSummary* s = m_model->run(id))
             resumable |= (isFinal(s->status) && s->status != RunStatus::Finished) || s->status == RunStatus::Queued;
-    m_resume->setEnabled(resumable);
+    m_resume->setEnabled(resumable && !m_readOnly);
     if (!r) {
         m_info->setText(ids.isEmpty() ? tr("No run selected.") : tr("%n runs selected.", nullptr, int(ids.size())));
         m_nameEdit->clear();
         m_tagsEdit->clear();
         m_notesEdit->clear();
+        m_shownRunId = 0;
         return;
     }
     QString info = tr("<b>Run %1</b> — %2<br>%3 · %4 · sampler %5 · %6 · %7 epochs · seed %8<br>created %9 UTC")
@@ -336,9 +369,21 @@ void RunBrowser::showSelected()
     if (!r->message.isEmpty() && r->status != RunStatus::Finished)
         info += QStringLiteral("<br><span style='color:#b02020'>%1</span>").arg(r->message.toHtmlEscaped());
     m_info->setText(info);
-    m_nameEdit->setText(r->name);
-    m_tagsEdit->setText(joinTags(r->tags));
-    m_notesEdit->setPlainText(r->notes);
+    fillEditors(*r);
+}
+
+void RunBrowser::fillEditors(const RunSummary& r)
+{
+    const bool same = r.id == m_shownRunId;
+    if (!same || !m_nameEdit->isModified())
+        m_nameEdit->setText(r.name);  // clears isModified()
+    if (!same || !m_tagsEdit->isModified())
+        m_tagsEdit->setText(joinTags(r.tags));
+    if (!same || !m_notesEdit->document()->isModified()) {
+        m_notesEdit->setPlainText(r.notes);
+        m_notesEdit->document()->setModified(false);
+    }
+    m_shownRunId = r.id;
 }
 
 void RunBrowser::watchEdit(QFuture<QString> future, std::function<void()> onSuccess)
@@ -357,6 +402,33 @@ void RunBrowser::watchEdit(QFuture<QString> future, std::function<void()> onSucc
         Q_EMIT editDone();
     });
     watcher->setFuture(future);
+}
+
+void RunBrowser::saveDetails(qint64 runId, const QString& name, const QString& tags, const QString& notes)
+{
+    const QStringList list = splitTags(tags);
+    watchEdit(saveDetailsAsync(m_dbPath, runId, name, joinTags(list), notes), [this, runId, name, list, notes] {
+        const RunSummary* r = m_model->run(runId);
+        if (!r)
+            return;
+        RunSummary copy = *r;
+        copy.name = name;
+        copy.tags = list;
+        copy.notes = notes;
+        m_model->updateRun(copy);
+        refillFilters();
+        if (m_shownRunId == runId) {
+            // Saved: editors still showing what was saved are clean again; text typed since
+            // stays (and stays modified).
+            if (m_nameEdit->text().trimmed() == name)
+                m_nameEdit->setModified(false);
+            if (joinTags(splitTags(m_tagsEdit->text())) == joinTags(list))
+                m_tagsEdit->setModified(false);
+            if (m_notesEdit->toPlainText() == notes)
+                m_notesEdit->document()->setModified(false);
+        }
+        showSelected();
+    });
 }
 
 void RunBrowser::renameRun(qint64 runId, const QString& name)
@@ -392,13 +464,14 @@ void RunBrowser::setNotes(qint64 runId, const QString& notes)
             RunSummary copy = *r;
             copy.notes = notes;
             m_model->updateRun(copy);
+            showSelected();
         }
     });
 }
 
 bool RunBrowser::deleteRuns(const QList<qint64>& runIds)
 {
-    if (runIds.isEmpty())
+    if (runIds.isEmpty() || m_readOnly)
         return false;
     QStringList names;
     for (qint64 id : runIds)

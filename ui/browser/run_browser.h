@@ -41,6 +41,10 @@ public:
     void renameRun(qint64 runId, const QString& name);
     void setTags(qint64 runId, const QString& tags);
     void setNotes(qint64 runId, const QString& notes);
+    // What "Save name, tags and notes" does: one store update with all three.
+    void saveDetails(qint64 runId, const QString& name, const QString& tags, const QString& notes);
+    // The store could not be written when last loaded: edits are disabled, a banner says so.
+    bool isReadOnly() const { return m_readOnly; }
     // Asks the confirm handler first (a dialog by default); false when declined.
     bool deleteRuns(const QList<qint64>& runIds);
     // For tests: replaces the confirmation dialog.
@@ -53,10 +57,19 @@ public:
     QComboBox* networkFilter() const { return m_network; }
     QComboBox* samplerFilter() const { return m_sampler; }
     QComboBox* tagFilter() const { return m_tag; }
+    // The details editors, for tests.
+    QLineEdit* nameEdit() const { return m_nameEdit; }
+    QLineEdit* tagsEdit() const { return m_tagsEdit; }
+    QPlainTextEdit* notesEdit() const { return m_notesEdit; }
+    QPushButton* saveDetailsButton() const { return m_saveDetails; }
+    QPushButton* deleteButton() const { return m_delete; }
+    QPushButton* resumeButton() const { return m_resume; }
+    QLabel* readOnlyBanner() const { return m_readOnlyBanner; }
 
 Q_SIGNALS:
     void loaded(int runs, double seconds);
     void loadFailed(const QString& message);  // the store could not be read
+    void readOnlyChanged(bool readOnly);
     void finalAccuraciesLoaded();
     void editDone();
     void editFailed(const QString& message);
@@ -70,6 +83,10 @@ private:
     void onLoaded();
     void refillFilters();
     void showSelected();
+    // Puts the run's stored name, tags and notes into the editors; when they show this run
+    // already, an editor the user has changed since keeps its text (a reload or another
+    // field's save must not wipe what is being typed).
+    void fillEditors(const RunSummary& r);
     void watchEdit(QFuture<QString> future, std::function<void()> onSuccess);
     QWidget* buildDetails();
 
@@ -81,6 +98,10 @@ private:
     QComboBox *m_status, *m_dataset, *m_network, *m_sampler, *m_tag;
     QLabel* m_count;
     QLabel* m_info;
+    QLabel* m_readOnlyBanner;
+    bool m_readOnly = false;
+    qint64 m_shownRunId = 0;
+    bool m_reloading = false;
     QLineEdit* m_nameEdit;
     QLineEdit* m_tagsEdit;
     QPlainTextEdit* m_notesEdit;

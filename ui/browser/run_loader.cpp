@@ -16,11 +16,13 @@ QFuture<QString> storeEdit(const QString& dbPath, F edit)
 {
     return QtConcurrent::run([path = dbPath.toStdString(), edit]() -> QString {
         try {
-            RunStore store(path);
+            RunStore store(path, StoreAccess::Write);
             edit(store);
             return {};
         } catch (const std::exception& e) {
             return QString::fromStdString(e.what());
+        } catch (...) {
+            return QStringLiteral("unknown error");
         }
     });
 }
@@ -34,13 +36,16 @@ QFuture<LoadedRuns> loadRunsAsync(const QString& dbPath)
         QElapsedTimer timer;
         timer.start();
         try {
-            RunStore store(path);
+            RunStore store(path, StoreAccess::View);
+            out.readOnly = store.isReadOnly();
             const auto records = store.listRuns();
             out.runs.reserve(records.size());
             for (const auto& r : records)
                 out.runs.push_back(summarizeRun(r));
         } catch (const std::exception& e) {
             out.error = QString::fromStdString(e.what());
+        } catch (...) {
+            out.error = QStringLiteral("%1: unknown error while reading the store").arg(QString::fromStdString(path));
         }
         out.seconds = double(timer.nsecsElapsed()) * 1e-9;
         return out;
@@ -52,14 +57,14 @@ QFuture<QHash<qint64, double>> loadFinalTop1Async(const QString& dbPath, std::ve
     return QtConcurrent::run([path = dbPath.toStdString(), ids = std::move(runIds)] {
         QHash<qint64, double> out;
         try {
-            RunStore store(path);
+            RunStore store(path, StoreAccess::View);
             // One indexed pass over every run's newest row (not one query per run).
             const auto last = store.lastValues(metric::kTestTop1);
             out.reserve(static_cast<qsizetype>(ids.size()));
             for (qint64 id : ids)
                 if (const auto it = last.find(id); it != last.end())
                     out.insert(id, it->second);
-        } catch (const std::exception&) {
+        } catch (...) {
             // The list itself loaded; a missing accuracy column is not worth an error.
         }
         return out;
@@ -79,6 +84,14 @@ QFuture<QString> setTagsAsync(const QString& dbPath, qint64 runId, const QString
 QFuture<QString> setNotesAsync(const QString& dbPath, qint64 runId, const QString& notes)
 {
     return storeEdit(dbPath, [runId, n = notes.toStdString()](RunStore& s) { s.setNotes(runId, n); });
+}
+
+QFuture<QString> saveDetailsAsync(const QString& dbPath, qint64 runId, const QString& name, const QString& tags,
+                                  const QString& notes)
+{
+    return storeEdit(dbPath, [runId, n = name.toStdString(), t = tags.toStdString(), x = notes.toStdString()](RunStore& s) {
+        s.updateDetails(runId, n, t, x);
+    });
 }
 
 QFuture<QString> deleteRunsAsync(const QString& dbPath, std::vector<qint64> runIds)

@@ -15,6 +15,7 @@ struct LoadedRuns {
     std::vector<RunSummary> runs;  // newest first
     QString error;                 // the StoreError text, empty on success
     double seconds = 0;
+    bool readOnly = false;         // the store cannot be written: it was opened for viewing only
 };
 
 QFuture<LoadedRuns> loadRunsAsync(const QString& dbPath);
@@ -25,6 +26,9 @@ QFuture<QHash<qint64, double>> loadFinalTop1Async(const QString& dbPath, std::ve
 QFuture<QString> renameRunAsync(const QString& dbPath, qint64 runId, const QString& name);
 QFuture<QString> setTagsAsync(const QString& dbPath, qint64 runId, const QString& tags);
 QFuture<QString> setNotesAsync(const QString& dbPath, qint64 runId, const QString& notes);
+// Name, tags and notes in one store update (all or none).
+QFuture<QString> saveDetailsAsync(const QString& dbPath, qint64 runId, const QString& name, const QString& tags,
+                                  const QString& notes);
 QFuture<QString> deleteRunsAsync(const QString& dbPath, std::vector<qint64> runIds);
 
 }  // namespace scns

@@ -21,6 +21,11 @@ Q_SIGNALS:
     void epochEnded(const scns::EpochSummary& summary);
     // executeRun returned (the store has the final status) or could not start at all.
     void threadDone(const scns::RunResult& result);
+    // TrainingObserver::onNotice (e.g. a resume fell back to an older checkpoint).
+    void notice(const QString& text);
+    // The resume was refused because no checkpoint can be used (NoUsableCheckpointError);
+    // sent before threadDone.
+    void noUsableCheckpoint(const QString& message);
 };
 
 }  // namespace scns

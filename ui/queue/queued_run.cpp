@@ -54,6 +54,8 @@ public:
 
     void onRunEnd(const RunResult&) override { flush(); }
 
+    void onNotice(const std::string& text) override { Q_EMIT m_bridge->notice(QString::fromStdString(text)); }
+
     // "Pause at the next epoch": the epoch's checkpoint is on disk now, so stopping here
     // loses nothing; the trainer sees the stop at the next epoch start.
     void onCheckpoint(std::int64_t, const std::string&) override
@@ -90,6 +92,13 @@ QueuedRun::QueuedRun(QString dbPath, qint64 runId, QString name, bool resume, QO
     connect(m_bridge, &ObserverBridge::batchesEnded, this, &QueuedRun::onBatches, Qt::QueuedConnection);
     connect(m_bridge, &ObserverBridge::epochEnded, this, &QueuedRun::onEpoch, Qt::QueuedConnection);
     connect(m_bridge, &ObserverBridge::threadDone, this, &QueuedRun::onThreadDone, Qt::QueuedConnection);
+    connect(m_bridge, &ObserverBridge::notice, this, [this](const QString& text) {
+        m_notices << text;
+        m_message = text;
+        Q_EMIT changed();
+    }, Qt::QueuedConnection);
+    connect(m_bridge, &ObserverBridge::noUsableCheckpoint, this, [this] { m_refusedNoCheckpoint = true; },
+            Qt::QueuedConnection);
 }
 
 QueuedRun::~QueuedRun()
@@ -112,19 +121,32 @@ void QueuedRun::start()
     m_stop = std::stop_source();
     m_pauseRequested->store(false);
     m_message.clear();
+    m_notices.clear();
+    m_refusedNoCheckpoint = false;
     m_etaSeconds = -1;
     const std::filesystem::path db = m_dbPath.toStdString();
     const std::int64_t id = m_runId;
-    const bool resume = m_resume;
+    RunOptions options;
+    options.resume = m_resume;
+    options.fromScratch = m_fromScratch;
+    m_fromScratch = false;  // the user's word counts for one start
     ObserverBridge* bridge = m_bridge;
-    m_thread = std::thread([db, id, resume, bridge, stop = m_stop, pause = m_pauseRequested]() mutable {
+    m_thread = std::thread([db, id, options, bridge, stop = m_stop, pause = m_pauseRequested]() mutable {
+        // The thread boundary: nothing may escape (std::terminate would end the workbench).
         ForwardingObserver observer(bridge, stop, pause);
         RunResult result;
         try {
-            result = executeRun(db, id, resume, observer, stop.get_token());
-        } catch (const std::exception& e) {  // store unreadable, run already running/finished
+            result = executeRun(db, id, options, observer, stop.get_token());
+        } catch (const NoUsableCheckpointError& e) {
             result.outcome = RunOutcome::Failed;
             result.message = e.what();
+            Q_EMIT bridge->noUsableCheckpoint(QString::fromStdString(result.message));
+        } catch (const std::exception& e) {  // store unreadable, run already running/finished
+            result.outcome = RunOutcome::Failed;
+            result.message = oneLineMessage(e.what());
+        } catch (...) {
+            result.outcome = RunOutcome::Failed;
+            result.message = "unknown error";
         }
         Q_EMIT bridge->threadDone(result);
     });
@@ -142,7 +164,7 @@ void QueuedRun::cancel()
                     RunStore store(db);
                     if (store.run(id).status == RunStatus::Queued)
                         store.finishRun(id, RunStatus::Cancelled, "cancelled before it started");
-                } catch (const std::exception&) {
+                } catch (...) {
                     // The run stays queued; nothing is lost.
                 }
             });
@@ -237,6 +259,8 @@ void QueuedRun::onThreadDone(const RunResult& result)
     setState(stateForOutcome(result.outcome, pause));
     Q_EMIT ended(result);
     Q_EMIT changed();
+    if (m_refusedNoCheckpoint)
+        Q_EMIT needsFromScratch(m_message);
 }
 
 }  // namespace scns

@@ -5,6 +5,7 @@
 #include <QFuture>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <memory>
@@ -47,6 +48,11 @@ public:
     void pause();
     // A resumable run -> Waiting, to continue from its newest checkpoint when started.
     bool requeueForResume();
+    // The next start begins at epoch 0 when no checkpoint can be used (asked for after
+    // needsFromScratch); used once.
+    void setFromScratch(bool fromScratch) { m_fromScratch = fromScratch; }
+    // Notices of the current or last execution (e.g. "resumed from epoch-1.pt because ...").
+    const QStringList& notices() const { return m_notices; }
 
 Q_SIGNALS:
     void changed();  // any displayed value changed
@@ -55,6 +61,9 @@ Q_SIGNALS:
     void batchEnded(const scns::BatchProgress& progress);  // every batch, delivered in bursts
     void epochEnded(const scns::EpochSummary& summary);
     void ended(const scns::RunResult& result);
+    // A resume found no usable checkpoint and changed nothing; starting over needs the
+    // user's word (setFromScratch, then requeueForResume).
+    void needsFromScratch(const QString& message);
 
 private:
     void setState(JobState state);
@@ -67,6 +76,9 @@ private:
     qint64 m_runId;
     QString m_name;
     bool m_resume;
+    bool m_fromScratch = false;
+    bool m_refusedNoCheckpoint = false;
+    QStringList m_notices;
     JobState m_state = JobState::Waiting;
     qint64 m_epoch = 0, m_epochs = 0;
     double m_progress = 0, m_imagesPerSecond = 0, m_etaSeconds = -1, m_lastTestTop1 = -1;

@@ -31,7 +31,7 @@ RunQueue::~RunQueue()
 RunStore& RunQueue::store()
 {
     if (!m_store)
-        m_store = std::make_unique<RunStore>(m_dbPath.toStdString());
+        m_store = std::make_unique<RunStore>(m_dbPath.toStdString(), StoreAccess::Write);
     return *m_store;
 }
 
@@ -105,11 +105,13 @@ quint64 RunQueue::launchAsync(std::vector<RunConfig> configs, qint64 parentRunId
     watcher->setFuture(QtConcurrent::run([path = m_dbPath.toStdString(), shared, parentRunId] {
         Stored s;
         try {
-            RunStore store(path);  // this pool thread's own connection
+            RunStore store(path, StoreAccess::Write);  // this pool thread's own connection
             for (const auto& c : *shared)
                 s.ids.push_back(createRun(store, c, parentRunId));
         } catch (const std::exception& e) {
             s.error = QString::fromStdString(e.what());
+        } catch (...) {
+            s.error = QStringLiteral("unknown error while storing the runs");
         }
         return s;
     }));
@@ -145,6 +147,8 @@ void RunQueue::add(QueuedRun* run)
         Q_EMIT runEnded(id, run->state(), run->message());
         schedule();
     });
+    connect(run, &QueuedRun::needsFromScratch, this,
+            [this, run, id](const QString& message) { Q_EMIT runNeedsFromScratch(id, run->name(), message); });
     connect(run, &QueuedRun::stateChanged, this, [this](JobState s) {
         if (s == JobState::Cancelled)  // a waiting run cancelled: nothing ends, so reschedule here
             schedule();
@@ -186,6 +190,23 @@ bool RunQueue::resume(qint64 runId)
     const int row = rowOf(runId);
     if (row < 0 || !m_runs[std::size_t(row)]->requeueForResume())
         return false;
+    schedule();
+    return true;
+}
+
+bool RunQueue::startOver(qint64 runId)
+{
+    const int row = rowOf(runId);
+    if (row < 0)
+        return false;
+    QueuedRun* run = m_runs[std::size_t(row)];
+    if (isActive(run->state()))
+        return false;
+    run->setFromScratch(true);
+    if (!run->requeueForResume()) {
+        run->setFromScratch(false);
+        return false;
+    }
     schedule();
     return true;
 }

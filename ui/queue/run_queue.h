@@ -44,6 +44,8 @@ public:
     quint64 launchAsync(std::vector<RunConfig> configs, qint64 parentRunId = 0);
     // Queues an already stored run (resume: continue from its newest checkpoint).
     void enqueueStoredRun(qint64 runId, const QString& name, bool resume);
+    // After runNeedsFromScratch and the user's yes: resume the run from epoch 0.
+    bool startOver(qint64 runId);
 
     void cancel(qint64 runId);
     void pause(qint64 runId);
@@ -61,6 +63,8 @@ Q_SIGNALS:
     void runEpochEnded(qint64 runId, const scns::EpochSummary& summary);
     void runBatchEnded(qint64 runId, const scns::BatchProgress& progress);
     void runEnded(qint64 runId, scns::JobState state, const QString& message);
+    // A resume found no usable checkpoint; nothing was changed. startOver() starts it over.
+    void runNeedsFromScratch(qint64 runId, const QString& name, const QString& message);
     void launched(const QList<qint64>& runIds, quint64 ticket);
     void launchFailed(const QString& message, quint64 ticket);
     // No run is active or waiting any more.

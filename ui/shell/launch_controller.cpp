@@ -2,6 +2,7 @@
 
 #include <QFutureWatcher>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrent>
 
@@ -40,6 +41,8 @@ TeacherSource findTeacher(const std::string& dbPath, qint64 runId)
             t.arch = QString::fromStdString(j["model"].value("arch", std::string()));
     } catch (const std::exception& e) {
         t.error = QString::fromStdString(e.what());
+    } catch (...) {
+        t.error = QObject::tr("unknown error while reading the store");
     }
     return t;
 }
@@ -57,6 +60,22 @@ LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* 
                                      QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes)
                == QMessageBox::Yes;
     };
+    m_askStartOver = [editor](qint64 runId, const QString& why) {
+        QMessageBox box(QMessageBox::Warning, tr("Run %1 has no usable checkpoint").arg(runId), why,
+                        QMessageBox::Cancel, editor);
+        box.setInformativeText(tr("Start it over from epoch 0? Its recorded epochs are replaced."));
+        QPushButton* over = box.addButton(tr("Start over"), QMessageBox::DestructiveRole);
+        box.setDefaultButton(QMessageBox::Cancel);
+        box.exec();
+        return box.clickedButton() == over;
+    };
+    // A resume never starts a run over on its own: the user says so.
+    connect(queue, &RunQueue::runNeedsFromScratch, this, [this](qint64 id, const QString&, const QString& why) {
+        if (m_askStartOver(id, why))
+            m_queue->startOver(id);
+        else
+            Q_EMIT message(tr("Run %1 was left as it was.").arg(id));
+    });
     // Several runs changing state at once cause one reload, not one each.
     m_reloadBrowser->setSingleShot(true);
     m_reloadBrowser->setInterval(300);

@@ -39,6 +39,9 @@ public:
     static constexpr int kConfirmAbove = 12;
     // For tests: replaces the confirmation dialog (argument: how many runs).
     void setConfirmHandler(std::function<bool(int)> confirm) { m_confirm = std::move(confirm); }
+    // For tests: replaces the question asked when a resume finds no usable checkpoint
+    // (arguments: the run's id and the reason); true starts the run over from epoch 0.
+    void setStartOverHandler(std::function<bool(qint64, const QString&)> ask) { m_askStartOver = std::move(ask); }
 
 Q_SIGNALS:
     // The user should look at a page now (main window switches tabs).
@@ -66,6 +69,7 @@ private:
     qint64 m_pendingTeacher = 0;       // the teacher run being trained
     quint64 m_teacherTicket = 0;       // its launch, while it is being stored
     std::function<bool(int)> m_confirm;
+    std::function<bool(qint64, const QString&)> m_askStartOver;
 };
 
 }  // namespace scns

@@ -72,7 +72,16 @@ MainWindow::MainWindow(QString dbPath, QWidget* parent)
         showPage(m_views->curvesPage());
     });
     connect(m_browser, &RunBrowser::loaded, this, [this](int runs, double seconds) {
-        m_storeLabel->setText(tr("Store %1 — %L2 runs (read in %3 s)").arg(m_dbPath).arg(runs).arg(seconds, 0, 'f', 2));
+        m_storeLabel->setText(tr("Store %1%4 — %L2 runs (read in %3 s)")
+                                  .arg(m_dbPath)
+                                  .arg(runs)
+                                  .arg(seconds, 0, 'f', 2)
+                                  .arg(m_browser->isReadOnly() ? tr(" (read-only)") : QString()));
+    });
+    connect(m_browser, &RunBrowser::readOnlyChanged, this, [this](bool readOnly) {
+        setWindowTitle(tr("SCNS Workbench — %1%2").arg(QFileInfo(m_dbPath).fileName(), readOnly ? tr(" (read-only)") : QString()));
+        if (readOnly)
+            statusBar()->showMessage(tr("The run store cannot be written: it is open for viewing only."), 15000);
     });
     connect(m_browser, &RunBrowser::loadFailed, this, [this](const QString& text) {
         m_storeLabel->setText(tr("Store %1 — cannot be read").arg(m_dbPath));

@@ -347,7 +347,7 @@ private Q_SLOTS:
             QSKIP("cannot make a read-only bind mount here (needs root)");
         const fs::path ro = (view + "/runs.sqlite").toStdString();
         QVERIFY(!storeWritable(ro));
-        const QString refused = storeErrorOf([&] { RunStore store(ro); });
+        const QString refused = storeErrorOf([&] { RunStore store(ro, StoreAccess::Write); });
         QVERIFY2(refused.contains("read-only"), qPrintable(refused));
         RunStore store(ro, StoreAccess::View);
         QVERIFY(store.isReadOnly());
