@@ -34,6 +34,9 @@ const char* const kDtypes[] = {"float32", "float64", "float16", "bfloat16", "int
                                "int64",   "uint8",   "bool",    "float",    "double", "half",   "long",
                                "int",     "short",   "complex64", "complex128", "cfloat", "cdouble"};
 
+const char* const kRefusal = "a weights file may hold only tensors, storages, dicts, lists and numbers (for a whole "
+                            "pickled model, save its weights with torch.save(model.state_dict(), file))";
+
 bool isArchiveClass(const std::string& module, const std::string& name)
 {
     if (name != "Module")
@@ -187,7 +190,7 @@ void TorchPickle::openZip()
     options.allowGlobal = [archive](const std::string& m, const std::string& n) {
         return allowedInWeights(m, n, archive);
     };
-    options.refusal = "a weights file may hold only tensors, storages, dicts, lists and numbers";
+    options.refusal = kRefusal;
     m_pickle = parsePickle(m_zip->read("data.pkl"), m_file.string() + ": data.pkl", options);
 }
 
@@ -219,7 +222,7 @@ void TorchPickle::openLegacy()
 
     PickleOptions options;
     options.allowGlobal = [](const std::string& m, const std::string& n) { return allowedInWeights(m, n, false); };
-    options.refusal = "a weights file may hold only tensors, storages, dicts, lists and numbers";
+    options.refusal = kRefusal;
     options.offset = pos;
     m_pickle = parsePickle(m_bytes, source + ": object", options, &pos);
 

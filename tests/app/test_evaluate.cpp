@@ -6,24 +6,14 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include "run_process.h"
+
 namespace {
 const QString kScns = QStringLiteral(SCNS_CLI_PATH);
 const QString kTool = QStringLiteral(SCNS_SOURCE_DIR "/tests/core/models/parity_tool.py");
 
-struct Result {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Result run(const QString& program, const QStringList& args)
-{
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForFinished(300000))
-        p.kill();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using scns::test::Result;
+using scns::test::run;
 
 QStringList readLines(const QString& file)
 {

@@ -2,30 +2,21 @@
 // whose __setstate__ writes a file, and a pickle whose object would run `touch`, are refused
 // by `scns evaluate`, `scns train --teacher`, `--reference-weights` and `scns distill`, with a
 // message naming the file; the file their code would create never appears. The landed
-// program created it through each of these paths.
+// program created it through each of these paths. And a run the landed version left unfinished
+// resumes from its checkpoint of format 1.
 #include <QtTest>
 
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include "run_process.h"
+
 namespace {
 const QString kScns = QStringLiteral(SCNS_CLI_PATH);
 const QString kTool = QStringLiteral(SCNS_SOURCE_DIR "/tests/core/models/parity_tool.py");
 
-struct Result {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Result run(const QString& program, const QStringList& args)
-{
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForFinished(300000))
-        p.kill();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using scns::test::Result;
+using scns::test::run;
 }  // namespace
 
 class TestWeightsTrustCli : public QObject {
@@ -85,6 +76,27 @@ private Q_SLOTS:
         QVERIFY2((r.out + r.err).contains(w) && (r.out + r.err).contains("refused"), qPrintable(r.out + r.err));
         QVERIFY2(!(r.out + r.err).contains("terminate called"), qPrintable(r.err));
         QVERIFY2(!QFile::exists(file("MARKER")), qPrintable("the file's code ran: " + r.out + r.err));
+    }
+
+    // A run the landed version left cancelled after epoch 1 of 2, with the contrastive term:
+    // its format-1 checkpoint (network, momentum, projection head, memory bank) resumes here,
+    // after the store has moved its checkpoints into the store's own folder.
+    void landedRunResumesFromItsFormat1Checkpoint()
+    {
+        const QString landed = file("landed");
+        QVERIFY(QDir().mkpath(landed + "/checkpoints/run-1"));
+        QVERIFY(QDir().mkpath(landed + "/checkpoints/run-2"));
+        for (const char* f : {"runs.sqlite", "checkpoints/run-1/epoch-1.pt", "checkpoints/run-2/epoch-1.pt"})
+            QVERIFY2(QFile::copy(QStringLiteral(SCNS_SOURCE_DIR "/tests/data/landed-store/") + f, landed + "/" + f), f);
+        const QString db = landed + "/runs.sqlite";
+        const Result r = run(kScns, {"--db", db, "resume", "2", "--threads", "2"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QVERIFY2(!(r.out + r.err).contains("from scratch") && !(r.out + r.err).contains("epoch 1/2"),
+                 qPrintable(r.out + r.err));
+        const Result shown = run(kScns, {"--db", db, "show", "2"});
+        QVERIFY2(shown.exitCode == 0 && shown.out.contains("finished"), qPrintable(shown.out + shown.err));
+        // The checkpoint written now is format 2, beside the landed one.
+        QVERIFY2(QFile::exists(db + ".checkpoints/run-2/epoch-2.pt"), qPrintable(QDir(db + ".checkpoints/run-2").entryList().join(' ')));
     }
 
     void cleanupTestCase() { m_dir.remove(); }

@@ -131,7 +131,7 @@ private Q_SLOTS:
         QTest::newRow("zip without data.pkl") << "resnet8-nodatapkl.pt" << "no data.pkl";
         QTest::newRow("truncated zip") << "truncated.pt" << "truncated or damaged";
         QTest::newRow("zip, corrupt data.pkl") << "badpickle.pt" << "data.pkl";
-        QTest::newRow("pickled module") << "resnet8-module.pt" << "pickled object";
+        QTest::newRow("pickled module") << "resnet8-module.pt" << "refused: the pickle names 'reference_nets.CifarResNet'";
         QTest::newRow("missing") << "nonexistent.pt" << "file not found";
         QTest::newRow("folder") << "folder" << "is a folder";
     }
