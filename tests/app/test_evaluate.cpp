@@ -91,7 +91,7 @@ private Q_SLOTS:
 
         const Result fromExport = scns({"evaluate", "--arch", "small-cnn", "--weights", file("tiny.pt"), "--threads", "2"});
         QVERIFY2(fromExport.exitCode == 0, qPrintable(fromExport.out + fromExport.err));
-        const QString cps = m_dir.filePath("runs.sqlite.checkpoints/run-1/epoch-1.pt")  // the store's own folder;
+        const QString cps = m_dir.filePath("runs.sqlite.checkpoints/run-1/epoch-1.pt");  // the store's own folder
         const Result fromCheckpoint = scns({"evaluate", "--weights", cps, "--split", "test", "--threads", "2"});
         QVERIFY2(fromCheckpoint.exitCode == 0, qPrintable(fromCheckpoint.out + fromCheckpoint.err));
         QVERIFY2(fromCheckpoint.out.contains("SCNS training checkpoint, epoch 1"), qPrintable(fromCheckpoint.out));
