@@ -240,6 +240,18 @@ private Q_SLOTS:
         QVERIFY2(runs.exitCode == 0, qPrintable(runs.out + runs.err));
         QCOMPARE(checkpointFiles(copy + "/runs.sqlite.checkpoints"), before);
         QVERIFY(!QFileInfo::exists(copy + "/checkpoints"));
+        const Result show = scnsIn(m_dir->path(), {"--db", copy + "/runs.sqlite", "show", "1"});
+        QVERIFY2(show.out.contains(copy + "/runs.sqlite.checkpoints/run-1/epoch-1.pt"), qPrintable(show.out));
+        // Run 2 was cancelled after epoch 1 of 2 by the landed version: it resumes from the moved
+        // checkpoint (format 1, with the contrastive state), from another working folder.
+        const Result resumed = scnsIn(QDir::tempPath(), {"--db", copy + "/runs.sqlite", "resume", "2"});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.out + resumed.err));
+        QVERIFY2(resumed.out.contains("resuming after epoch 1") && resumed.out.contains("epoch 2/2"), qPrintable(resumed.out));
+        QVERIFY(scnsIn(m_dir->path(), {"--db", copy + "/runs.sqlite", "show", "2"}).out.contains("finished"));
+        // A new run gets a new id and its own folder.
+        const Result next = scnsIn(m_dir->path(), QStringList{"--db", copy + "/runs.sqlite", "train", "--epochs", "1"} + kTiny);
+        QVERIFY2(next.exitCode == 0 && next.out.contains("run 3:"), qPrintable(next.out + next.err));
+        QVERIFY(QFileInfo::exists(copy + "/runs.sqlite.checkpoints/run-3/epoch-1.pt"));
     }
 };
 
