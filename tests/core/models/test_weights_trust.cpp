@@ -201,7 +201,7 @@ private Q_SLOTS:
         const std::string exported = (kFixtures + "/export-run-1.pth").toStdString();
         QVERIFY2(QFile::exists(QString::fromStdString(ckpt)), ckpt.c_str());
         const WeightsFile w = readWeightsFile(ckpt);
-        QCOMPARE(QString::fromStdString(w.arch), QString("small_cnn"));
+        QCOMPARE(QString::fromStdString(w.arch), QString("small-cnn"));
         QCOMPARE(w.epoch, std::int64_t(1));
         QVERIFY2(QString::fromStdString(w.format).contains("format 1"), w.format.c_str());
         const WeightsFile e = readWeightsFile(exported);
@@ -214,7 +214,7 @@ private Q_SLOTS:
         const PretrainedNetwork p = loadPretrained("", ckpt);
         auto net = buildNetwork(p.spec);
         torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
-        const CheckpointMeta meta = loadCheckpoint(ckpt, "small_cnn", *net, sgd);
+        const CheckpointMeta meta = loadCheckpoint(ckpt, "small-cnn", *net, sgd);
         QCOMPARE(meta.formatVersion, 1);
         QCOMPARE(meta.epochsCompleted, std::int64_t(1));
         QVERIFY2(!sgd.state().empty(), "the momentum buffers of format 1 are restored");
