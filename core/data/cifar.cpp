@@ -1,6 +1,7 @@
 #include "data/cifar.h"
 
 #include "common/errors.h"
+#include "common/message_text.h"
 #include "data/cifar_formats.h"
 
 #include <array>
@@ -61,6 +62,11 @@ void checkNameCount(const std::vector<std::string>& names, std::int64_t expected
     if (static_cast<std::int64_t>(names.size()) != expected)
         throw DataError(sourceName + ": expected " + std::to_string(expected) + " " + what + ", found "
                         + std::to_string(names.size()));
+    // Names are stored as JSON and shown: they must be text.
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (!isValidUtf8(names[i]))
+            throw DataError(sourceName + ": " + what + " " + std::to_string(i + 1) + " is not valid UTF-8: "
+                            + quoteForMessage(names[i]));
 }
 
 }  // namespace cifar

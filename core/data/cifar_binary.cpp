@@ -8,8 +8,16 @@ namespace scns::cifar {
 
 namespace {
 
+// The name files hold 10, 20 or 100 short lines: anything past 1 MB is not one.
+constexpr std::uintmax_t maxNameFileBytes = 1u << 20;
+
 std::vector<std::string> readNameFile(const std::filesystem::path& path)
 {
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > maxNameFileBytes)
+        throw DataError(path.string() + ": " + std::to_string(size) + " bytes, more than the "
+                        + std::to_string(maxNameFileBytes) + " a CIFAR class-name file may hold");
     const Bytes bytes = readFileBytes(path);
     std::vector<std::string> names;
     std::string line;

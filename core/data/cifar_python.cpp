@@ -1,8 +1,10 @@
 // The Python version: each batch is a pickled dict {data: uint8 ndarray N x 3072, labels
 // (CIFAR-10) or fine_labels + coarse_labels (CIFAR-100): lists of ints}. The originals were
 // written by Python 2 (keys and the pixel buffer as byte strings); files re-pickled by
-// Python 3 use str keys and, at protocol 2, _codecs.encode for the buffer. All read alike.
+// Python 3 use str or bytes keys and, at protocols 0-2, _codecs.encode for every bytes value
+// (buffer, bytes keys, bytes class names). All read alike.
 #include "common/errors.h"
+#include "common/message_text.h"
 #include "data/cifar_formats.h"
 #include "io/pickle_convert.h"
 
@@ -24,12 +26,17 @@ const PickleValue& requireDict(const Pickle& pickle, const std::string& sourceNa
 
 const PickleValue& requireKey(const PickleValue& dict, const std::string& key, const std::string& sourceName)
 {
-    if (const PickleValue* v = dict.find(key))
+    // Keys are str (Python 3), bytes (Python 2) or, from Python 3 at protocols 0-2 with
+    // b'data' keys, _codecs.encode objects: all name the same key.
+    if (const PickleValue* v = pickleDictFind(dict, key, sourceName))
         return *v;
     std::string found;
-    for (std::size_t i = 0; i < dict.entries.size() && i < 12; ++i)
-        found += (i ? ", " : "") + (dict.entries[i].first->isText() ? quoted(dict.entries[i].first->textOrBytes())
-                                                                     : dict.entries[i].first->describe());
+    for (std::size_t i = 0; i < dict.entries.size() && i < 12; ++i) {
+        std::string text;
+        found += (i ? ", " : "")
+                 + (pickleText(*dict.entries[i].first, sourceName, text) ? quoteForMessage(text, 40)
+                                                                          : dict.entries[i].first->describe());
+    }
     throw DataError(sourceName + ": missing key " + quoted(key) + " (keys found: " + (found.empty() ? "none" : found)
                     + ")");
 }

@@ -3,6 +3,7 @@
 #include "common/errors.h"
 #include "io/file_bytes.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace scns {
@@ -54,18 +55,70 @@ std::filesystem::path findIdxFile(const std::filesystem::path& folder, const std
                     + plain.string());
 }
 
+// One IDX file as found on disk, still compressed if it was gzip'd: its header is read
+// first, and the whole file is inflated only up to what that header announces.
+struct IdxFile {
+    std::filesystem::path path;
+    Bytes raw;
+    bool gzipped = false;
+
+    explicit IdxFile(std::filesystem::path p) : path(std::move(p)), raw(readFileBytes(path)), gzipped(hasGzipMagic(raw)) {}
+
+    Bytes prefix(std::size_t n) const
+    {
+        if (gzipped)
+            return gunzipPrefix(raw, path.string(), n);
+        return Bytes(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(std::min(n, raw.size())));
+    }
+
+    // The contents, inflating at most the announced size plus a little (so a few stray
+    // bytes are still reported as such by the parser, but a bomb stops early).
+    Bytes contents(std::uint64_t announced, const std::string& what)
+    {
+        if (!gzipped)
+            return std::move(raw);
+        const std::uint64_t canHold = static_cast<std::uint64_t>(raw.size()) * kMaxDeflateRatio;
+        if (announced > canHold)
+            throw DataError(path.string() + ": header says " + what + " (" + std::to_string(announced)
+                            + " bytes) but a gzip stream of " + std::to_string(raw.size())
+                            + " bytes inflates to at most " + std::to_string(canHold));
+        constexpr std::uint64_t slack = 1 << 20;
+        return gunzip(raw, path.string(), announced + slack);
+    }
+};
+
+struct ImageHeader {
+    std::uint64_t count = 0, rows = 0, cols = 0;
+    std::uint64_t bytes() const { return 16 + count * rows * cols; }  // < 2^64: each factor < 2^32
+    std::string text() const
+    {
+        return std::to_string(count) + " images of " + std::to_string(rows) + "x" + std::to_string(cols);
+    }
+};
+
+ImageHeader imageHeader(const Bytes& bytes, const std::string& sourceName)
+{
+    checkMagic(bytes, imageMagic, 16, "image", sourceName);
+    ImageHeader h{bigEndian32(bytes.data() + 4), bigEndian32(bytes.data() + 8), bigEndian32(bytes.data() + 12)};
+    if (h.rows == 0 || h.cols == 0 || h.rows > 65535 || h.cols > 65535)
+        throw DataError(sourceName + ": implausible image size " + std::to_string(h.rows) + "x" + std::to_string(h.cols)
+                        + " in the IDX header (expected 1 to 65535 on each side)");
+    return h;
+}
+
+std::uint64_t labelHeader(const Bytes& bytes, const std::string& sourceName)
+{
+    checkMagic(bytes, labelMagic, 8, "label", sourceName);
+    return bigEndian32(bytes.data() + 4);
+}
+
 }  // namespace
 
 void parseIdxImages(std::vector<std::uint8_t> bytes, const std::string& sourceName, ImageSet& into)
 {
     constexpr std::size_t header = 16;
-    checkMagic(bytes, imageMagic, header, "image", sourceName);
-    const std::uint64_t count = bigEndian32(bytes.data() + 4);
-    const std::uint64_t rows = bigEndian32(bytes.data() + 8);
-    const std::uint64_t cols = bigEndian32(bytes.data() + 12);
-    if (rows == 0 || cols == 0 || rows > 65535 || cols > 65535)
-        throw DataError(sourceName + ": implausible image size " + std::to_string(rows) + "x" + std::to_string(cols)
-                        + " in the IDX header (expected 1 to 65535 on each side)");
+    const ImageHeader h = imageHeader(bytes, sourceName);
+    const std::uint64_t count = h.count, rows = h.rows, cols = h.cols;
     const std::uint64_t perImage = rows * cols;
     const std::uint64_t expected = count * perImage;  // < 2^64: count < 2^32, perImage < 2^32
     const std::uint64_t found = bytes.size() - header;
@@ -114,12 +167,20 @@ ImageSet readIdxDataset(const std::filesystem::path& folder, Split split, const 
     const std::filesystem::path imagePath = findIdxFile(folder, prefix + "-images-idx3-ubyte");
     const std::filesystem::path labelPath = findIdxFile(folder, prefix + "-labels-idx1-ubyte");
 
+    // Both headers first: every size is checked against the files (and against each other)
+    // before anything is inflated or allocated from it.
+    IdxFile images(imagePath);
+    IdxFile labels(labelPath);
+    const ImageHeader ih = imageHeader(images.prefix(16), imagePath.string());
+    const std::uint64_t labelCount = labelHeader(labels.prefix(8), labelPath.string());
+    if (labelCount != ih.count)
+        throw DataError(imagePath.string() + " holds " + std::to_string(ih.count) + " images but "
+                        + labelPath.string() + " holds " + std::to_string(labelCount) + " labels");
+
     ImageSet set;
-    parseIdxImages(readMaybeGzip(imagePath), imagePath.string(), set);
-    set.labels = parseIdxLabels(readMaybeGzip(labelPath), labelPath.string());
-    if (static_cast<std::int64_t>(set.labels.size()) != set.count)
-        throw DataError(imagePath.string() + " holds " + std::to_string(set.count) + " images but "
-                        + labelPath.string() + " holds " + std::to_string(set.labels.size()) + " labels");
+    parseIdxImages(images.contents(ih.bytes(), ih.text()), imagePath.string(), set);
+    set.labels = parseIdxLabels(labels.contents(8 + labelCount, std::to_string(labelCount) + " labels"),
+                                labelPath.string());
     const auto numClasses = static_cast<std::int64_t>(classNames.size());
     for (std::size_t i = 0; i < set.labels.size(); ++i)
         if (set.labels[i] >= numClasses)

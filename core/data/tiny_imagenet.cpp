@@ -1,6 +1,7 @@
 #include "data/tiny_imagenet.h"
 
 #include "common/errors.h"
+#include "common/message_text.h"
 #include "io/file_bytes.h"
 #include "io/jpeg_decoder.h"
 
@@ -18,6 +19,8 @@ namespace {
 
 constexpr int side = 64;
 constexpr std::int64_t imageBytes = 3 * side * side;
+// A 64x64 JPEG is a few kB; even an uncompressed-quality one stays far below this.
+constexpr std::uintmax_t maxJpegBytes = 4u << 20;
 
 struct ImageFile {
     std::filesystem::path path;
@@ -32,8 +35,16 @@ std::string trimmed(const std::string& s)
     return s.substr(begin, s.find_last_not_of(" \t\r") - begin + 1);
 }
 
+// Tiny-ImageNet's text files are small (words.txt, the largest, is about 2.6 MB).
+constexpr std::uintmax_t maxTextFileBytes = 64ull << 20;
+
 std::vector<std::string> readLines(const std::filesystem::path& path)
 {
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > maxTextFileBytes)
+        throw DataError(path.string() + ": " + std::to_string(size) + " bytes, more than the "
+                        + std::to_string(maxTextFileBytes) + " a Tiny-ImageNet text file may hold");
     const Bytes bytes = readFileBytes(path);
     std::vector<std::string> lines;
     std::string line;
@@ -68,8 +79,10 @@ std::vector<std::string> readWnids(const std::filesystem::path& path)
         std::string id = trimmed(line);
         if (id.empty())
             continue;
+        if (!isValidUtf8(id))
+            throw DataError(path.string() + ": class id " + quoteForMessage(id) + " is not valid UTF-8");
         if (std::find(wnids.begin(), wnids.end(), id) != wnids.end())
-            throw DataError(path.string() + ": class " + id + " is listed twice");
+            throw DataError(path.string() + ": class " + truncateForMessage(id) + " is listed twice");
         wnids.push_back(std::move(id));
     }
     if (wnids.empty())
@@ -92,7 +105,10 @@ std::vector<std::string> readClassNames(const std::filesystem::path& path, const
     for (const std::string& id : wnids) {
         const auto it = names.find(id);
         if (it == names.end() || it->second.empty())
-            throw DataError(path.string() + ": no name for class " + id);
+            throw DataError(path.string() + ": no name for class " + truncateForMessage(id));
+        if (!isValidUtf8(it->second))
+            throw DataError(path.string() + ": the name of class " + quoteForMessage(id) + " is not valid UTF-8: "
+                            + quoteForMessage(it->second));
         out.push_back(it->second);
     }
     return out;
@@ -146,13 +162,22 @@ std::vector<ImageFile> valFiles(const std::filesystem::path& root, const std::ve
         const auto tab2 = tab1 == std::string::npos ? tab1 : line.find('\t', tab1 + 1);
         if (tab1 == std::string::npos)
             throw DataError(annotations.string() + ": line " + std::to_string(n + 1)
-                            + ": expected '<file>\\t<wnid>\\t...', found '" + line + "'");
+                            + ": expected '<file>\\t<wnid>\\t...', found " + quoteForMessage(line));
         const std::string file = line.substr(0, tab1);
+        // The file must lie inside val/images: an absolute path or one climbing out with ".."
+        // (a crafted annotation once opened /etc/passwd) is refused, not followed.
+        const std::filesystem::path relative(file);
+        const std::filesystem::path normal = relative.lexically_normal();
+        if (file.empty() || relative.has_root_path() || normal.empty() || *normal.begin() == ".."
+            || normal == ".")
+            throw DataError(annotations.string() + ": line " + std::to_string(n + 1) + ": image path "
+                            + quoteForMessage(file) + " is not a file name inside "
+                            + (root / "val" / "images").string() + " (absolute paths and '..' are refused)");
         const std::string wnid = trimmed(line.substr(tab1 + 1, tab2 == std::string::npos ? tab2 : tab2 - tab1 - 1));
         const auto it = labelOf.find(wnid);
         if (it == labelOf.end())
-            throw DataError(annotations.string() + ": line " + std::to_string(n + 1) + ": class " + wnid
-                            + " is not in wnids.txt");
+            throw DataError(annotations.string() + ": line " + std::to_string(n + 1) + ": class "
+                            + truncateForMessage(wnid) + " is not in wnids.txt");
         files.push_back({root / "val" / "images" / file, it->second});
     }
     if (files.empty())
@@ -180,6 +205,11 @@ void decodeAll(const std::vector<ImageFile>& files, std::uint8_t* out, int threa
                     return;
                 try {
                     const std::string name = files[i].path.string();
+                    std::error_code ec;
+                    const std::uintmax_t fileSize = std::filesystem::file_size(files[i].path, ec);
+                    if (!ec && fileSize > maxJpegBytes)
+                        throw DataError(name + ": " + std::to_string(fileSize) + " bytes, more than the "
+                                        + std::to_string(maxJpegBytes) + " a 64x64 JPEG may take");
                     const Bytes jpeg = readFileBytes(files[i].path);
                     const JpegSize size = decoder.readSize(jpeg, name);
                     if (size.width != side || size.height != side)

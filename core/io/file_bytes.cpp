@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <algorithm>
 #include <limits>
 #include <system_error>
 
@@ -40,19 +41,13 @@ bool hasGzipMagic(const Bytes& bytes)
     return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-Bytes gunzip(const Bytes& compressed, const std::string& sourceName)
+namespace {
+
+// Inflates until the stream ends, or stops once `stopAfter` bytes are out (returning them),
+// or throws once the output would pass `limit`.
+Bytes inflateGzip(const Bytes& compressed, const std::string& sourceName, std::uint64_t limit, std::uint64_t stopAfter)
 {
     Bytes out;
-    // The gzip trailer holds the uncompressed size modulo 2^32: a good first guess for
-    // the single-member files data sets ship. A damaged file's trailer is noise, so the guess
-    // is capped by deflate's best ratio (about 1032:1).
-    if (compressed.size() >= 18) {
-        const std::size_t n = compressed.size();
-        const std::uint32_t isize = std::uint32_t(compressed[n - 4]) | std::uint32_t(compressed[n - 3]) << 8
-                                    | std::uint32_t(compressed[n - 2]) << 16 | std::uint32_t(compressed[n - 1]) << 24;
-        out.reserve(std::min<std::size_t>(isize, n * 1032));
-    }
-
     z_stream zs{};
     if (inflateInit2(&zs, 15 + 16) != Z_OK)  // 15 + 16: zlib window, gzip wrapper only
         throw DataError(sourceName + ": cannot initialise zlib");
@@ -73,7 +68,16 @@ Bytes gunzip(const Bytes& compressed, const std::string& sourceName)
         zs.avail_out = static_cast<uInt>(buffer.size());
         const int rc = inflate(&zs, Z_NO_FLUSH);
         consumed += availBefore - zs.avail_in;
-        out.insert(out.end(), buffer.data(), buffer.data() + (buffer.size() - zs.avail_out));
+        const std::size_t produced = buffer.size() - zs.avail_out;
+        if (out.size() + produced > limit)
+            throw DataError(sourceName + ": inflates to more than " + std::to_string(limit)
+                            + " bytes, the most this file may hold (stopped after " + std::to_string(consumed)
+                            + " of " + std::to_string(compressed.size()) + " compressed bytes)");
+        out.insert(out.end(), buffer.data(), buffer.data() + produced);
+        if (out.size() >= stopAfter) {
+            out.resize(static_cast<std::size_t>(stopAfter));
+            return out;
+        }
 
         if (rc == Z_STREAM_END) {
             // Another member may follow; trailing zero padding (seen from some tools) is ignored.
@@ -104,12 +108,24 @@ Bytes gunzip(const Bytes& compressed, const std::string& sourceName)
     }
 }
 
-Bytes readMaybeGzip(const std::filesystem::path& path)
+}  // namespace
+
+Bytes gunzip(const Bytes& compressed, const std::string& sourceName, std::uint64_t maxOutput)
+{
+    return inflateGzip(compressed, sourceName, maxOutput, std::numeric_limits<std::uint64_t>::max());
+}
+
+Bytes gunzipPrefix(const Bytes& compressed, const std::string& sourceName, std::size_t n)
+{
+    return inflateGzip(compressed, sourceName, std::numeric_limits<std::uint64_t>::max(), n);
+}
+
+Bytes readMaybeGzip(const std::filesystem::path& path, std::uint64_t maxOutput)
 {
     Bytes bytes = readFileBytes(path);
     if (!hasGzipMagic(bytes))
         return bytes;
-    return gunzip(bytes, path.string());
+    return gunzip(bytes, path.string(), maxOutput);
 }
 
 }  // namespace scns

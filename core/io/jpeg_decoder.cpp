@@ -17,7 +17,7 @@ JpegDecoder::~JpegDecoder()
     tjDestroy(m_handle);
 }
 
-JpegSize JpegDecoder::readSize(const Bytes& jpeg, const std::string& sourceName)
+JpegSize JpegDecoder::readSize(const Bytes& jpeg, const std::string& sourceName, std::int64_t maxPixels)
 {
     int width = 0, height = 0, subsampling = 0, colorspace = 0;
     if (jpeg.empty())
@@ -26,12 +26,20 @@ JpegSize JpegDecoder::readSize(const Bytes& jpeg, const std::string& sourceName)
                             &subsampling, &colorspace)
         != 0)
         throw DataError(sourceName + ": cannot read the JPEG header: " + tjGetErrorStr2(m_handle));
+    const std::int64_t pixels = std::int64_t(width) * std::int64_t(height);
+    if (width <= 0 || height <= 0 || pixels > maxPixels)
+        throw DataError(sourceName + ": JPEG header says " + std::to_string(width) + "x" + std::to_string(height)
+                        + " pixels, expected at most " + std::to_string(maxPixels) + " pixels");
     return {width, height};
 }
 
 void JpegDecoder::decodeRgb(const Bytes& jpeg, const std::string& sourceName, const JpegSize& size,
                             std::uint8_t* out)
 {
+    if (size.width <= 0 || size.height <= 0 || std::int64_t(size.width) * size.height > kMaxJpegPixels)
+        throw DataError(sourceName + ": cannot decode a " + std::to_string(size.width) + "x"
+                        + std::to_string(size.height) + " JPEG (at most " + std::to_string(kMaxJpegPixels)
+                        + " pixels)");
     if (tjDecompress2(m_handle, jpeg.data(), static_cast<unsigned long>(jpeg.size()), out, size.width,
                       size.width * 3, size.height, TJPF_RGB, TJFLAG_STOPONWARNING)
         != 0)

@@ -117,7 +117,8 @@ void applyDtype(const PickleValue& v, NumpyArray& array, const std::string& cont
                         + "' (expected b1, i1-i8, u1-u8, f4 or f8)");
 }
 
-void checkSize(const NumpyArray& array, const std::string& context)
+// Bytes the array's shape and dtype need; shapes past 2^50 bytes are refused outright.
+std::int64_t neededBytes(const NumpyArray& array, const std::string& context)
 {
     std::int64_t expected = array.itemSize();
     for (const std::int64_t d : array.shape) {
@@ -125,6 +126,26 @@ void checkSize(const NumpyArray& array, const std::string& context)
             throw DataError(context + ": array shape " + array.shapeText() + " is implausibly large");
         expected *= d;
     }
+    return expected;
+}
+
+std::size_t rawSizeBound(const PickleValue& value);
+
+// Checked before the data are copied: a shape claiming more than the pickle holds is
+// refused without allocating anything for it.
+void checkAvailable(const NumpyArray& array, const PickleValue& raw, const std::string& context)
+{
+    const std::int64_t expected = neededBytes(array, context);
+    const std::size_t bound = rawSizeBound(raw);
+    if (static_cast<std::uint64_t>(expected) > bound)
+        throw DataError(context + ": numpy array of shape " + array.shapeText() + " and dtype " + array.dtype
+                        + " needs " + std::to_string(expected) + " bytes of data, found "
+                        + std::to_string(bound));
+}
+
+void checkSize(const NumpyArray& array, const std::string& context)
+{
+    const std::int64_t expected = neededBytes(array, context);
     if (static_cast<std::int64_t>(array.data.size()) != expected)
         throw DataError(context + ": numpy array of shape " + array.shapeText() + " and dtype " + array.dtype
                         + " needs " + std::to_string(expected) + " bytes of data, found "
@@ -152,7 +173,73 @@ bool directBytes(const PickleValue& value, const std::string& context, Bytes& ou
     return false;
 }
 
+bool bytesLike(const PickleValue& value, const std::string& context, Bytes& out)
+{
+    if (directBytes(value, context, out))
+        return true;
+    // builtins.bytes() for b'', bytearray(<bytes>) or bytearray(text, 'latin-1') before protocol 5.
+    if (value.kind == PickleKind::Object && (isBuiltin(value, "bytes") || isBuiltin(value, "bytearray"))) {
+        if (argCount(value) == 0) {
+            out.clear();
+            return true;
+        }
+        if (argCount(value) == 1 && directBytes(arg(value, 0), context, out))
+            return true;
+        if (isLatin1Args(value)) {
+            out = latin1FromUtf8(arg(value, 0).text, context);
+            return true;
+        }
+    }
+    return false;
+}
+
+// Bytes the raw value will give, or an upper bound for latin-1 text (one byte per char at
+// most): lets the array size be checked before anything is copied.
+std::size_t rawSizeBound(const PickleValue& value)
+{
+    if (value.kind == PickleKind::Bytes)
+        return value.bytes.size();
+    for (const PickleValue* v : {&value, value.args && !value.args->items.empty() ? value.args->items[0] : nullptr}) {
+        if (!v)
+            continue;
+        if (v->kind == PickleKind::Bytes)
+            return v->bytes.size();
+        if (v->kind == PickleKind::Object && v->args && !v->args->items.empty()
+            && v->args->items[0]->kind == PickleKind::String)
+            return v->args->items[0]->text.size();
+        if (v->kind == PickleKind::String)
+            return v->text.size();
+    }
+    return static_cast<std::size_t>(-1);
+}
+
 }  // namespace
+
+bool pickleText(const PickleValue& value, const std::string& context, std::string& out)
+{
+    if (value.isText()) {
+        out = value.textOrBytes();
+        return true;
+    }
+    Bytes bytes;
+    if (!bytesLike(value, context, bytes))
+        return false;
+    out.assign(bytes.begin(), bytes.end());
+    return true;
+}
+
+const PickleValue* pickleDictFind(const PickleValue& dict, std::string_view key, const std::string& context)
+{
+    if (const PickleValue* v = dict.find(key))
+        return v;
+    if (dict.kind != PickleKind::Dict && dict.kind != PickleKind::Object)
+        return nullptr;
+    std::string text;
+    for (const auto& [k, v] : dict.entries)
+        if (k->kind == PickleKind::Object && pickleText(*k, context, text) && text == key)
+            return v;
+    return nullptr;
+}
 
 int NumpyArray::itemSize() const
 {
@@ -182,17 +269,8 @@ std::string NumpyArray::shapeText() const
 Bytes pickleBytes(const PickleValue& value, const std::string& context)
 {
     Bytes out;
-    if (directBytes(value, context, out))
+    if (bytesLike(value, context, out))
         return out;
-    // builtins.bytes() for b'', bytearray(<bytes>) or bytearray(text, 'latin-1') before protocol 5.
-    if (value.kind == PickleKind::Object && (isBuiltin(value, "bytes") || isBuiltin(value, "bytearray"))) {
-        if (argCount(value) == 0)
-            return {};
-        if (argCount(value) == 1 && directBytes(arg(value, 0), context, out))
-            return out;
-        if (isLatin1Args(value))
-            return latin1FromUtf8(arg(value, 0).text, context);
-    }
     throw DataError(context + ": expected bytes, found a " + value.describe());
 }
 
@@ -216,6 +294,7 @@ NumpyArray pickleNumpyArray(const PickleValue& value, const std::string& context
         applyDtype(arg(value, 1), array, context);
         array.shape = shapeOf(arg(value, 2), context);
         array.fortranOrder = arg(value, 3).textOrBytes() == "F";
+        checkAvailable(array, arg(value, 0), context);
         array.data = pickleBytes(arg(value, 0), context);
     } else {
         // _reconstruct(ndarray, (0,), b'b') then BUILD with
@@ -231,6 +310,7 @@ NumpyArray pickleNumpyArray(const PickleValue& value, const std::string& context
         const PickleValue& raw = *state->items[o + 3];
         if (raw.kind == PickleKind::List)
             throw DataError(context + ": numpy array of Python objects is not supported");
+        checkAvailable(array, raw, context);
         array.data = pickleBytes(raw, context);
     }
     checkSize(array, context);
@@ -282,10 +362,11 @@ std::vector<std::string> pickleStringSequence(const PickleValue& value, const st
     std::vector<std::string> out;
     out.reserve(value.items.size());
     for (std::size_t i = 0; i < value.items.size(); ++i) {
-        if (!value.items[i]->isText())
+        std::string text;
+        if (!pickleText(*value.items[i], context, text))
             throw DataError(context + ": expected strings, found a " + value.items[i]->describe() + " at index "
                             + std::to_string(i));
-        out.push_back(value.items[i]->textOrBytes());
+        out.push_back(std::move(text));
     }
     return out;
 }

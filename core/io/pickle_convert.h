@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace scns {
@@ -28,6 +29,15 @@ struct NumpyArray {
 // not exist yet: _codecs.encode(text, 'latin1'), builtins.bytes() and builtins.bytearray(...).
 Bytes pickleBytes(const PickleValue& value, const std::string& context);
 
+// str or bytes in any of the spellings pickleBytes accepts, as a std::string (bytes
+// unchanged); false for anything else. Python 3 pickles bytes keys (b'data') and bytes
+// class names at protocols 0-2 as _codecs.encode(text, 'latin1').
+bool pickleText(const PickleValue& value, const std::string& context, std::string& out);
+
+// The value of `key` in a dict (or an object's SETITEMS entries) whose keys are str, bytes
+// or Python 3's protocol 0-2 bytes; nullptr when absent.
+const PickleValue* pickleDictFind(const PickleValue& dict, std::string_view key, const std::string& context);
+
 // True when the value is a pickled ndarray (numpy.core.multiarray._reconstruct + BUILD, or
 // numpy.core.numeric._frombuffer as numpy writes at protocol 5; numpy 2's numpy._core too).
 bool isNumpyArray(const PickleValue& value);
@@ -38,7 +48,8 @@ NumpyArray pickleNumpyArray(const PickleValue& value, const std::string& context
 // A list or tuple of ints (bools count as 0/1), or a one-dimensional integer ndarray.
 std::vector<std::int64_t> pickleIntSequence(const PickleValue& value, const std::string& context);
 
-// A list or tuple of str or bytes (Python 2 pickles names as bytes), each as std::string.
+// A list or tuple of str or bytes (Python 2 pickles names as bytes, Python 3 at protocols
+// 0-2 as _codecs.encode), each as std::string.
 std::vector<std::string> pickleStringSequence(const PickleValue& value, const std::string& context);
 
 }  // namespace scns

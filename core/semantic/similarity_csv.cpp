@@ -2,9 +2,12 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 #include "common/errors.h"
+#include "common/message_text.h"
+#include "semantic/bounded_lines.h"
 
 namespace scns {
 
@@ -43,6 +46,10 @@ bool parseNumber(const std::string& text, double& value)
         return false;
     const char* begin = text.data() + (text.front() == '+' ? 1 : 0);
     const auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);
+    if (ec == std::errc::result_out_of_range && end == text.data() + text.size()) {
+        value = std::strtod(begin, nullptr);  // +-HUGE_VAL on overflow (refused), ~0 on underflow
+        return true;
+    }
     return ec == std::errc() && end == text.data() + text.size();
 }
 
@@ -64,11 +71,23 @@ std::vector<double> readSimilarityCsv(const std::filesystem::path& file, const s
         return where + "line " + std::to_string(line) + ", column " + std::to_string(col) + ": expected ";
     };
 
+    // A row holds C numbers and maybe a class name: a line much longer than that, or more
+    // rows than a header and C data rows plus one (enough to say "too many"), is not read
+    // any further.
+    const std::size_t maxLine = (C + 1) * 1024 + 4096;
+    const std::size_t maxRows = C + 2;
     std::vector<Row> rows;
     std::string line;
-    for (std::size_t lineNo = 1; std::getline(in, line); ++lineNo)
-        if (!trim(line).empty())
-            rows.push_back({lineNo, splitCsv(line)});
+    bool moreRows = false;
+    for (std::size_t lineNo = 1; readBoundedLine(in, line, maxLine, file.string(), lineNo); ++lineNo) {
+        if (trim(line).empty())
+            continue;
+        if (rows.size() == maxRows) {
+            moreRows = true;
+            break;
+        }
+        rows.push_back({lineNo, splitCsv(line)});
+    }
     if (rows.empty())
         throw DataError(where + "expected a " + std::to_string(C) + " x " + std::to_string(C) + " matrix, found no rows");
 
@@ -83,9 +102,9 @@ std::vector<double> readSimilarityCsv(const std::filesystem::path& file, const s
     const bool headerColumn = firstData < rows.size() && !parseNumber(rows[firstData].cells.front(), dummy);
     const std::size_t colOffset = headerColumn ? 1 : 0;
 
-    if (rows.size() - firstData != C)
+    if (rows.size() - firstData != C || moreRows)
         throw DataError(where + "expected " + std::to_string(C) + " data rows (one per class), found "
-                        + std::to_string(rows.size() - firstData));
+                        + (moreRows ? "more than " : "") + std::to_string(rows.size() - firstData));
     if (headerRow) {
         const auto& names = rows.front().cells;
         if (names.size() != C + colOffset)
@@ -93,8 +112,8 @@ std::vector<double> readSimilarityCsv(const std::filesystem::path& file, const s
                             + std::to_string(C) + " class names, found " + std::to_string(names.size() - colOffset));
         for (std::size_t j = 0; j < C; ++j)
             if (names[j + colOffset] != classNames[j])
-                throw DataError(at(rows.front().lineNo, j + colOffset + 1) + "class '" + classNames[j] + "', found '"
-                                + names[j + colOffset] + "'");
+                throw DataError(at(rows.front().lineNo, j + colOffset + 1) + "class '" + classNames[j] + "', found "
+                                + quoteForMessage(names[j + colOffset]));
     }
 
     std::vector<double> out(C * C);
@@ -104,12 +123,16 @@ std::vector<double> readSimilarityCsv(const std::filesystem::path& file, const s
             throw DataError(where + "line " + std::to_string(row.lineNo) + ": expected " + std::to_string(C)
                             + " numbers (one per class), found " + std::to_string(row.cells.size() - colOffset) + " cells");
         if (headerColumn && row.cells.front() != classNames[i])
-            throw DataError(at(row.lineNo, 1) + "class '" + classNames[i] + "', found '" + row.cells.front() + "'");
+            throw DataError(at(row.lineNo, 1) + "class '" + classNames[i] + "', found " + quoteForMessage(row.cells.front()));
         for (std::size_t j = 0; j < C; ++j) {
             const std::string& cell = row.cells[j + colOffset];
             double v = 0;
             if (!parseNumber(cell, v) || !std::isfinite(v))
-                throw DataError(at(row.lineNo, j + colOffset + 1) + "a finite number, found '" + cell + "'");
+                throw DataError(at(row.lineNo, j + colOffset + 1) + "a finite number, found " + quoteForMessage(cell)
+                                + (std::isnan(v)                                       ? " (NaN)"
+                                   : std::isinf(v) && cell.find_first_of("iI") != std::string::npos ? " (infinite)"
+                                   : std::isinf(v) ? " (beyond the range of a double)"
+                                                   : ""));
             out[i * C + j] = v;
         }
     }

@@ -2,10 +2,13 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <string_view>
 
 #include "common/errors.h"
+#include "common/message_text.h"
+#include "semantic/bounded_lines.h"
 
 namespace scns {
 
@@ -58,23 +61,28 @@ std::vector<std::string> classNameWords(const std::string& className)
 
 WordVectors readWordVectors(const std::filesystem::path& file, const std::unordered_set<std::string>& wanted)
 {
-    std::ifstream in(file);
+    std::ifstream in(file, std::ios::binary);
     if (!in)
         throw DataError(file.string() + ": expected a word-vector text file, found no readable file");
     WordVectors out;
     std::string line;
-    for (std::size_t lineNo = 1; std::getline(in, line); ++lineNo) {
+    for (std::size_t lineNo = 1; readBoundedLine(in, line, kMaxWordVectorLineBytes, file.string(), lineNo); ++lineNo) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
         const auto fields = splitSpaces(line);
         if (fields.empty())
             continue;
+        const std::string where = file.string() + ":" + std::to_string(lineNo) + ": expected ";
         std::size_t count = 0, dim = 0;
         if (lineNo == 1 && fields.size() == 2 && parseSize(fields[0], count) && parseSize(fields[1], dim)) {
+            if (dim == 0 || dim > kMaxWordVectorDim)
+                throw DataError(where + "a word2vec header \"count dim\" with dim in [1, "
+                                + std::to_string(kMaxWordVectorDim) + "], found dim " + truncateForMessage(fields[1]));
             out.dim = dim;  // word2vec header "count dim"
             continue;
         }
         if (out.dim == 0)
             out.dim = fields.size() - 1;
-        const std::string where = file.string() + ":" + std::to_string(lineNo) + ": expected ";
         if (out.dim == 0 || fields.size() < out.dim + 1)
             throw DataError(where + "a word and " + std::to_string(out.dim) + " numbers, found "
                             + std::to_string(fields.size()) + " fields");
@@ -87,9 +95,15 @@ WordVectors readWordVectors(const std::filesystem::path& file, const std::unorde
         for (std::size_t i = 0; i < out.dim; ++i) {
             const auto f = fields[wordFields + i];
             const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v[i]);
+            if (ec == std::errc::result_out_of_range)
+                throw DataError(where + "a number in field " + std::to_string(wordFields + i + 1)
+                                + " within the range of a float, found " + quoteForMessage(f, 40) + " (overflow)");
             if (ec != std::errc() || end != f.data() + f.size())
-                throw DataError(where + "a number in field " + std::to_string(wordFields + i + 1) + ", found '"
-                                + std::string(f) + "'");
+                throw DataError(where + "a number in field " + std::to_string(wordFields + i + 1) + ", found "
+                                + quoteForMessage(f, 40));
+            if (!std::isfinite(v[i]))
+                throw DataError(where + "a finite number in field " + std::to_string(wordFields + i + 1)
+                                + " (vector of " + quoteForMessage(word, 40) + "), found " + quoteForMessage(f, 40));
         }
         out.vectors.emplace(std::move(word), std::move(v));
     }

@@ -247,6 +247,50 @@ for py2, py3, batches, keys in ((py2_10, dst10, ['data_batch_1', 'test_batch'], 
             assert a[k] == c[k], k
 )PY";
 
+// Issue 10: Python 3 pickles at protocols 0-2 spell bytes as _codecs.encode(text, 'latin1')
+// (and, at protocol 0, text as raw-unicode-escape); with bytes keys (b'data') or bytes class
+// names they are valid CIFAR files that the landed reader refused. Writes
+// <dst>/p<protocol>-<str|bytes>/{cifar-10-batches-py,cifar-100-python} from the binary version.
+const char* protocolsScript = R"PY(
+import os, pickle, sys
+import numpy as np
+
+src10, src100, dst = sys.argv[1:4]
+
+def names(path):
+    return [l.strip() for l in open(path) if l.strip()]
+
+def records(path, label_bytes):
+    a = np.fromfile(path, dtype=np.uint8).reshape(-1, label_bytes + 3072)
+    return a[:, :label_bytes], np.ascontiguousarray(a[:, label_bytes:])
+
+for proto in (0, 1, 2):
+    for keys in ('str', 'bytes'):
+        k = (lambda s: s.encode('ascii')) if keys == 'bytes' else (lambda s: s)
+        d10 = os.path.join(dst, 'p%d-%s' % (proto, keys), 'cifar-10-batches-py')
+        d100 = os.path.join(dst, 'p%d-%s' % (proto, keys), 'cifar-100-python')
+        os.makedirs(d10, exist_ok=True)
+        os.makedirs(d100, exist_ok=True)
+        def dump(obj, path):
+            with open(path, 'wb') as f:
+                pickle.dump(obj, f, protocol=proto)
+        for b in ['data_batch_%d' % i for i in range(1, 6)] + ['test_batch']:
+            labels, data = records(os.path.join(src10, b + '.bin'), 1)
+            dump({k('batch_label'): k(b), k('labels'): [int(x) for x in labels[:, 0]], k('data'): data,
+                  k('filenames'): [k('f%d.png' % i) for i in range(len(data))]}, os.path.join(d10, b))
+        dump({k('num_cases_per_batch'): 2, k('num_vis'): 3072,
+              k('label_names'): [k(n) for n in names(os.path.join(src10, 'batches.meta.txt'))]},
+             os.path.join(d10, 'batches.meta'))
+        for b in ['train', 'test']:
+            labels, data = records(os.path.join(src100, b + '.bin'), 2)
+            dump({k('filenames'): [k('f%d.png' % i) for i in range(len(data))], k('batch_label'): k(b),
+                  k('fine_labels'): [int(x) for x in labels[:, 1]],
+                  k('coarse_labels'): [int(x) for x in labels[:, 0]], k('data'): data}, os.path.join(d100, b))
+        dump({k('fine_label_names'): [k(n) for n in names(os.path.join(src100, 'fine_label_names.txt'))],
+              k('coarse_label_names'): [k(n) for n in names(os.path.join(src100, 'coarse_label_names.txt'))]},
+             os.path.join(d100, 'meta'))
+)PY";
+
 template <typename F>
 QString errorOf(F&& f)
 {
@@ -296,6 +340,43 @@ private Q_SLOTS:
              QString::fromStdString((root() / "py2" / "cifar-10-batches-py").string()),
              QString::fromStdString((root() / "py2" / "cifar-100-python").string())});
         QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QString protocols = runPython(
+            QString::fromUtf8(protocolsScript),
+            {QString::fromStdString((root() / "bin" / "cifar-10-batches-bin").string()),
+             QString::fromStdString((root() / "bin" / "cifar-100-binary").string()),
+             QString::fromStdString((root() / "protocols").string())});
+        QVERIFY2(protocols.isEmpty(), qPrintable(protocols));
+    }
+
+    void python3ProtocolsAndBytesKeysLoad_data()
+    {
+        QTest::addColumn<QString>("variant");
+        QTest::addColumn<bool>("cifar100");
+        for (const char* v : {"p0-str", "p0-bytes", "p1-str", "p1-bytes", "p2-str", "p2-bytes"})
+            for (const bool c100 : {false, true})
+                QTest::addRow("%s %s", v, c100 ? "cifar100" : "cifar10") << QString(v) << c100;
+    }
+
+    void python3ProtocolsAndBytesKeysLoad()
+    {
+        QFETCH(QString, variant);
+        QFETCH(bool, cifar100);
+        const auto kind = cifar100 ? CifarVariant::Cifar100 : CifarVariant::Cifar10;
+        const fs::path folder = root() / "protocols" / variant.toStdString()
+                                / (cifar100 ? "cifar-100-python" : "cifar-10-batches-py");
+        for (const Split split : {Split::Train, Split::Test}) {
+            const ImageSet reference = readCifar(root() / "bin" / (cifar100 ? "cifar-100-binary" : "cifar-10-batches-bin"),
+                                                 kind, split);
+            ImageSet set;
+            const QString error = errorOf([&] { set = readCifar(folder, kind, split); });
+            QVERIFY2(error == "no error", qPrintable(error));
+            QCOMPARE(set.count, reference.count);
+            QCOMPARE(set.pixels, reference.pixels);
+            QCOMPARE(set.labels, reference.labels);
+            QCOMPARE(set.coarseLabels, reference.coarseLabels);
+            QCOMPARE(set.classNames, reference.classNames);
+            QCOMPARE(set.coarseClassNames, reference.coarseClassNames);
+        }
     }
 
     void binaryCifar10_data()

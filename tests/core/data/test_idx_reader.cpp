@@ -3,6 +3,8 @@
 #include "common/errors.h"
 #include "data/fashion_mnist.h"
 #include "data/idx_reader.h"
+#include "gzip_bomb.h"
+#include "memory_limit.h"
 #include "test_files.h"
 
 #include <QTemporaryDir>
@@ -174,6 +176,63 @@ private Q_SLOTS:
         QVERIFY2(message.contains(expected), qPrintable(message));
         QVERIFY2(message.contains(file), qPrintable(message));
         QVERIFY2(message.contains(dir.path()), qPrintable(message));
+    }
+
+    // Issue 10, hostile sizes: IDX headers are checked against the files, and gzip'd files
+    // inflate no further than their header announces, before anything is allocated. Each
+    // case runs under a 256 MB address-space allowance; the landed reader inflated and
+    // converted whatever the files held (a 285 KB label file took 2.8 GB).
+    void hostileSizes_data()
+    {
+        QTest::addColumn<QString>("problem");
+        QTest::addColumn<QString>("expected");
+        QTest::addColumn<QString>("file");
+        QTest::newRow("label count far above image count") << "label-count"
+            << "holds 5 images but" << "300000000 labels";
+        QTest::newRow("label file with a bomb after 5 labels") << "label-bomb"
+            << "inflates to more than 1048589 bytes" << "train-labels-idx1-ubyte.gz";
+        QTest::newRow("image header claims 10^9 images") << "image-claim"
+            << "header says 1000000000 images of 28x28 (784000000016 bytes) but a gzip stream of" << "train-images-idx3-ubyte.gz";
+        QTest::newRow("image file with a bomb after 5 images") << "image-bomb"
+            << "inflates to more than" << "train-images-idx3-ubyte.gz";
+    }
+
+    void hostileSizes()
+    {
+        QFETCH(QString, problem);
+        QFETCH(QString, expected);
+        QFETCH(QString, file);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::filesystem::path root = dir.path().toStdString();
+        Bytes images = gzipBytes(idxImages(5, 4, 3));
+        Bytes labels = gzipBytes(idxLabels({0, 1, 2, 1, 0}));
+        if (problem == "label-count") {
+            Bytes header;
+            appendBigEndian32(header, 0x00000801);
+            appendBigEndian32(header, 300000000);
+            labels = scns::test::gzipWithZeros(header, 300000000);  // a consistent file, ~290 KB
+        } else if (problem == "label-bomb") {
+            labels = scns::test::gzipWithZeros(idxLabels({0, 1, 2, 1, 0}), std::uint64_t(400) << 20);
+        } else if (problem == "image-claim") {
+            Bytes header;
+            for (std::uint32_t v : {0x00000803u, 1000000000u, 28u, 28u})
+                appendBigEndian32(header, v);
+            images = scns::test::gzipWithZeros(header, 1000);
+            Bytes labelHeader;  // consistent with the image header, so the image size is what is refused
+            appendBigEndian32(labelHeader, 0x00000801);
+            appendBigEndian32(labelHeader, 1000000000);
+            labels = scns::test::gzipWithZeros(labelHeader, 1000);
+        } else if (problem == "image-bomb") {
+            images = scns::test::gzipWithZeros(idxImages(5, 4, 3), std::uint64_t(400) << 20);
+        }
+        QVERIFY(writeBytes(root / "train-images-idx3-ubyte.gz", images));
+        QVERIFY(writeBytes(root / "train-labels-idx1-ubyte.gz", labels));
+        const QString message = scns::test::errorUnderMemoryLimit([&] { readIdxDataset(root, Split::Train, threeNames); });
+        QVERIFY2(message.contains(expected), qPrintable(message));
+        QVERIFY2(message.contains(file), qPrintable(message));
+        QVERIFY2(message.contains(dir.path()), qPrintable(message));
+        QVERIFY2(!message.contains('\n'), qPrintable(message));
     }
 
     void realFashionMnist()

@@ -2,6 +2,8 @@
 // libturbojpeg here: colour and greyscale images, and each kind of broken input.
 #include "common/errors.h"
 #include "data/tiny_imagenet.h"
+#include "io/jpeg_decoder.h"
+#include "io/file_bytes.h"
 #include "jpeg_writer.h"
 
 #include <QTemporaryDir>
@@ -168,6 +170,15 @@ private Q_SLOTS:
             << "val_annotations.txt: line 2: class n99999999 is not in wnids.txt";
         QTest::newRow("missing val image") << "no-val-image" << 1 << "val_1.JPEG: file not found";
         QTest::newRow("duplicate wnid") << "duplicate-wnid" << 0 << "wnids.txt: class n01443537 is listed twice";
+        // Issue 10: annotation paths escaping val/images opened /etc/passwd.
+        QTest::newRow("annotation climbs out") << "escape-dots" << 1
+            << "val_annotations.txt: line 2: image path '../../../etc/passwd' is not a file name inside";
+        QTest::newRow("annotation absolute") << "escape-absolute" << 1
+            << "val_annotations.txt: line 2: image path '/etc/passwd' is not a file name inside";
+        QTest::newRow("annotation climbs out through a folder") << "escape-nested" << 1
+            << "val_annotations.txt: line 2: image path 'x/../../val_0.JPEG' is not a file name inside";
+        QTest::newRow("class name not UTF-8") << "latin1-name" << 0
+            << "words.txt: the name of class 'n01629819' is not valid UTF-8: 'salamandre \\xe9'";
     }
 
     void errors()
@@ -212,12 +223,45 @@ private Q_SLOTS:
                               "val_0.JPEG\tn01641577\t0\t32\t44\t62\nval_1.JPEG\tn99999999\t0\t0\t1\t1\n"));
         } else if (problem == "no-val-image") {
             fs::remove(folder / "val" / "images" / "val_1.JPEG");
+        } else if (problem.startsWith("escape-")) {
+            const std::string path = problem == "escape-dots"       ? "../../../etc/passwd"
+                                     : problem == "escape-absolute" ? "/etc/passwd"
+                                                                    : "x/../../val_0.JPEG";
+            QVERIFY(writeText(folder / "val" / "val_annotations.txt",
+                              "val_0.JPEG\tn01641577\t0\t32\t44\t62\n" + path + "\tn01443537\t0\t0\t1\t1\n"));
+        } else if (problem == "latin1-name") {
+            QVERIFY(writeText(folder / "words.txt", "n01443537\tgoldfish\nn01629819\tsalamandre \xe9\nn01641577\tbullfrog\n"));
         } else if (problem == "duplicate-wnid") {
             QVERIFY(writeText(folder / "wnids.txt", "n01443537\nn01629819\nn01443537\n"));
         }
         const QString message = errorOf([&] { readTinyImageNet(folder, split ? Split::Test : Split::Train, 3); });
         QVERIFY2(message.contains(expected), qPrintable(message));
         QVERIFY2(message.contains(dir.path()), qPrintable(message));
+    }
+
+    // Issue 10: JPEG dimensions come from the header and are checked before decoding.
+    void hugeJpegDimensionsAreRefusedBeforeDecoding()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const fs::path file = fs::path(dir.path().toStdString()) / "huge.JPEG";
+        QVERIFY(writeFlatJpeg(file, 64, 64, 1, 2, 3));
+        Bytes jpeg = readFileBytes(file);
+        // Patch the SOF0/SOF2 frame header: FF C0/C2, length (2), precision (1), height (2), width (2).
+        bool patched = false;
+        for (std::size_t i = 0; i + 9 < jpeg.size() && !patched; ++i)
+            if (jpeg[i] == 0xff && (jpeg[i + 1] == 0xc0 || jpeg[i + 1] == 0xc2)) {
+                jpeg[i + 5] = 0xfd, jpeg[i + 6] = 0xe8;  // 65000
+                jpeg[i + 7] = 0xfd, jpeg[i + 8] = 0xe8;
+                patched = true;
+            }
+        QVERIFY(patched);
+        JpegDecoder decoder;
+        const QString message = errorOf([&] { decoder.readSize(jpeg, "huge.JPEG"); });
+        QVERIFY2(message.contains("huge.JPEG: JPEG header says 65000x65000 pixels, expected at most 67108864 pixels"),
+                 qPrintable(message));
+        const QString tight = errorOf([&] { decoder.readSize(readFileBytes(file), "small.JPEG", 1000); });
+        QVERIFY2(tight.contains("small.JPEG: JPEG header says 64x64 pixels, expected at most 1000"), qPrintable(tight));
     }
 
     // With several bad files, the first in file order is reported whatever the thread timing.

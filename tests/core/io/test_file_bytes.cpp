@@ -1,7 +1,11 @@
 // readFileBytes / readMaybeGzip: good files, and every failure named by path.
 #include "common/errors.h"
 #include "io/file_bytes.h"
+#include "gzip_bomb.h"
+#include "memory_limit.h"
 #include "test_files.h"
+
+#include <chrono>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -117,6 +121,36 @@ private Q_SLOTS:
         const QString message = errorOf([&] { readMaybeGzip(path); });
         QVERIFY2(message.contains(expected), qPrintable(message));
         QVERIFY2(message.contains(QString::fromStdString(path.string())), qPrintable(message));
+    }
+
+    // Issue 10, hostile sizes: inflation streams into a buffer that grows with the output and
+    // stops at the caller's limit, naming the file and the limit; the gzip trailer's claimed
+    // size no longer reserves memory up front.
+    void inflationStopsAtTheLimit()
+    {
+        const auto path = root() / "bomb.gz";
+        const Bytes bomb = scns::test::gzipWithZeros({}, std::uint64_t(512) << 20);  // 512 MiB of zeros, ~0.5 MB
+        QVERIFY(writeBytes(path, bomb));
+        const auto start = std::chrono::steady_clock::now();
+        const QString message = scns::test::errorUnderMemoryLimit([&] { readMaybeGzip(path, 1 << 20); });
+        QVERIFY2(message.contains(QString::fromStdString(path.string())), qPrintable(message));
+        QVERIFY2(message.contains("inflates to more than 1048576 bytes"), qPrintable(message));
+        QVERIFY(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+    }
+
+    void prefixInflatesOnlyWhatIsAsked()
+    {
+        const Bytes bomb = scns::test::gzipWithZeros({1, 2, 3, 4, 5, 6, 7, 8}, std::uint64_t(256) << 20);
+        const QString message = scns::test::errorUnderMemoryLimit(
+            [&] {
+                const Bytes head = gunzipPrefix(bomb, "bomb", 8);
+                if (head != Bytes{1, 2, 3, 4, 5, 6, 7, 8})
+                    throw std::runtime_error("wrong prefix");
+                throw std::runtime_error("prefix ok");
+            },
+            std::size_t(32) << 20);
+        QCOMPARE(message, QStringLiteral("prefix ok"));
+        QCOMPARE(gunzipPrefix(gzipBytes(sample(100)), "x", 1000), sample(100));
     }
 
 private:

@@ -77,6 +77,20 @@ private Q_SLOTS:
         QTest::newRow("short header") << "a,b\n1,0.5,0.25\n0.5,1,-0.125\n0.25,-0.125,1\n" << "header of 3 class names";
         QTest::newRow("asymmetric") << "1,0.6,0.25\n0.5,1,-0.125\n0.25,-0.125,1\n" << "symmetric";
         QTest::newRow("empty file") << "\n\n" << "no rows";
+        // Issue 10: values beyond a double, NaN and infinity named; huge lines and endless
+        // rows stop early.
+        QTest::newRow("overflow") << "1,0.5,0.25\n0.5,1e999,-0.125\n0.25,-0.125,1\n"
+                                  << "line 2, column 2: expected a finite number, found '1e999' (beyond the range of a double)";
+        QTest::newRow("infinity") << "1,0.5,0.25\n0.5,-inf,-0.125\n0.25,-0.125,1\n" << "found '-inf' (infinite)";
+        QTest::newRow("nan named") << "1,0.5,0.25\n0.5,nan,-0.125\n0.25,-0.125,1\n" << "found 'nan' (NaN)";
+        QTest::newRow("huge line") << "1,0.5,0.25\n" + QString(20 << 20, 'x') + "\n0.25,-0.125,1\n"
+                                   << "bad.csv:2: line longer than 8192 bytes";
+        QString endless;
+        for (int i = 0; i < 100000; ++i)
+            endless += "1,0,0\n";
+        QTest::newRow("endless rows") << endless << "expected 3 data rows (one per class), found more than 5";
+        QTest::newRow("huge cell echoed short") << "1,0.5,0.25\n0.5,1," + QString(6000, 'y') + "\n0.25,-0.125,1\n"
+                                                << "yyy...' (6000 bytes)";
     }
     void csvBad()
     {
@@ -160,6 +174,13 @@ private Q_SLOTS:
         QTest::newRow("short line") << "cat 1 2 3\ndog 1 2\n" << "v.txt:2: expected a word and 3 numbers";
         QTest::newRow("short for header") << "2 3\ncat 1 2\n" << "v.txt:2";
         QTest::newRow("bad number") << "cat 1 2\ndog 1 x\n" << "v.txt:2: expected a number in field 3, found 'x'";
+        // Issue 10: NaN, infinity and overflow named; sizes checked before use.
+        QTest::newRow("nan value") << "cat 1 2\ndog 1 nan\n" << "v.txt:2: expected a finite number in field 3 (vector of 'dog'), found 'nan'";
+        QTest::newRow("inf value") << "cat inf 2\ndog 1 2\n" << "v.txt:1: expected a finite number in field 2";
+        QTest::newRow("float overflow") << "cat 1e999 2\ndog 1 2\n" << "within the range of a float, found '1e999' (overflow)";
+        QTest::newRow("huge header dim") << "2 99999999999\ncat 1 2\n" << "v.txt:1: expected a word2vec header \"count dim\" with dim in [1, 65536], found dim 99999999999";
+        QTest::newRow("header dim wrapping around") << "2 18446744073709551615\ncat 1\n" << "found dim 18446744073709551615";
+        QTest::newRow("huge line") << "cat " + QString("1 ").repeated(3 << 20) + "\n" << "v.txt:1: line longer than 4194304 bytes";
     }
     void badWordVectorLines()
     {
