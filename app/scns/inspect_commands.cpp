@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "common/errors.h"
+#include "common/message_text.h"
 #include "store/run_store.h"
 #include "train/trainer.h"
 
@@ -34,6 +35,13 @@ json configOf(const RunRecord& r)
     } catch (const json::exception&) {
         return json(r.configJson);
     }
+}
+
+// Stored text on a terminal: names, tags and paths come from users and files, so control
+// characters (a run named "\x1b[2J" would clear the screen) and bad UTF-8 print as escapes.
+std::string shown(const std::string& s)
+{
+    return escapeControl(s);
 }
 
 std::string fieldOr(const json& j, const char* group, const char* key)
@@ -174,8 +182,9 @@ void addRunsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             const std::string epochs = std::to_string(epochsDone ? epochsDone->epoch : 0) + "/"
                                        + (c.contains("epochs") ? c["epochs"].dump() : "?");
             std::printf("%5lld  %-32.32s  %-11s  %-13s  %-10s  %7s  %7s  %s\n", static_cast<long long>(r.id),
-                        r.name.c_str(), toString(r.status).c_str(), fieldOr(c, "data", "dataset").c_str(),
-                        fieldOr(c, "model", "arch").c_str(), epochs.c_str(), cell(top1).c_str(), r.createdAt.c_str());
+                        shown(r.name).c_str(), toString(r.status).c_str(), shown(fieldOr(c, "data", "dataset")).c_str(),
+                        shown(fieldOr(c, "model", "arch")).c_str(), shown(epochs).c_str(), cell(top1).c_str(),
+                        shown(r.createdAt).c_str());
         }
         exitCode = kOk;
     });
@@ -191,14 +200,15 @@ void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         const RunRecord r = store.resolveRun(*run);
         std::printf("run %lld: %s\n  status    %s%s%s\n  created   %s\n  started   %s\n  finished  %s\n"
                     "  seed      %lld\n  host      %s\n  version   %s\n",
-                    static_cast<long long>(r.id), r.name.c_str(), toString(r.status).c_str(),
-                    r.message.empty() ? "" : ": ", r.message.c_str(), r.createdAt.c_str(),
-                    r.startedAt.empty() ? "-" : r.startedAt.c_str(), r.finishedAt.empty() ? "-" : r.finishedAt.c_str(),
-                    static_cast<long long>(r.seed), r.host.c_str(), r.programVersion.c_str());
+                    static_cast<long long>(r.id), shown(r.name).c_str(), toString(r.status).c_str(),
+                    r.message.empty() ? "" : ": ", shown(r.message).c_str(), shown(r.createdAt).c_str(),
+                    r.startedAt.empty() ? "-" : shown(r.startedAt).c_str(),
+                    r.finishedAt.empty() ? "-" : shown(r.finishedAt).c_str(), static_cast<long long>(r.seed),
+                    shown(r.host).c_str(), shown(r.programVersion).c_str());
         if (!r.notes.empty())
-            std::printf("  notes     %s\n", r.notes.c_str());
+            std::printf("  notes     %s\n", shown(r.notes).c_str());
         if (!r.tags.empty())
-            std::printf("  tags      %s\n", r.tags.c_str());
+            std::printf("  tags      %s\n", shown(r.tags).c_str());
         if (r.parentRunId != 0)
             std::printf("  parent    run %lld\n", static_cast<long long>(r.parentRunId));
         const json config = configOf(r);
@@ -206,10 +216,13 @@ void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             const json& d = config["distill"];
             const std::string weights = d.contains("teacher") ? fieldOr(d, "teacher", "weights") : "?";
             const auto top1 = lastValue(store, r.id, metric::kTeacherTestTop1);
-            std::printf("  distill   %s from teacher %s%s\n", fieldOr(config, "distill", "method").c_str(), weights.c_str(),
+            std::printf("  distill   %s from teacher %s%s\n", shown(fieldOr(config, "distill", "method")).c_str(),
+                        shown(weights).c_str(),
                         top1 ? (" (test top-1 " + cell(top1) + "%)").c_str() : "");
         }
-        std::printf("\nconfiguration:\n%s\n", configOf(r).dump(2).c_str());
+        // JSON escapes control characters itself; replace keeps a stored name with bad UTF-8
+        // from throwing nlohmann's type_error.316 here.
+        std::printf("\nconfiguration:\n%s\n", configOf(r).dump(2, ' ', false, json::error_handler_t::replace).c_str());
 
         const auto table = epochTable(store, r.id);
         if (!table.empty()) {
@@ -232,12 +245,12 @@ void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         if (!cps.empty()) {
             std::printf("\ncheckpoints:\n");
             for (const auto& cp : cps)
-                std::printf("  epoch %3lld  %s%s\n", static_cast<long long>(cp.epoch), cp.path.c_str(),
+                std::printf("  epoch %3lld  %s%s\n", static_cast<long long>(cp.epoch), shown(cp.path).c_str(),
                             std::filesystem::exists(cp.path) ? "" : "  (pruned)");
         }
         std::printf("\nmetrics recorded: ");
         for (const auto& name : store.metricNames(r.id))
-            std::printf("%s ", name.c_str());
+            std::printf("%s ", shown(name).c_str());
         std::printf("\n");
         exitCode = kOk;
     });

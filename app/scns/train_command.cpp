@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "common/errors.h"
+#include "common/message_text.h"
 #include "progress_printer.h"
 #include "store/default_path.h"
 #include "store/run_store.h"
@@ -27,6 +28,7 @@ struct TrainArgs {
     bool flip = false;
     double ceWeight = 0, kdWeight = 0, crdWeight = 0;  // optional in RunConfig: stored here first
     bool noPrefetch = false;
+    std::string seedText;
     std::vector<std::pair<CLI::Option*, std::function<void(RunConfig&)>>> overrides;
 };
 
@@ -107,7 +109,9 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     flag(*cmd, a, "--milestones", f.schedule.milestones, "Multistep epochs, e.g. --milestones 150 180 210",
          [](RunConfig& c, const std::vector<std::int64_t>& v) { c.schedule.milestones = v; });
     flag(*cmd, a, "--gamma", f.schedule.gamma, "Multistep factor", [](RunConfig& c, double v) { c.schedule.gamma = v; });
-    flag(*cmd, a, "--seed", f.seed, "Random seed", [](RunConfig& c, std::uint64_t v) { c.seed = v; });
+    // Read as text: CLI11 would take "-1" for an unsigned seed as 2^64 - 1.
+    flag(*cmd, a, "--seed", a.seedText, "Random seed (0 to 2^64 - 1)",
+         [](RunConfig& c, const std::string& v) { c.seed = parseSeedText(v); });
     flag(*cmd, a, "--threads", f.threads, "CPU threads (0: all cores)", [](RunConfig& c, std::int64_t v) { c.threads = v; });
     flag(*cmd, a, "--device", f.device, "cpu | cuda | cuda:N", [](RunConfig& c, const std::string& v) { c.device = v; });
     // Contrastive term (CE + beta L_con). --sampler turns it on; "none" turns it off.
@@ -198,7 +202,8 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             RunStore store(db, StoreAccess::Write);
             runId = createRun(store, config);
         }
-        std::printf("run %lld: %s (database %s)\n", static_cast<long long>(runId), config.displayName().c_str(), db.c_str());
+        std::printf("run %lld: %s (database %s)\n", static_cast<long long>(runId),
+                    escapeControl(config.displayName()).c_str(), db.c_str());
         exitCode = runAndReport(db, runId, RunOptions{});
     });
 }

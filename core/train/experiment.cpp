@@ -73,13 +73,13 @@ RunConfig ExperimentConfig::studentConfig(std::size_t index, std::uint64_t seed)
 ExperimentConfig experimentConfigFromJson(const json& j)
 {
     if (!j.is_object())
-        throw ConfigError({{"(top level)", j.dump().substr(0, 60), "a JSON object"}});
+        throw ConfigError({{"(top level)", jsonForMessage(j, 60), "a JSON object"}});
     std::vector<FieldProblem> p;
     ExperimentConfig x;
     JsonFieldReader top(j, "", p);
     top.read("name", x.name, "a string");
     if (!validLabel(x.name))
-        p.push_back({"name", json(x.name).dump(), "a non-empty experiment name without '/'"});
+        p.push_back({"name", jsonForMessage(json(x.name)), "a non-empty experiment name without '/'"});
     x.base = top.object("base");
     x.student = top.object("student");
 
@@ -98,7 +98,7 @@ ExperimentConfig experimentConfigFromJson(const json& j)
         else if (r.is_string() && !r.get<std::string>().empty())
             x.teacherRun = r.get<std::string>();
         else
-            p.push_back({"teacher.run", r.dump(), "a run id or name"});
+            p.push_back({"teacher.run", jsonForMessage(r), "a run id or name"});
         t.any("run");
         ++sources;
     }
@@ -108,10 +108,10 @@ ExperimentConfig experimentConfigFromJson(const json& j)
         ++sources;
     t.reportUnknown();
     if (sources != 1)
-        p.push_back({"teacher", teacher.dump().substr(0, 80), "exactly one of train (an object), run (a stored run) or weights"});
+        p.push_back({"teacher", jsonForMessage(teacher, 80), "exactly one of train (an object), run (a stored run) or weights"});
 
     if (j.contains("students") && !j.at("students").is_array())
-        p.push_back({"students", j.at("students").dump().substr(0, 60), "a list of student settings"});
+        p.push_back({"students", jsonForMessage(j.at("students"), 60), "a list of student settings"});
     top.any("students");
     std::set<std::string> labels;
     if (j.contains("students") && j.at("students").is_array()) {
@@ -119,13 +119,13 @@ ExperimentConfig experimentConfigFromJson(const json& j)
         for (std::size_t i = 0; i < list.size(); ++i) {
             const std::string where = "students[" + std::to_string(i) + "]";
             if (!list[i].is_object() || !list[i].contains("label") || !list[i].at("label").is_string()) {
-                p.push_back({where, list[i].dump().substr(0, 60), "an object with a \"label\" and run settings"});
+                p.push_back({where, jsonForMessage(list[i], 60), "an object with a \"label\" and run settings"});
                 continue;
             }
             StudentSetting s{list[i].at("label").get<std::string>(), list[i]};
             s.overrides.erase("label");
             if (!validLabel(s.label) || !labels.insert(s.label).second)
-                p.push_back({where + ".label", json(s.label).dump(), "a unique, non-empty label without '/'"});
+                p.push_back({where + ".label", jsonForMessage(json(s.label)), "a unique, non-empty label without '/'"});
             x.students.push_back(std::move(s));
         }
     }
@@ -137,7 +137,7 @@ ExperimentConfig experimentConfigFromJson(const json& j)
     if (j.contains("seeds")) {
         std::set<std::int64_t> unique(seeds.begin(), seeds.end());
         if (seeds.empty() || unique.size() != seeds.size() || *unique.begin() < 0)
-            p.push_back({"seeds", j.at("seeds").dump(), "distinct non-negative integers, at least one"});
+            p.push_back({"seeds", jsonForMessage(j.at("seeds")), "distinct non-negative integers, at least one"});
         else
             x.seeds.assign(seeds.begin(), seeds.end());
     }
@@ -171,12 +171,7 @@ ExperimentConfig loadExperimentConfig(const std::string& path)
         throw ConfigError({{"experiment file", path, "a readable JSON file"}});
     std::stringstream buffer;
     buffer << in.rdbuf();
-    json j;
-    try {
-        j = json::parse(buffer.str());
-    } catch (const json::parse_error& e) {
-        throw ConfigError({{path, "(file contents)", std::string("valid JSON: ") + e.what()}});
-    }
+    const json j = parseJsonText(buffer.str(), path);
     try {
         return experimentConfigFromJson(j);
     } catch (const ConfigError& e) {

@@ -1,5 +1,6 @@
 #include "train/run_config.h"
 
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -248,6 +249,18 @@ void RunConfig::validate() const
         }
     if (!p.empty())
         throw ConfigError(std::move(p));
+}
+
+std::uint64_t parseSeedText(const std::string& text, const std::string& field)
+{
+    std::uint64_t seed = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+        throw ConfigError({{field, text,
+                            !text.empty() && text[0] == '-' ? "a non-negative integer (negative seeds are not allowed)"
+                            : ec == std::errc::result_out_of_range ? "an integer in [0, 2^64 - 1] (the number overflows)"
+                                                                   : "an integer in [0, 2^64 - 1]"}});
+    return seed;
 }
 
 RunConfig runConfigFromJson(const json& j)

@@ -130,6 +130,10 @@ struct RunConfig {
     std::string displayName() const;
 };
 
+// A seed typed by a user (--seed): decimal, 0 to 2^64 - 1. "-1" is refused (CLI11 would
+// read it into an unsigned seed as 2^64 - 1) with a ConfigError naming `field`.
+std::uint64_t parseSeedText(const std::string& text, const std::string& field = "--seed");
+
 RunConfig runConfigFromJson(const nlohmann::json& j);  // throws ConfigError (all problems at once)
 RunConfig runConfigFromJsonText(const std::string& text, const std::string& source);
 RunConfig loadRunConfig(const std::string& path);       // throws ConfigError/DataError naming the file

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <mutex>
 
 #include <torch/nn/functional/loss.h>
@@ -315,10 +316,13 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             const double lossValue = loss.item<double>();
             ++b;
             ++step;
-            if (!std::isfinite(lossValue)) {
+            if (!std::isfinite(lossValue) || std::abs(lossValue) > cfg.divergenceLoss) {
                 recorder.flush();
                 result.outcome = RunOutcome::Diverged;
-                result.message = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") + " in epoch "
+                char bound[96];
+                std::snprintf(bound, sizeof bound, "%g, above the divergence bound divergence_loss = %g", lossValue,
+                              cfg.divergenceLoss);
+                result.message = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : std::isinf(lossValue) ? "infinite" : bound) + " in epoch "
                                  + std::to_string(epoch) + " at batch " + std::to_string(b) + " (step "
                                  + std::to_string(step) + ", lr " + std::to_string(lr) + "); "
                                  + (result.epochsCompleted > 0

@@ -275,6 +275,33 @@ private Q_SLOTS:
         }
     }
 
+    // --seed -1 was read by CLI11 into the unsigned seed as 2^64 - 1; the flag is now parsed
+    // by parseSeedText.
+    void seedFlagText_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expected");  // empty: accepted
+        QTest::newRow("zero") << "0" << "";
+        QTest::newRow("largest") << "18446744073709551615" << "";
+        QTest::newRow("minus one") << "-1" << "--seed = -1: expected a non-negative integer (negative seeds are not allowed)";
+        QTest::newRow("beyond 64 bits") << "18446744073709551616" << "(the number overflows)";
+        QTest::newRow("not a number") << "abc" << "--seed = abc: expected an integer in [0, 2^64 - 1]";
+        QTest::newRow("empty") << "" << "expected an integer";
+    }
+
+    void seedFlagText()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, expected);
+        try {
+            const std::uint64_t seed = parseSeedText(text.toStdString());
+            QVERIFY2(expected.isEmpty(), "accepted");
+            QCOMPARE(QString::number(seed), text);
+        } catch (const ConfigError& e) {
+            QVERIFY2(!expected.isEmpty() && QString::fromUtf8(e.what()).contains(expected), e.what());
+        }
+    }
+
     // Invalid UTF-8 from a flag (the CLI builds the config in memory) gave nlohmann's
     // type_error.316 when the config was dumped; now the field is named.
     void invalidUtf8IsNamed()
