@@ -1,5 +1,6 @@
 #include "train/checkpoint.h"
 
+#include <sstream>
 #include <type_traits>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -20,10 +21,14 @@ template <class Optimizer>
 auto stateKey(Optimizer& optimizer, const torch::Tensor& p)
 {
     using Key = typename std::decay_t<decltype(optimizer.state())>::key_type;
-    if constexpr (std::is_same_v<Key, std::string>)
-        return c10::guts::to_string(p.unsafeGetTensorImpl());
-    else
+    if constexpr (std::is_same_v<Key, std::string>) {
+        // c10::guts::to_string(impl), which later LibTorch versions no longer have.
+        std::ostringstream os;
+        os << static_cast<const void*>(p.unsafeGetTensorImpl());
+        return os.str();
+    } else {
         return static_cast<Key>(p.unsafeGetTensorImpl());
+    }
 }
 
 std::vector<torch::Tensor> parametersOf(torch::optim::SGD& optimizer)

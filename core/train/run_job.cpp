@@ -87,10 +87,30 @@ void removePartialFiles(const std::filesystem::path& dir)
 
 std::string oneLineMessage(const std::string& what)
 {
-    std::string line = what.substr(0, what.find('\n'));
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r'))
-        line.pop_back();
-    return line.empty() ? "unknown error" : line;
+    // Our errors may list several problems on indented lines ("invalid configuration (2
+    // problems):\n  a = ..."): they are joined with "; ". LibTorch's carry a C++ backtrace
+    // after "Exception raised from ...", which is cut.
+    std::string out;
+    std::size_t start = 0;
+    while (start <= what.size()) {
+        std::size_t end = what.find('\n', start);
+        if (end == std::string::npos)
+            end = what.size();
+        std::string line = what.substr(start, end - start);
+        start = end + 1;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.erase(line.begin());
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\r'))
+            line.pop_back();
+        if (line.rfind("Exception raised from", 0) == 0 || line.rfind("frame #", 0) == 0)
+            break;
+        if (line.empty())
+            continue;
+        if (!out.empty())
+            out += (out.back() == ':' ? " " : "; ");
+        out += line;
+    }
+    return out.empty() ? "unknown error" : out;
 }
 
 std::int64_t createRun(RunStore& store, const RunConfig& config, std::int64_t parentRunId)

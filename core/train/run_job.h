@@ -58,7 +58,9 @@ RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, co
 RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, bool resume, TrainingObserver& observer,
                      std::stop_token stop);
 
-// The first line of an exception's text: LibTorch's carry a C++ backtrace after it.
+// An exception's text on one line, for a run's stored message: the lines of a multi-line
+// error joined ("invalid configuration (1 problem): optim.lr = ..."), LibTorch's C++
+// backtrace cut.
 std::string oneLineMessage(const std::string& what);
 
 }  // namespace scns

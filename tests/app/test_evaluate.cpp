@@ -84,10 +84,10 @@ private Q_SLOTS:
         const Result e = scns({"export-weights", "tiny", "-o", file("tiny.pt")});
         QVERIFY2(e.exitCode == 0, qPrintable(e.out + e.err));
         QVERIFY2(e.out.contains("small-cnn") && e.out.contains("epoch 1"), qPrintable(e.out));
-        const Result py = run(SCNS_TEST_PYTHON, {"-c", "import sys, torch\nsd = torch.load(sys.argv[1])\n"
+        const Result py = run(SCNS_TEST_PYTHON, {"-c", "import sys, torch\nsd = torch.load(sys.argv[1], weights_only=True)\n"
                                                        "print(type(sd).__name__, len(sd), next(iter(sd)))",
                                                  file("tiny.pt")});
-        QVERIFY2(py.exitCode == 0 && py.out.startsWith("dict "), qPrintable(py.out + py.err));
+        QVERIFY2(py.exitCode == 0 && py.out.startsWith("OrderedDict "), qPrintable(py.out + py.err));
 
         const Result fromExport = scns({"evaluate", "--arch", "small-cnn", "--weights", file("tiny.pt"), "--threads", "2"});
         QVERIFY2(fromExport.exitCode == 0, qPrintable(fromExport.out + fromExport.err));
@@ -113,7 +113,7 @@ private Q_SLOTS:
             f.write("not weights\n");
         const QString weights = m_dir.filePath("resnet8.pt"), inputs = m_dir.filePath("resnet8-input.pt");
         QTest::newRow("text file") << QStringList{"evaluate", "--arch", "resnet8", "--weights", text, "--inputs", inputs}
-                                   << QStringList{text, "not a PyTorch checkpoint"};
+                                   << QStringList{text, "not a PyTorch weights file"};
         QTest::newRow("missing file") << QStringList{"evaluate", "--arch", "resnet8", "--weights", text + ".nope"}
                                       << QStringList{text + ".nope", "not found"};
         QTest::newRow("other architecture")

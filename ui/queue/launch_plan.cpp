@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
+#include "common/json_text.h"
 
 namespace scns {
 
@@ -65,6 +66,8 @@ namespace {
 
 json literal(const std::string& text)
 {
+    if (jsonNestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth)
+        throw ConfigError({{"grid", text, "a value nested at most " + std::to_string(kMaxJsonDepth) + " levels deep"}});
     try {
         return json::parse(text);
     } catch (const json::parse_error&) {
