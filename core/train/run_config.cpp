@@ -244,7 +244,8 @@ void RunConfig::validate() const
              {"contrastive.mixup.mode", &contrastive.mixupMode}, {"distill.method", &distill.method},
              {"distill.teacher.weights", &distill.teacherWeights}, {"distill.teacher.arch", &distill.teacherArch}})
         if (!isValidUtf8(*value)) {
-            std::erase_if(p, [&](const FieldProblem& q) { return q.field == field; });
+            // Captured by copy: clang 14 (the fuzz build) cannot capture a structured binding.
+            std::erase_if(p, [name = std::string(field)](const FieldProblem& q) { return q.field == name; });
             p.push_back({field, quoteForMessage(*value), "valid UTF-8 text"});
         }
     if (!p.empty())

@@ -612,9 +612,23 @@ void RunEditor::mark(const std::vector<FieldProblem>& problems)
         summary = tr("%n problem(s) marked in red; launch is blocked until they are fixed.", nullptr, n);
     if (!unplaced.isEmpty())
         summary += QLatin1Char(' ') + unplaced.join(QStringLiteral("; "));
+    if (!m_launchBlockedBy.isEmpty())
+        summary += QLatin1Char(' ') + m_launchBlockedBy;
     m_summary->setText(summary);
     m_summary->setStyleSheet(n == 0 ? QString() : QStringLiteral("color: #c62828;"));
-    m_launch->setEnabled(n == 0);
+    m_launch->setEnabled(n == 0 && m_launchBlockedBy.isEmpty());
+    m_launch->setToolTip(m_launchBlockedBy);
+}
+
+bool RunEditor::isLaunchEnabled() const
+{
+    return m_launch->isEnabled();
+}
+
+void RunEditor::setLaunchBlocked(const QString& reason)
+{
+    m_launchBlockedBy = reason;
+    validate();
 }
 
 QWidget* RunEditor::field(const QString& key) const

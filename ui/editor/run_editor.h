@@ -51,6 +51,11 @@ public:
     QLineEdit* seedsEdit() const { return m_seeds; }
     QLineEdit* gridEdit() const { return m_grid; }
 
+    // Launch stays disabled, whatever the fields hold, while reason is not empty (a read-only
+    // store); the reason is shown beside the validation summary and as Launch's tooltip.
+    void setLaunchBlocked(const QString& reason);
+    bool isLaunchEnabled() const;
+
     // Teacher from a stored run (its newest checkpoint file and architecture).
     void setTeacher(qint64 runId, const QString& weightsPath, const QString& arch);
 
@@ -87,6 +92,7 @@ private:
     QLineEdit* m_grid = nullptr;
     QLabel* m_summary = nullptr;
     QPushButton* m_launch = nullptr;
+    QString m_launchBlockedBy;
     QTimer* m_liveValidation = nullptr;
     QGroupBox* m_contrastiveBox = nullptr;
     QGroupBox* m_classBox = nullptr;

@@ -82,6 +82,7 @@ MainWindow::MainWindow(QString dbPath, QWidget* parent)
         setWindowTitle(tr("SCNS Workbench — %1%2").arg(QFileInfo(m_dbPath).fileName(), readOnly ? tr(" (read-only)") : QString()));
         if (readOnly)
             statusBar()->showMessage(tr("The run store cannot be written: it is open for viewing only."), 15000);
+        m_editor->setLaunchBlocked(readOnly ? tr("Launch is off: the run store is read-only.") : QString());
     });
     connect(m_browser, &RunBrowser::loadFailed, this, [this](const QString& text) {
         m_storeLabel->setText(tr("Store %1 — cannot be read").arg(m_dbPath));

@@ -158,7 +158,7 @@ private Q_SLOTS:
     void movesTheLandedStoresCheckpoints()
     {
         if (!QFileInfo::exists(kLandedStore + "/runs.sqlite"))
-            QSKIP("tests/data/landed-store is missing");
+            QFAIL("tests/data/landed-store is missing");
         const QString copy = m_dir->filePath("landed");
         QVERIFY(QProcess::execute("cp", {"-a", kLandedStore, copy}) == 0);
         const fs::path landed = (copy + "/runs.sqlite").toStdString();

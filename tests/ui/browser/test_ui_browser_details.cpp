@@ -14,6 +14,8 @@
 #include <sys/mount.h>
 
 #include "browser/run_browser.h"
+#include "editor/run_editor.h"
+#include "shell/main_window.h"
 #include "browser/run_list_model.h"
 #include "store/run_store.h"
 
@@ -164,7 +166,7 @@ private Q_SLOTS:
         QDir().mkpath(view);
         const QByteArray src = m_dir->path().toLocal8Bit(), dst = view.toLocal8Bit();
         if (::mount(src.constData(), dst.constData(), nullptr, MS_BIND, nullptr) != 0)
-            QSKIP("cannot bind-mount here (needs root)");
+            QFAIL("cannot bind-mount here (run the tests as root: this test needs the real thing)");
         struct Unmount {
             QByteArray dir;
             ~Unmount() { ::umount2(dir.constData(), MNT_DETACH); }
@@ -185,6 +187,14 @@ private Q_SLOTS:
         QVERIFY(notesEdit(browser)->isReadOnly());
         browser.setConfirmHandler([](const QString&) { return true; });
         QVERIFY(!browser.deleteRuns({m_id}));
+
+        // The whole workbench on it: Launch is off, and says why.
+        MainWindow window(view + "/runs.sqlite");
+        auto* editor = window.findChild<RunEditor*>();
+        QVERIFY(editor);
+        QTRY_VERIFY_WITH_TIMEOUT(window.windowTitle().contains("read-only"), 20000);
+        QVERIFY(!editor->isLaunchEnabled());
+        QVERIFY(editor->validate().empty());  // the configuration itself is fine
     }
 };
 
