@@ -126,9 +126,11 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
         else
             setTags(id, text);
     });
+    // The slot holds the proxy, not the browser: the proxy is its context and its target.
     const auto bindFilter = [this](QComboBox* combo, void (RunFilterProxy::*setter)(const QString&)) {
-        connect(combo, &QComboBox::currentIndexChanged, this,
-                [this, combo, setter] { (m_proxy->*setter)(combo->currentData().toString()); });
+        RunFilterProxy* proxy = m_proxy;
+        connect(combo, &QComboBox::currentIndexChanged, proxy,
+                [proxy, combo, setter] { (proxy->*setter)(combo->currentData().toString()); });
     };
     bindFilter(m_status, &RunFilterProxy::setStatusFilter);
     bindFilter(m_dataset, &RunFilterProxy::setDatasetFilter);
