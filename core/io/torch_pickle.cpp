@@ -132,11 +132,6 @@ std::string join(const std::vector<std::int64_t>& v)
     return s + ")";
 }
 
-std::size_t bytesPerElement(c10::ScalarType t)
-{
-    return c10::elementSize(t);
-}
-
 }  // namespace
 
 TorchPickle::TorchPickle(const std::filesystem::path& file) : m_file(file)
@@ -241,7 +236,7 @@ void TorchPickle::openLegacy()
             continue;
         std::string typeName;
         if (const auto type = storageType(*id->items[1], typeName))
-            elementSizes[id->items[2]->textOrBytes()] = bytesPerElement(*type);
+            elementSizes[id->items[2]->textOrBytes()] = c10::elementSize(*type);
         else
             throw CheckpointError(source + ": unsupported storage type " + typeName
                                   + " (supported: float32/64, float16, bfloat16, int8-64, uint8, bool)");
@@ -312,7 +307,7 @@ torch::Tensor TorchPickle::storage(const PickleValue& pid, const std::string& co
     if (!intValue(*id->items[4], numel) || numel < 0)
         fail(context, "bad storage size " + id->items[4]->describe());
     const std::string key = id->items[2]->textOrBytes();
-    const std::uint64_t esize = bytesPerElement(*type);
+    const std::uint64_t esize = c10::elementSize(*type);
     if (static_cast<std::uint64_t>(numel) > kMaxStorageBytes / esize)
         fail(context, "storage '" + key + "' claims " + std::to_string(numel) + " elements, more than the "
                           + std::to_string(kMaxStorageBytes >> 30) + " GiB a storage may hold");

@@ -37,11 +37,6 @@ bool hasLegacyTorchMagic(const std::filesystem::path& file)
     return startsWith(file, kLegacyMagic, sizeof kLegacyMagic);
 }
 
-bool hasLegacyTorchMagic(const Bytes& bytes)
-{
-    return bytes.size() >= sizeof kLegacyMagic && std::memcmp(bytes.data(), kLegacyMagic, sizeof kLegacyMagic) == 0;
-}
-
 TorchZipArchive::TorchZipArchive(const std::filesystem::path& file) : m_zip(file)
 {
     const auto& entries = m_zip.entries();
@@ -78,15 +73,6 @@ std::uint64_t TorchZipArchive::size(const std::string& record) const
 Bytes TorchZipArchive::read(const std::string& record, std::uint64_t maxBytes) const
 {
     return m_zip.read(entry(record), maxBytes);
-}
-
-std::vector<std::string> TorchZipArchive::records() const
-{
-    std::vector<std::string> out;
-    out.reserve(m_records.size());
-    for (const auto& [name, index] : m_records)
-        out.push_back(name);
-    return out;
 }
 
 bool TorchZipArchive::isTorchScript() const

@@ -22,7 +22,6 @@ bool hasZipMagic(const std::filesystem::path& file);
 // True when the file starts as torch.save's legacy (pre-1.6, non-zip) format does: a pickled
 // magic number 0x1950a86a20f9469cfc6c.
 bool hasLegacyTorchMagic(const std::filesystem::path& file);
-bool hasLegacyTorchMagic(const Bytes& bytes);
 
 class TorchZipArchive {
 public:
@@ -37,8 +36,6 @@ public:
     // The record's bytes, refused when it claims more than maxBytes; CheckpointError naming
     // file and record when absent, too large or corrupt.
     Bytes read(const std::string& record, std::uint64_t maxBytes = kMaxMetadataBytes) const;
-    // Record names, without the top-level folder.
-    std::vector<std::string> records() const;
     // TorchScript archives (our training checkpoints before format 2, torch.jit.save) carry
     // constants.pkl and code/; torch.save and torch::pickle_save files do not.
     bool isTorchScript() const;

@@ -126,15 +126,17 @@ WeightsFile readPyTorchFile(TorchPickle& pickle)
         }
     }
     // A mapping of tensors with a stray value: name the stray keys, not the first twelve.
-    for (const PickleValue* candidate : {&root, isMapping(root) ? root.find("state_dict") : nullptr,
-                                         isMapping(root) ? root.find("model") : nullptr}) {
+    const std::pair<const char*, const PickleValue*> candidates[] = {
+        {"the top-level dict", &root},
+        {"the dict under 'state_dict'", isMapping(root) ? root.find("state_dict") : nullptr},
+        {"the dict under 'model'", isMapping(root) ? root.find("model") : nullptr}};
+    for (const auto& [where, candidate] : candidates) {
         if (!candidate || !isMapping(TorchPickle::unwrapTypeTag(*candidate)))
             continue;
         const std::string strays = nonTensorEntries(TorchPickle::unwrapTypeTag(*candidate));
         if (!strays.empty())
-            throw CheckpointError(file.string() + ": not a state dict: "
-                                  + (candidate == &root ? std::string("the top-level dict") : "the dict under '" + std::string(candidate == root.find("model") ? "model" : "state_dict") + "'")
-                                  + " holds tensors, but " + strays + " (a state dict holds only tensors)");
+            throw CheckpointError(file.string() + ": not a state dict: " + where + " holds tensors, but " + strays
+                                  + " (a state dict holds only tensors)");
     }
     // torch.save(model) pickles the module object itself, which only its Python class can rebuild.
     bool pickledObject = root.kind == PickleKind::Object && !isMapping(root);
