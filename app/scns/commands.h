@@ -27,5 +27,6 @@ void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addEvaluateCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addExportWeightsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
+void addSettingsCommand(CLI::App& app, int& exitCode);
 
 }  // namespace scns::cli

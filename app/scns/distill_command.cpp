@@ -92,7 +92,7 @@ void addDistillCommand(CLI::App& app, const GlobalOptions& global, int& exitCode
             for (std::size_t i = 0; i < x.students.size(); ++i) {
                 const RunConfig c = x.studentConfig(i, x.seeds.front());
                 std::printf("  %-20s %-12s distill %-7s sampler %s\n", x.students[i].label.c_str(), c.arch.c_str(),
-                            c.distill.method.c_str(), c.contrastive.enabled ? c.contrastive.sampler.c_str() : "-");
+                            toString(c.distill.method).c_str(), c.contrastive.enabled ? toString(c.contrastive.sampler).c_str() : "-");
             }
             exitCode = kOk;
             return;

@@ -28,6 +28,7 @@ int main(int argc, char** argv)
     addExportCommand(app, global, exitCode);
     addEvaluateCommand(app, global, exitCode);
     addExportWeightsCommand(app, global, exitCode);
+    addSettingsCommand(app, exitCode);
 
     try {
         app.parse(argc, argv);

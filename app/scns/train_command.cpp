@@ -1,6 +1,9 @@
 // `scns train` and `scns resume`.
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -12,6 +15,7 @@
 #include "store/default_path.h"
 #include "store/run_store.h"
 #include "train/run_job.h"
+#include "train/run_settings.h"
 
 namespace scns::cli {
 
@@ -19,24 +23,95 @@ std::filesystem::path GlobalOptions::dbPath() const { return db.empty() ? defaul
 
 namespace {
 
+// One flag of the settings table on the command line: the text it was given, applied as the
+// setting's value (applySettingText), after the configuration file and before --set.
+struct SettingFlag {
+    const Setting* setting = nullptr;
+    CLI::Option* option = nullptr;
+    std::vector<std::string> values;  // one value; several for a list setting
+    bool off = false;                 // a --no-... switch
+};
+
 struct TrainArgs {
     std::string configFile;
     std::string saveConfig;
     bool dryRun = false;
-    RunConfig flags;  // values of the flags below; only those given are applied
-    std::int64_t cropPadding = 0;
-    bool flip = false;
-    double ceWeight = 0, kdWeight = 0, crdWeight = 0;  // optional in RunConfig: stored here first
-    bool noPrefetch = false;
-    std::string seedText;
-    std::vector<std::pair<CLI::Option*, std::function<void(RunConfig&)>>> overrides;
+    std::vector<std::string> sets;  // KEY=VALUE
+    std::vector<std::unique_ptr<SettingFlag>> flags;
 };
 
-template <typename T, typename Apply>
-void flag(CLI::App& cmd, TrainArgs& args, const std::string& name, T& storage, const std::string& help, Apply apply)
+std::string typeNameFor(const Setting& s)
 {
-    CLI::Option* opt = cmd.add_option(name, storage, help);
-    args.overrides.emplace_back(opt, [&storage, apply](RunConfig& c) { apply(c, storage); });
+    switch (s.type) {
+    case SettingType::Bool:
+    case SettingType::OptionalBool: return "BOOL";
+    case SettingType::Integer:
+    case SettingType::OptionalInteger: return "INT";
+    case SettingType::Seed: return "UINT";
+    case SettingType::Real:
+    case SettingType::OptionalReal: return "NUM";
+    case SettingType::File: return "FILE";
+    case SettingType::Folder: return "DIR";
+    case SettingType::IntegerList: return "INT ...";
+    default: return "TEXT";
+    }
+}
+
+std::string flagHelp(const Setting& s)
+{
+    std::string help = s.help;
+    if (s.type == SettingType::Choice)
+        help += " [" + joinChoices(s.choices, " | ") + "]";
+    if (s.key == "contrastive.sampler")
+        help += "; also switches the contrastive term on (none: off)";
+    if (s.key == "distill.method")
+        help += "; crd methods switch the contrastive term on";
+    return help + " (" + s.key + ")";
+}
+
+// A path given on the command line is stored absolute: the run may be resumed from elsewhere.
+std::string pathValue(const Setting& s, const std::string& text)
+{
+    if ((s.type == SettingType::File || s.type == SettingType::Folder) && !text.empty())
+        return std::filesystem::absolute(text).string();
+    return text;
+}
+
+// Applies one flag; what some flags switch on besides their own setting is said in their help.
+void applyFlag(const SettingFlag& f, RunConfig& c)
+{
+    const Setting& s = *f.setting;
+    if (f.off) {
+        applySettingText(c, s.key, "false");
+        return;
+    }
+    if (s.type == SettingType::IntegerList) {
+        std::string list;
+        for (const auto& v : f.values)
+            list += (list.empty() ? "" : ",") + v;
+        applySettingText(c, s.key, "[" + list + "]");
+        return;
+    }
+    const std::string& text = f.values.front();
+    if (s.key == "contrastive.sampler") {
+        c.contrastive.enabled = text != "none";
+        if (text == "none")
+            return;
+    }
+    applySettingText(c, s.key, pathValue(s, text));
+    if (s.key == "distill.method" && c.distill.usesCrd())
+        c.contrastive.enabled = true;
+}
+
+// Runs `apply`, moving a ConfigError's problems into `problems` (all of them are reported).
+template <typename F>
+void collect(std::vector<FieldProblem>& problems, F&& apply)
+{
+    try {
+        apply();
+    } catch (const ConfigError& e) {
+        problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
 }
 
 int reportResult(const RunResult& r, std::int64_t runId, const std::filesystem::path& db)
@@ -79,110 +154,52 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     cmd->add_option("--config,-c", args->configFile, "JSON run configuration; flags given as well override it");
     cmd->add_option("--save-config", args->saveConfig, "Write the resulting configuration to this JSON file");
     cmd->add_flag("--dry-run", args->dryRun, "Validate and print the configuration, train nothing");
-    RunConfig& f = args->flags;
-    TrainArgs& a = *args;
-    flag(*cmd, a, "--name", f.name, "Run name", [](RunConfig& c, const std::string& v) { c.name = v; });
-    flag(*cmd, a, "--dataset", f.data.dataset, "fashion-mnist | cifar10 | cifar100 | tiny-imagenet",
-         [](RunConfig& c, const std::string& v) { c.data.dataset = v; });
-    flag(*cmd, a, "--data-dir", f.data.folder, "Data set folder (default: the embedded Fashion-MNIST)",
-         [](RunConfig& c, const std::string& v) { c.data.folder = v; });
-    flag(*cmd, a, "--train-per-class", f.data.trainPerClass, "At most this many training images per class (0: all)",
-         [](RunConfig& c, std::int64_t v) { c.data.trainPerClass = v; });
-    flag(*cmd, a, "--test-per-class", f.data.testPerClass, "At most this many test images per class (0: all)",
-         [](RunConfig& c, std::int64_t v) { c.data.testPerClass = v; });
-    flag(*cmd, a, "--crop-padding", a.cropPadding, "Random-crop padding in pixels (0: no crop)",
-         [](RunConfig& c, std::int64_t v) { c.data.cropPadding = v; });
-    flag(*cmd, a, "--flip", a.flip, "Random horizontal flips (true/false)", [](RunConfig& c, bool v) { c.data.flip = v; });
-    flag(*cmd, a, "--arch", f.arch, "Network (small-cnn, resnet20, ...)", [](RunConfig& c, const std::string& v) { c.arch = v; });
-    flag(*cmd, a, "--epochs", f.epochs, "Epochs", [](RunConfig& c, std::int64_t v) { c.epochs = v; });
-    flag(*cmd, a, "--batch-size", f.batchSize, "Batch size", [](RunConfig& c, std::int64_t v) { c.batchSize = v; });
-    flag(*cmd, a, "--lr", f.optim.lr, "Peak learning rate", [](RunConfig& c, double v) { c.optim.lr = v; });
-    flag(*cmd, a, "--momentum", f.optim.momentum, "SGD momentum", [](RunConfig& c, double v) { c.optim.momentum = v; });
-    flag(*cmd, a, "--weight-decay", f.optim.weightDecay, "Weight decay",
-         [](RunConfig& c, double v) { c.optim.weightDecay = v; });
-    flag(*cmd, a, "--nesterov", f.optim.nesterov, "Nesterov momentum (true/false)",
-         [](RunConfig& c, bool v) { c.optim.nesterov = v; });
-    flag(*cmd, a, "--schedule", f.schedule.kind, "constant | multistep | cosine | onecycle",
-         [](RunConfig& c, const std::string& v) { c.schedule.kind = v; });
-    flag(*cmd, a, "--warmup-epochs", f.schedule.warmupEpochs, "Linear warm-up length in epochs",
-         [](RunConfig& c, double v) { c.schedule.warmupEpochs = v; });
-    flag(*cmd, a, "--milestones", f.schedule.milestones, "Multistep epochs, e.g. --milestones 150 180 210",
-         [](RunConfig& c, const std::vector<std::int64_t>& v) { c.schedule.milestones = v; });
-    flag(*cmd, a, "--gamma", f.schedule.gamma, "Multistep factor", [](RunConfig& c, double v) { c.schedule.gamma = v; });
-    // Read as text: CLI11 would take "-1" for an unsigned seed as 2^64 - 1.
-    flag(*cmd, a, "--seed", a.seedText, "Random seed (0 to 2^64 - 1)",
-         [](RunConfig& c, const std::string& v) { c.seed = parseSeedText(v); });
-    flag(*cmd, a, "--threads", f.threads, "CPU threads (0: all cores)", [](RunConfig& c, std::int64_t v) { c.threads = v; });
-    flag(*cmd, a, "--device", f.device, "cpu | cuda | cuda:N", [](RunConfig& c, const std::string& v) { c.device = v; });
-    // Contrastive term (CE + beta L_con). --sampler turns it on; "none" turns it off.
-    ContrastiveConfig& k = f.contrastive;
-    flag(*cmd, a, "--sampler", k.sampler, "Negative sampler: none | uniform | class | instance (enables the contrastive term)",
-         [](RunConfig& c, const std::string& v) {
-             c.contrastive.enabled = v != "none";
-             if (v != "none")
-                 c.contrastive.sampler = v;
-         });
-    flag(*cmd, a, "--objective", k.objective, "infonce | nce", [](RunConfig& c, const std::string& v) { c.contrastive.objective = v; });
-    flag(*cmd, a, "--negatives", k.negatives, "K negatives per anchor", [](RunConfig& c, std::int64_t v) { c.contrastive.negatives = v; });
-    flag(*cmd, a, "--tau", k.tau, "Contrastive temperature", [](RunConfig& c, double v) { c.contrastive.tau = v; });
-    flag(*cmd, a, "--beta", k.beta, "Weight of the contrastive loss", [](RunConfig& c, double v) { c.contrastive.beta = v; });
-    flag(*cmd, a, "--positive", k.positive, "same-class | self", [](RunConfig& c, const std::string& v) { c.contrastive.positive = v; });
-    flag(*cmd, a, "--epsilon", k.epsilon, "Share of negatives drawn uniformly instead",
-         [](RunConfig& c, double v) { c.contrastive.epsilon = v; });
-    flag(*cmd, a, "--similarity", k.similarity, "Class similarity: wordnet | visual | confusion | file",
-         [](RunConfig& c, const std::string& v) { c.contrastive.similarity = v; });
-    flag(*cmd, a, "--similarity-file", k.similarityFile, "C x C CSV or word-vector file (--similarity file)",
-         [](RunConfig& c, const std::string& v) { c.contrastive.similarityFile = v; });
-    flag(*cmd, a, "--class-k", k.classK, "Top-k classes for the class sampler", [](RunConfig& c, std::int64_t v) { c.contrastive.classK = v; });
-    flag(*cmd, a, "--class-tau", k.classTau, "Softmax temperature over the top-k classes",
-         [](RunConfig& c, double v) { c.contrastive.classTau = v; });
-    flag(*cmd, a, "--instance-k", k.instanceK, "Top-k samples for the instance sampler",
-         [](RunConfig& c, std::int64_t v) { c.contrastive.instanceK = v; });
-    flag(*cmd, a, "--instance-weighting", k.instanceWeighting, "uniform | softmax",
-         [](RunConfig& c, const std::string& v) { c.contrastive.instanceWeighting = v; });
-    flag(*cmd, a, "--mixup", k.mixupCount, "Latent Mixup pseudo-negatives per anchor (0: off)",
-         [](RunConfig& c, std::int64_t v) { c.contrastive.mixupCount = v; });
-    flag(*cmd, a, "--mixup-alpha", k.mixupAlpha, "Beta(alpha, alpha) of the mixing weight",
-         [](RunConfig& c, double v) { c.contrastive.mixupAlpha = v; });
-    flag(*cmd, a, "--mixup-mode", k.mixupMode, "pairs | anchor", [](RunConfig& c, const std::string& v) { c.contrastive.mixupMode = v; });
-    flag(*cmd, a, "--refresh-epochs", k.refreshEpochs, "Rebuild model-based similarity / top-k table every R epochs",
-         [](RunConfig& c, std::int64_t v) { c.contrastive.refreshEpochs = v; });
-    flag(*cmd, a, "--reference-weights", k.referenceWeights, "Fixed reference network's weights (ours or PyTorch's)",
-         [](RunConfig& c, const std::string& v) { c.contrastive.referenceWeights = v; });
-    flag(*cmd, a, "--reference-arch", k.referenceArch, "Architecture of --reference-weights (default: --arch)",
-         [](RunConfig& c, const std::string& v) { c.contrastive.referenceArch = v; });
-    flag(*cmd, a, "--probe-anchors", k.probeAnchors, "Anchors whose negatives are recorded each epoch",
-         [](RunConfig& c, std::int64_t v) { c.contrastive.probeAnchors = v; });
-    // Distillation (a frozen teacher): --distill turns it on.
-    DistillConfig& d = f.distill;
-    flag(*cmd, a, "--distill", d.method, "none | kd | crd | crd+kd (crd: the contrastive flags configure CRD's negatives)",
-         [](RunConfig& c, const std::string& v) {
-             c.distill.method = v;
-             if (c.distill.usesCrd())
-                 c.contrastive.enabled = true;
-         });
-    flag(*cmd, a, "--teacher", d.teacherWeights, "Teacher weights: an SCNS checkpoint or a PyTorch file",
-         [](RunConfig& c, const std::string& v) { c.distill.teacherWeights = std::filesystem::absolute(v).string(); });
-    flag(*cmd, a, "--teacher-arch", d.teacherArch, "Teacher architecture (default: what an SCNS checkpoint names)",
-         [](RunConfig& c, const std::string& v) { c.distill.teacherArch = v; });
-    flag(*cmd, a, "--kd-temperature", d.temperature, "KD temperature T", [](RunConfig& c, double v) { c.distill.temperature = v; });
-    flag(*cmd, a, "--ce-weight", a.ceWeight, "gamma: weight of cross-entropy (default by method)",
-         [](RunConfig& c, double v) { c.distill.ceWeight = v; });
-    flag(*cmd, a, "--kd-weight", a.kdWeight, "alpha: weight of the KD term (default by method)",
-         [](RunConfig& c, double v) { c.distill.kdWeight = v; });
-    flag(*cmd, a, "--crd-weight", a.crdWeight, "beta: weight of the CRD term (default by method)",
-         [](RunConfig& c, double v) { c.distill.crdWeight = v; });
-
-    CLI::Option* noPrefetch = cmd->add_flag("--no-prefetch", a.noPrefetch, "Prepare batches on the training thread");
-    a.overrides.emplace_back(noPrefetch, [](RunConfig& c) { c.data.prefetch = false; });
+    for (const auto& setting : runSettings()) {
+        if (setting.flag.empty())
+            continue;
+        auto f = std::make_unique<SettingFlag>();
+        f->setting = &setting;
+        if (setting.flag.rfind("--no-", 0) == 0) {
+            f->option = cmd->add_flag(setting.flag, f->off, flagHelp(setting));
+        } else {
+            f->option = cmd->add_option(setting.flag, f->values, flagHelp(setting))->type_name(typeNameFor(setting));
+            if (setting.type != SettingType::IntegerList)
+                f->option->expected(1);
+        }
+        args->flags.push_back(std::move(f));
+    }
+    cmd->add_option("--set", args->sets,
+                    "KEY=VALUE: any setting by its dotted key, the value as JSON (text may go unquoted), e.g. "
+                    "--set contrastive.class.k=5; applied after the flags (scns settings lists every key)")
+        ->type_name("KEY=VALUE")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
     cmd->callback([args, &global, &exitCode] {
         RunConfig config = args->configFile.empty() ? RunConfig{} : loadRunConfig(args->configFile);
-        for (auto& [opt, apply] : args->overrides)
-            if (opt->count() > 0)
-                apply(config);
-        // Validate through the JSON path so flags and files get the same complete report.
-        config = runConfigFromJson(toJson(config));
+        std::vector<FieldProblem> problems;
+        for (const auto& f : args->flags)
+            if (f->option->count() > 0)
+                collect(problems, [&] { applyFlag(*f, config); });
+        for (const auto& item : args->sets) {
+            const auto eq = item.find('=');
+            if (eq == std::string::npos || eq == 0) {
+                problems.push_back({"--set", item, "KEY=VALUE with a setting's dotted key"});
+                continue;
+            }
+            const std::string key = item.substr(0, eq);
+            const Setting* s = findSetting(key);
+            collect(problems, [&] { applySettingText(config, key, s ? pathValue(*s, item.substr(eq + 1)) : item.substr(eq + 1)); });
+        }
+        // Flags and files get the same complete report: type problems, then ranges and relations.
+        collect(problems, [&] { config.validate(); });
+        if (!problems.empty()) {
+            std::vector<FieldProblem> unique;
+            for (auto& q : problems)
+                if (std::none_of(unique.begin(), unique.end(), [&](const FieldProblem& u) { return u.field == q.field; }))
+                    unique.push_back(std::move(q));
+            throw ConfigError(std::move(unique));
+        }
         if (!args->saveConfig.empty()) {
             std::FILE* out = std::fopen(args->saveConfig.c_str(), "w");
             if (!out)

@@ -34,7 +34,7 @@ double generate(const QString& db, int runs, int rowsPerRun)
 {
     const auto t0 = Clock::now();
     RunStore store(db.toStdString());
-    const char* samplers[] = {"uniform", "class", "instance"};
+    const SamplerKind samplers[] = {SamplerKind::Uniform, SamplerKind::Class, SamplerKind::Instance};
     const char* archs[] = {"small-cnn", "resnet20", "resnet8x4"};
     const int perEpoch = 10, epochs = 10;
     const int steps = std::max(1, (rowsPerRun / epochs - perEpoch) / 2);

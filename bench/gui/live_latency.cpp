@@ -19,6 +19,7 @@
 #include "bench_util.h"
 #include "store/run_store.h"
 #include "train/run_config.h"
+#include "train/run_settings.h"
 #include "train/run_job.h"
 #include "views/curves_view.h"
 #include "views/live_metrics.h"
@@ -88,7 +89,7 @@ int main(int argc, char** argv)
     cfg.batchSize = 64;
     cfg.contrastive.enabled = samplerName != QLatin1String("none");
     if (cfg.contrastive.enabled)
-        cfg.contrastive.sampler = samplerName.toStdString();
+        applySettingText(cfg, "contrastive.sampler", samplerName.toStdString());
     cfg.contrastive.negatives = 256;
     qint64 runId = 0;
     QList<qint64> shown;

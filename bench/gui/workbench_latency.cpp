@@ -18,6 +18,7 @@
 #include "shell/main_window.h"
 #include "store/run_store.h"
 #include "train/run_config.h"
+#include "train/run_settings.h"
 
 using namespace scns;
 using namespace scns::bench;
@@ -52,7 +53,7 @@ int main(int argc, char** argv)
     cfg.batchSize = 64;
     cfg.contrastive.enabled = samplerName != QLatin1String("none");
     if (cfg.contrastive.enabled)
-        cfg.contrastive.sampler = samplerName.toStdString();
+        applySettingText(cfg, "contrastive.sampler", samplerName.toStdString());
     cfg.contrastive.negatives = 256;
 
     MainWindow window(db);

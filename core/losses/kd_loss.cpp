@@ -1,18 +1,12 @@
 #include "losses/kd_loss.h"
 
-#include <cmath>
-#include <string>
-
 #include <ATen/ATen.h>
-
-#include "common/errors.h"
 
 namespace scns {
 
 at::Tensor kdLoss(const at::Tensor& studentLogits, const at::Tensor& teacherLogits, double temperature)
 {
-    if (!(std::isfinite(temperature) && temperature > 0))
-        throw ConfigError({{"distill.temperature", std::to_string(temperature), "a temperature > 0"}});
+    // The temperature is a validated setting (distill.temperature, in (0, 100]): not checked again.
     TORCH_CHECK(studentLogits.dim() == 2 && studentLogits.sizes() == teacherLogits.sizes(),
                 "kdLoss: student and teacher logits must both be B x C, got ", studentLogits.sizes(), " and ",
                 teacherLogits.sizes());

@@ -9,8 +9,7 @@
 namespace scns {
 
 // student, teacher: B x C logits (the teacher's normally without gradient) -> scalar, >= 0,
-// zero when the two are equal. ConfigError (distill.temperature) unless T is finite and > 0;
-// TORCH_CHECK on shapes.
+// zero when the two are equal. T > 0 (the validated distill.temperature); TORCH_CHECK on shapes.
 at::Tensor kdLoss(const at::Tensor& studentLogits, const at::Tensor& teacherLogits, double temperature);
 
 }  // namespace scns

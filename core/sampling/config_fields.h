@@ -1,5 +1,5 @@
 #pragma once
-// Configuration field names (as in RunConfig's JSON, see train/run_config.cpp) that the
+// Configuration field names (keys of the settings table, train/run_settings.cpp) that the
 // samplers and losses name in their ConfigErrors, and a helper to throw one.
 #include <sstream>
 #include <string>
@@ -20,9 +20,9 @@ inline constexpr const char* kInstanceK = "contrastive.instance.k";
 inline constexpr const char* kInstanceTau = "contrastive.instance.tau";
 inline constexpr const char* kMixupCount = "contrastive.mixup.count";
 inline constexpr const char* kMixupAlpha = "contrastive.mixup.alpha";
-// The in-batch (SupCon) batch builder; not part of RunConfig yet.
-inline constexpr const char* kSupConSamplesPerClass = "supcon.samples_per_class";
-inline constexpr const char* kSupConClassesPerBatch = "supcon.classes_per_batch";
+// The in-batch (SupCon) batch builder: classes per batch are batch_size / samples per class.
+inline constexpr const char* kSupConSamplesPerClass = "contrastive.supcon.samples_per_class";
+inline constexpr const char* kSupConClassesPerBatch = "batch_size";
 
 template <typename T>
 std::string str(const T& v)

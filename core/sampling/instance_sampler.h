@@ -7,9 +7,11 @@
 #include "sampling/class_index.h"
 #include "sampling/negative_sampler.h"
 
+#include "common/choices.h"
+
 namespace scns {
 
-enum class InstanceWeighting { Uniform, Softmax };
+// InstanceWeighting: common/choices.h (a run configuration's choice).
 
 class InstanceSampler final : public NegativeSampler {
 public:

@@ -19,9 +19,11 @@
 #include <ATen/core/Tensor.h>
 #include <torch/arg.h>
 
+#include "common/choices.h"
+
 namespace scns {
 
-enum class MixupMode { Pairs, Anchor };
+// MixupMode: common/choices.h (a run configuration's choice).
 
 struct MixupOptions {
     TORCH_ARG(std::int64_t, count) = 1;  // P pseudo-negatives per anchor

@@ -6,22 +6,15 @@ namespace scns {
 
 const std::vector<std::string>& classSimilaritySourceNames()
 {
-    static const std::vector<std::string> names{"wordnet", "visual", "confusion", "file"};
+    static const std::vector<std::string> names = choiceNames<ClassSimilaritySource>();
     return names;
-}
-
-std::string toString(ClassSimilaritySource source)
-{
-    return classSimilaritySourceNames().at(static_cast<std::size_t>(source));
 }
 
 ClassSimilaritySource parseClassSimilaritySource(const std::string& name, const std::string& field)
 {
-    const auto& names = classSimilaritySourceNames();
-    for (std::size_t i = 0; i < names.size(); ++i)
-        if (names[i] == name)
-            return static_cast<ClassSimilaritySource>(i);
-    throw ConfigError({{field, name.empty() ? "\"\"" : name, "wordnet, visual, confusion or file"}});
+    if (const auto source = parseChoice<ClassSimilaritySource>(name))
+        return *source;
+    throw ConfigError({{field, name.empty() ? "\"\"" : name, joinChoices(classSimilaritySourceNames())}});
 }
 
 }  // namespace scns

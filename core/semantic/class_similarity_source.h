@@ -1,20 +1,16 @@
 #pragma once
-// The sources of the class similarity S (METHOD.md "Class similarity S"), as a run names them.
+// The sources of the class similarity S (docs/method.md), as a run names them.
 #include <string>
 #include <vector>
 
+#include "common/choices.h"
+
 namespace scns {
 
-enum class ClassSimilaritySource {
-    WordNet,    // Wu-Palmer of the classes' WordNet synsets
-    Visual,     // cosine of class-mean embeddings of a reference network
-    Confusion,  // symmetrised mean softmax of a reference network per true class
-    File,       // a C x C CSV or a word-vector text file
-};
+// ClassSimilaritySource (wordnet, visual, confusion, file): common/choices.h.
 
 // "wordnet", "visual", "confusion", "file" (in that order).
 const std::vector<std::string>& classSimilaritySourceNames();
-std::string toString(ClassSimilaritySource source);
 
 // Exact, lower-case names only. Anything else throws ConfigError on `field` naming the value
 // and the allowed names.

@@ -65,41 +65,37 @@ ContrastiveTerm::ContrastiveTerm(const ContrastiveConfig& config, const std::str
       m_bankGen(makeGenerator(streamSeed(seed, 0, kBank))),
       m_batchGen(makeGenerator(streamSeed(seed, 0, kBatches)))
 {
-    if (config.mixupCount > 0 && config.objective != "infonce")
-        throw ConfigError({{"contrastive.mixup.count", std::to_string(config.mixupCount),
-                            "0 with objective nce (pseudo-negatives enter the InfoNCE objective only)"}});
     m_labels = torch::tensor(train.labels, torch::kInt64);
     const std::int64_t n = train.count;
     m_byClass.resize(static_cast<std::size_t>(m_numClasses));
     for (std::int64_t i = 0; i < n; ++i)
         m_byClass[static_cast<std::size_t>(train.labels[i])].push_back(i);
-    if (config.positive == "same-class" && teacher.crdFeatureDim == 0)
+    if (config.positive == Positive::SameClass && teacher.crdFeatureDim == 0)
         for (std::int64_t c = 0; c < m_numClasses; ++c)
             if (m_byClass[c].size() < 2)
-                throw ConfigError({{"contrastive.positive", config.positive,
+                throw ConfigError({{"contrastive.positive", toString(config.positive),
                                     "self when a class has fewer than 2 training images (class '" + m_classNames[c]
                                         + "' has " + std::to_string(m_byClass[c].size()) + ")"}});
 
     m_head = ProjectionHead(ProjectionHeadOptions(backboneFeatureDim).outDim(config.featureDim));
     m_head->to(device);
-    if (config.objective != "supcon")
+    if (config.objective != Objective::SupCon)
         m_bank = std::make_unique<MemoryBank>(n, config.featureDim, m_bankGen, device);
     if (config.mixupCount > 0)
         m_mixup = std::make_unique<LatentMixup>(
-            MixupOptions().count(config.mixupCount).alpha(config.mixupAlpha).mode(
-                config.mixupMode == "anchor" ? MixupMode::Anchor : MixupMode::Pairs),
+            MixupOptions().count(config.mixupCount).alpha(config.mixupAlpha).mode(config.mixupMode),
             m_mixupGen);
-    if (config.objective == "nce")
+    if (config.objective == Objective::Nce)
         m_nce = std::make_unique<NceLoss>(NceLossOptions(n).tau(config.tau));
     m_fixedReference = teacher.fixedReference || !config.referenceWeights.empty();
     if (teacher.crdFeatureDim > 0) {
-        if (config.objective == "supcon")
-            throw ConfigError({{"contrastive.objective", config.objective, "infonce or nce in CRD distillation"}});
+        if (config.objective == Objective::SupCon)
+            throw ConfigError({{"contrastive.objective", toString(config.objective), "infonce or nce in CRD distillation"}});
         m_teacherHead = ProjectionHead(ProjectionHeadOptions(teacher.crdFeatureDim).outDim(config.featureDim));
         m_teacherHead->to(device);
         at::Generator teacherBankGen = makeGenerator(streamSeed(seed, 0, kTeacherBank));
         m_teacherBank = std::make_unique<MemoryBank>(n, config.featureDim, teacherBankGen, device);
-        if (config.objective == "nce")
+        if (config.objective == Objective::Nce)
             m_teacherNce = std::make_unique<NceLoss>(NceLossOptions(n).tau(config.tau));
     }
 
@@ -117,8 +113,8 @@ ContrastiveTerm::ContrastiveTerm(const ContrastiveConfig& config, const std::str
     }
 
     // Sources that need no network are built once, before training.
-    if (config.similarity == "wordnet" || config.similarity == "file") {
-        const torch::Tensor S = config.similarity == "wordnet"
+    if (config.similarity == ClassSimilaritySource::WordNet || config.similarity == ClassSimilaritySource::File) {
+        const torch::Tensor S = config.similarity == ClassSimilaritySource::WordNet
                                     ? wordnetClassSimilarity(dataset, train.classIds.empty() ? train.classNames : train.classIds)
                                     : fileClassSimilarity(config.similarityFile, train.classNames);
         setSimilarity(S, config.similarity, 0);
@@ -129,17 +125,17 @@ ContrastiveTerm::~ContrastiveTerm() = default;
 
 bool ContrastiveTerm::needsReference(std::int64_t epochIndex) const
 {
-    const bool modelBased = m_config.sampler == "instance"
-                            || (m_config.sampler == "class" && (m_config.similarity == "visual" || m_config.similarity == "confusion"));
+    const bool modelBased = m_config.sampler == SamplerKind::Instance
+                            || (m_config.sampler == SamplerKind::Class && (m_config.similarity == ClassSimilaritySource::Visual || m_config.similarity == ClassSimilaritySource::Confusion));
     // After a resume the sampler does not exist yet: build it from the resumed model.
     const bool refresh = !m_fixedReference && epochIndex % m_config.refreshEpochs == 0;
     return modelBased && (refresh || !m_built);
 }
 
-void ContrastiveTerm::setSimilarity(const torch::Tensor& S, const std::string& source, std::int64_t epoch)
+void ContrastiveTerm::setSimilarity(const torch::Tensor& S, ClassSimilaritySource source, std::int64_t epoch)
 {
     const torch::Tensor Sc = S.to(torch::kCPU, torch::kFloat32);
-    m_recorder.classSimilarity(epoch, source, m_classNames, toVector(Sc));
+    m_recorder.classSimilarity(epoch, toString(source), m_classNames, toVector(Sc));
     m_similarity = Sc;
     // Statistics ("share from the top-k classes") need the top-k set even for other samplers.
     if (m_config.classK >= 1 && m_config.classK < m_numClasses)
@@ -148,8 +144,8 @@ void ContrastiveTerm::setSimilarity(const torch::Tensor& S, const std::string& s
 
 void ContrastiveTerm::buildSampler(const std::optional<ReferenceOutputs>& reference, std::int64_t epoch)
 {
-    if (reference && m_config.sampler == "class") {
-        const torch::Tensor S = m_config.similarity == "visual"
+    if (reference && m_config.sampler == SamplerKind::Class) {
+        const torch::Tensor S = m_config.similarity == ClassSimilaritySource::Visual
                                     ? visualClassSimilarity(reference->embeddings, m_labels.to(reference->embeddings.device()), m_numClasses)
                                     : confusionClassSimilarity(reference->logits, m_labels.to(reference->logits.device()));
         setSimilarity(S, m_config.similarity, epoch);
@@ -157,18 +153,18 @@ void ContrastiveTerm::buildSampler(const std::optional<ReferenceOutputs>& refere
     m_built = true;
     if (usesBatchOrder()) {
         // In-batch SupCon: the class similarity shapes which classes share a batch.
-        if (m_config.sampler == "class")
+        if (m_config.sampler == SamplerKind::Class)
             m_batchDistribution = classSamplingDistribution(m_similarity, m_config.classK, m_config.classTau,
                                                             m_config.classUniform);
         return;
     }
     std::shared_ptr<NegativeSampler> inner;
     auto uniform = std::make_shared<UniformSampler>(m_labels, m_numClasses, m_samplerGen);
-    if (m_config.sampler == "uniform") {
+    if (m_config.sampler == SamplerKind::Uniform) {
         inner = uniform;
-    } else if (m_config.sampler == "class") {
+    } else if (m_config.sampler == SamplerKind::Class) {
         if (!m_similarity.defined())
-            throw ConfigError({{"contrastive.class.similarity", m_config.similarity, "a source that gives a class similarity"}});
+            throw ConfigError({{"contrastive.class.similarity", toString(m_config.similarity), "a source that gives a class similarity"}});
         const auto dist = classSamplingDistribution(m_similarity, m_config.classK, m_config.classTau, m_config.classUniform);
         inner = std::make_shared<ClassSampler>(m_labels, m_numClasses, dist, m_samplerGen);
     } else {
@@ -176,10 +172,10 @@ void ContrastiveTerm::buildSampler(const std::optional<ReferenceOutputs>& refere
                                              m_config.instanceK, m_config.instanceOtherClassesOnly);
         inner = std::make_shared<InstanceSampler>(
             m_labels, m_numClasses, table->indices.cpu(), table->similarities.cpu(),
-            m_config.instanceWeighting == "softmax" ? InstanceWeighting::Softmax : InstanceWeighting::Uniform,
+            m_config.instanceWeighting,
             m_config.instanceTau, m_samplerGen);
     }
-    m_sampler = (m_config.epsilon > 0 && m_config.sampler != "uniform")
+    m_sampler = (m_config.epsilon > 0 && m_config.sampler != SamplerKind::Uniform)
                     ? std::make_shared<EpsilonSampler>(inner, m_config.epsilon, uniform, m_samplerGen)
                     : inner;
 }
@@ -236,7 +232,7 @@ torch::Tensor ContrastiveTerm::supConLossWithStats(const torch::Tensor& z, const
 
 torch::Tensor ContrastiveTerm::positives(const torch::Tensor& indices, const torch::Tensor& labels)
 {
-    if (m_config.positive == "self")
+    if (m_config.positive == Positive::Self)
         return indices;
     const auto B = indices.size(0);
     auto out = torch::empty({B}, torch::kInt64);

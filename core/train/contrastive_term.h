@@ -77,7 +77,7 @@ public:
     torch::Tensor loss(const torch::Tensor& features, const torch::Tensor& indices, const torch::Tensor& labels,
                        const torch::Tensor& teacherFeatures = {});
     // objective supcon: the epoch's class-balanced batches, batchSize indices each.
-    bool usesBatchOrder() const { return m_config.objective == "supcon"; }
+    bool usesBatchOrder() const { return m_config.objective == Objective::SupCon; }
     std::vector<std::int64_t> batchOrder(std::int64_t epochIndex, std::int64_t batchSize, std::int64_t batches);
     // After optimizer.step(): memory-bank update with the batch's z.
     void afterStep();
@@ -91,7 +91,7 @@ public:
 
 private:
     void buildSampler(const std::optional<ReferenceOutputs>& reference, std::int64_t epoch);
-    void setSimilarity(const torch::Tensor& S, const std::string& source, std::int64_t epoch);
+    void setSimilarity(const torch::Tensor& S, ClassSimilaritySource source, std::int64_t epoch);
     torch::Tensor supConLossWithStats(const torch::Tensor& z, const torch::Tensor& labels);
     torch::Tensor positives(const torch::Tensor& indices, const torch::Tensor& labels);
     void recordProbes(const torch::Tensor& indices, const torch::Tensor& labels, const torch::Tensor& z,

@@ -49,7 +49,8 @@ RunConfig studentConfigWith(const ExperimentConfig& x, std::size_t index, std::u
     const auto distill = cfg.find("distill");
     if (distill != cfg.end() && distill->is_object()) {
         const auto method = distill->find("method");
-        if (method != distill->end() && method->is_string() && method->get<std::string>() != "none")
+        if (method != distill->end() && method->is_string()
+            && parseChoice<DistillMethod>(method->get<std::string>()).value_or(DistillMethod::None) != DistillMethod::None)
             (*distill)["teacher"] = {{"weights", teacher.weights}, {"arch", teacher.arch}, {"run_id", teacher.runId}};
     }
     return runConfigFromJson(cfg);
@@ -148,16 +149,17 @@ ExperimentConfig experimentConfigFromJson(const json& j)
         collect("teacher.train.", [&] {
             const RunConfig c = x.teacherConfig();
             if (c.distill.enabled())
-                throw ConfigError({{"distill.method", c.distill.method, "none for the teacher (it trains with cross-entropy)"}});
+                throw ConfigError({{"distill.method", toString(c.distill.method), "none for the teacher (it trains with cross-entropy)"}});
         }, p);
     std::string dataset;
     for (std::size_t i = 0; i < x.students.size(); ++i)
         collect("students[" + std::to_string(i) + "] (" + x.students[i].label + ").", [&] {
             const RunConfig c = x.studentConfig(i, x.seeds.front());
+            const std::string name = toString(c.data.dataset);
             if (dataset.empty())
-                dataset = c.data.dataset;
-            else if (c.data.dataset != dataset)
-                throw ConfigError({{"data.dataset", c.data.dataset, "the same data set for every student (" + dataset + ")"}});
+                dataset = name;
+            else if (name != dataset)
+                throw ConfigError({{"data.dataset", name, "the same data set for every student (" + dataset + ")"}});
         }, p);
     if (!p.empty())
         throw ConfigError(std::move(p));
@@ -271,8 +273,8 @@ ExperimentResult runExperiment(const std::filesystem::path& dbPath, const Experi
         if (!x.teacherTrain.is_null()) {
             const RunConfig tc = x.teacherConfig();
             if (tc.data.dataset != firstStudent.data.dataset)
-                throw ConfigError({{"teacher.train.data.dataset", tc.data.dataset,
-                                    "the students' data set (" + firstStudent.data.dataset + ")"}});
+                throw ConfigError({{"teacher.train.data.dataset", toString(tc.data.dataset),
+                                    "the students' data set (" + toString(firstStudent.data.dataset) + ")"}});
             plan.push_back(planner.plan("teacher", tc, 0));
             if (plan[0].action == ExperimentRun::Action::Reused)
                 finalCheckpoint(store, plan[0].runId, "(the experiment's finished teacher)");
@@ -291,8 +293,8 @@ ExperimentResult runExperiment(const std::filesystem::path& dbPath, const Experi
             const RunConfig tc = runConfigFromJsonText(r.configJson, "run " + std::to_string(r.id) + " configuration");
             if (tc.data.dataset != firstStudent.data.dataset)
                 throw ConfigError({{"teacher.run", x.teacherRun,
-                                    "a run on the students' data set " + firstStudent.data.dataset + " (run "
-                                        + std::to_string(r.id) + " trained on " + tc.data.dataset + ")"}});
+                                    "a run on the students' data set " + toString(firstStudent.data.dataset) + " (run "
+                                        + std::to_string(r.id) + " trained on " + toString(tc.data.dataset) + ")"}});
             teacher = {finalCheckpoint(store, r.id, "(the teacher)"), tc.arch, r.id};
         } else {
             teacher = {std::filesystem::absolute(x.teacherWeights).string(), x.teacherArch, 0};
@@ -300,11 +302,11 @@ ExperimentResult runExperiment(const std::filesystem::path& dbPath, const Experi
         if (x.teacherTrain.is_null()) {
             // An existing teacher must fit the students' data before anything trains.
             DistillConfig d;
-            d.method = "kd";
+            d.method = DistillMethod::Kd;
             d.teacherWeights = teacher.weights;
             d.teacherArch = teacher.arch;
-            const ImageSet test = loadDataset(firstStudent.data.dataset, firstStudent.data.folder, Split::Test);
-            Teacher(d, firstStudent.data.dataset, test, c10::kCPU);
+            const ImageSet test = loadDataset(toString(firstStudent.data.dataset), firstStudent.data.folder, Split::Test);
+            Teacher(d, toString(firstStudent.data.dataset), test, c10::kCPU);
         }
         for (std::size_t i = 0; i < x.students.size(); ++i)
             for (const auto seed : x.seeds)

@@ -18,6 +18,58 @@ namespace scns {
 
 using nlohmann::json;
 
+// What a mismatch of a field of C++ type T says it expected: an integer field given a number
+// beyond int64 (nlohmann keeps 1e30 or 99999999999999999999 as a double) or a number beyond a
+// double (1e999) is named as an overflow, not as a wrong type.
+template <typename T>
+std::string jsonTypeExpectation(const json& v, const char* expected)
+{
+    if (v.is_number_float()) {
+        const double d = v.get<double>();
+        if (!std::isfinite(d))
+            return std::string(expected) + " within the range of a double (the number overflows)";
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+            if (std::abs(d) >= 9.2233720368547758e18)
+                return std::string(expected) + " that fits in 64 bits (the number overflows)";
+    }
+    if constexpr (std::is_same_v<T, std::uint64_t>)
+        if (v.is_number_integer() && v.get<std::int64_t>() < 0)
+            return std::string(expected) + " (negative values are not allowed)";
+    return expected;
+}
+
+// Whether a JSON value has C++ type T (integers within range, finite numbers, text arrays).
+template <typename T>
+bool jsonHasType(const json& v)
+{
+    if constexpr (std::is_same_v<T, bool>)
+        return v.is_boolean();
+    else if constexpr (std::is_same_v<T, std::string>)
+        return v.is_string();
+    else if constexpr (std::is_same_v<T, std::uint64_t>)
+        return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+    else if constexpr (std::is_integral_v<T>)
+        return v.is_number_integer();
+    else if constexpr (std::is_floating_point_v<T>)
+        return v.is_number() && (!v.is_number_float() || std::isfinite(v.get<double>()));
+    else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        if (!v.is_array())
+            return false;
+        for (const auto& e : v)
+            if (!e.is_string())
+                return false;
+        return true;
+    } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
+        if (!v.is_array())
+            return false;
+        for (const auto& e : v)
+            if (!e.is_number_integer())
+                return false;
+        return true;
+    }
+    return false;
+}
+
 // Reads fields from one JSON object, remembering which keys it consumed and every type
 // problem, so all problems of a file are reported together.
 class JsonFieldReader {
@@ -34,8 +86,8 @@ public:
         auto it = m_object.find(key);
         if (it == m_object.end() || it->is_null())
             return;
-        if (!matches<T>(*it)) {
-            m_problems.push_back({m_prefix + key, jsonForMessage(*it), expectedFor<T>(*it, expected)});
+        if (!jsonHasType<T>(*it)) {
+            m_problems.push_back({m_prefix + key, jsonForMessage(*it), jsonTypeExpectation<T>(*it, expected)});
             return;
         }
         if constexpr (std::is_same_v<T, std::string>) {
@@ -66,7 +118,7 @@ public:
             return;
         T value{};
         read(key, value, expected);
-        if (matches<T>(*it))
+        if (jsonHasType<T>(*it))
             out = value;
     }
 
@@ -101,57 +153,6 @@ public:
     }
 
 private:
-    // What a mismatch needs: an integer field given a number beyond int64 (nlohmann keeps
-    // 1e30 or 99999999999999999999 as a double) or a number beyond a double (1e999) is named
-    // as an overflow, not as a wrong type.
-    template <typename T>
-    static std::string expectedFor(const json& v, const char* expected)
-    {
-        if (v.is_number_float()) {
-            const double d = v.get<double>();
-            if (!std::isfinite(d))
-                return std::string(expected) + " within the range of a double (the number overflows)";
-            if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
-                if (std::abs(d) >= 9.2233720368547758e18)
-                    return std::string(expected) + " that fits in 64 bits (the number overflows)";
-        }
-        if constexpr (std::is_same_v<T, std::uint64_t>)
-            if (v.is_number_integer() && v.get<std::int64_t>() < 0)
-                return std::string(expected) + " (negative values are not allowed)";
-        return expected;
-    }
-
-    template <typename T>
-    static bool matches(const json& v)
-    {
-        if constexpr (std::is_same_v<T, bool>)
-            return v.is_boolean();
-        else if constexpr (std::is_same_v<T, std::string>)
-            return v.is_string();
-        else if constexpr (std::is_same_v<T, std::uint64_t>)
-            return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
-        else if constexpr (std::is_integral_v<T>)
-            return v.is_number_integer();
-        else if constexpr (std::is_floating_point_v<T>)
-            return v.is_number() && (!v.is_number_float() || std::isfinite(v.get<double>()));
-        else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-            if (!v.is_array())
-                return false;
-            for (const auto& e : v)
-                if (!e.is_string())
-                    return false;
-            return true;
-        } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
-            if (!v.is_array())
-                return false;
-            for (const auto& e : v)
-                if (!e.is_number_integer())
-                    return false;
-            return true;
-        }
-        return false;
-    }
-
     const json& m_object;
     std::string m_prefix;
     std::vector<FieldProblem>& m_problems;

@@ -12,7 +12,7 @@ LrSchedule::LrSchedule(const OptimConfig& optim, const ScheduleConfig& schedule,
 {
     double warmup = schedule.warmupEpochs;
     // One-cycle: a warm-up of 30% of training unless one is given, then cosine annealing.
-    if (schedule.kind == "onecycle" && warmup <= 0)
+    if (schedule.kind == ScheduleKind::OneCycle && warmup <= 0)
         warmup = 0.3 * static_cast<double>(epochs);
     m_warmupSteps = warmup * static_cast<double>(m_batchesPerEpoch);
 }
@@ -24,12 +24,12 @@ double LrSchedule::at(std::int64_t step) const
     const double floor = m_schedule.minLr;
     if (s < m_warmupSteps) {
         // Linear ramp; one-cycle starts at lr/25 (as PyTorch's OneCycleLR), others near 0.
-        const double start = m_schedule.kind == "onecycle" ? m_lr / 25.0 : 0.0;
+        const double start = m_schedule.kind == ScheduleKind::OneCycle ? m_lr / 25.0 : 0.0;
         return start + (m_lr - start) * (s + 1.0) / m_warmupSteps;
     }
-    if (m_schedule.kind == "constant")
+    if (m_schedule.kind == ScheduleKind::Constant)
         return m_lr;
-    if (m_schedule.kind == "multistep") {
+    if (m_schedule.kind == ScheduleKind::Multistep) {
         const std::int64_t epoch = step / m_batchesPerEpoch;
         const auto passed = std::count_if(m_schedule.milestones.begin(), m_schedule.milestones.end(),
                                           [&](std::int64_t m) { return epoch >= m; });

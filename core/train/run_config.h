@@ -1,7 +1,15 @@
 #pragma once
-// A run's whole configuration: one validated struct, read from and written to JSON.
-// JSON keys are snake_case and grouped as in the struct; unknown keys are errors (typos
-// must not silently fall back to defaults).
+// A run's whole configuration: one struct, read from and written to JSON.
+//
+// Each member is described once, in the settings table (train/run_settings.cpp): its dotted
+// JSON key, type, allowed range or choices, help text, group and when it applies. The JSON
+// reader and writer, validation, the command line's flags and --set, the workbench's editor
+// rows and the configuration reference in docs/usage.md are all made from that table; the
+// member's default is its initialiser here. To add a setting: a member here, one entry in the
+// table, the code that uses it (docs/contributing.md).
+//
+// A RunConfig that came through the boundary (runConfigFromJson, validate()) is trusted by core:
+// trainers, samplers and losses do not check it again.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,10 +17,13 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "common/choices.h"
+#include "semantic/class_similarity_source.h"
+
 namespace scns {
 
 struct DataConfig {
-    std::string dataset = "fashion-mnist";
+    DatasetId dataset = DatasetId::FashionMnist;
     std::string folder;                 // empty: the data set's default folder, if it has one
     std::int64_t trainPerClass = 0;     // 0: all training images; else at most this many per class
     std::int64_t testPerClass = 0;      // 0: the whole test split
@@ -25,7 +36,7 @@ struct DataConfig {
 };
 
 struct OptimConfig {
-    std::string optimizer = "sgd";
+    OptimizerKind optimizer = OptimizerKind::Sgd;
     double lr = 0.2;
     double momentum = 0.9;
     double weightDecay = 5e-4;
@@ -33,25 +44,25 @@ struct OptimConfig {
 };
 
 struct ScheduleConfig {
-    std::string kind = "onecycle";      // constant | multistep | cosine | onecycle
+    ScheduleKind kind = ScheduleKind::OneCycle;
     double warmupEpochs = 0.0;          // linear warm-up from 0 (fractions of an epoch allowed)
     std::vector<std::int64_t> milestones;  // multistep: epochs at which lr *= gamma
     double gamma = 0.1;
     double minLr = 0.0;                 // cosine/onecycle floor
 };
 
-// Contrastive term (METHOD.md): L = CE + beta * L_con over a memory bank, with negatives from
+// Contrastive term (docs/method.md): L = CE + beta * L_con over a memory bank, with negatives from
 // a (semantically conditioned) sampler. Off unless `enabled`.
 struct ContrastiveConfig {
     bool enabled = false;
-    std::string objective = "infonce";    // infonce | nce (CRD's NCE form) | supcon (in-batch, class-balanced batches)
-    std::string sampler = "uniform";      // uniform | class | instance
+    Objective objective = Objective::InfoNce;  // supcon: in-batch, class-balanced batches
+    SamplerKind sampler = SamplerKind::Uniform;
     std::int64_t negatives = 4096;        // K per anchor
     double tau = 0.07;
     double beta = 1.0;
     double momentum = 0.5;                // memory-bank update
     std::int64_t featureDim = 128;        // projection head output
-    std::string positive = "same-class";  // same-class | self
+    Positive positive = Positive::SameClass;
     double epsilon = 0.0;                 // share of negatives drawn uniformly instead
     std::int64_t refreshEpochs = 1;       // R: model-based similarity / top-k table refresh
     // A fixed reference network instead of the model itself: weights (ours or PyTorch's) and
@@ -61,14 +72,14 @@ struct ContrastiveConfig {
     std::int64_t probeAnchors = 16;       // anchors whose negatives are recorded each epoch
     std::int64_t probeNegatives = 32;     // negatives recorded per probe anchor and epoch
     // class sampler
-    std::string similarity = "wordnet";   // wordnet | visual | confusion | file
+    ClassSimilaritySource similarity = ClassSimilaritySource::WordNet;
     std::string similarityFile;           // for similarity = file: C x C CSV or word vectors
     std::int64_t classK = 3;
     double classTau = 0.1;
     bool classUniform = false;            // uniform over the top-k classes instead of softmax
     // instance sampler
     std::int64_t instanceK = 64;
-    std::string instanceWeighting = "uniform";  // uniform | softmax
+    InstanceWeighting instanceWeighting = InstanceWeighting::Uniform;
     double instanceTau = 0.1;
     bool instanceOtherClassesOnly = true;
     // supcon: batches of batch_size / m classes, m samples each (classes chosen by the class
@@ -77,16 +88,16 @@ struct ContrastiveConfig {
     // Latent Mixup pseudo-negatives (0: off)
     std::int64_t mixupCount = 0;
     double mixupAlpha = 1.0;
-    std::string mixupMode = "pairs";      // pairs | anchor
+    MixupMode mixupMode = MixupMode::Pairs;
 };
 
-// Knowledge distillation (METHOD.md "Objectives", distillation): a frozen teacher and
+// Knowledge distillation (docs/method.md, distillation): a frozen teacher and
 //   L = gamma CE + alpha T^2 KL(softmax(t/T) || softmax(s/T)) + beta L_CRD.
 // With a crd method the `contrastive` section configures CRD's negatives (sampler, negatives,
 // tau, momentum, infonce or nce, mixup, feature_dim); its beta and positive do not apply (beta
 // is crd_weight; CRD's positive is the anchor's own row of the other bank).
 struct DistillConfig {
-    std::string method = "none";        // none | kd | crd | crd+kd
+    DistillMethod method = DistillMethod::None;
     std::string teacherWeights;         // an SCNS checkpoint or a PyTorch file
     std::string teacherArch;            // empty: the architecture an SCNS checkpoint names
     std::int64_t teacherRunId = 0;      // the stored run the weights come from (0: imported)
@@ -95,8 +106,8 @@ struct DistillConfig {
     std::optional<double> kdWeight;     // alpha; unset: 0.9 for kd, 1 for crd+kd, 0 for crd
     std::optional<double> crdWeight;    // beta;  unset: 0.8 for crd and crd+kd, 0 for kd
 
-    bool enabled() const { return method != "none"; }
-    bool usesCrd() const { return method == "crd" || method == "crd+kd"; }
+    bool enabled() const { return method != DistillMethod::None; }
+    bool usesCrd() const { return method == DistillMethod::Crd || method == DistillMethod::CrdKd; }
     double gamma() const;
     double alpha() const;
     double beta() const;
@@ -125,7 +136,8 @@ struct RunConfig {
     DistillConfig distill;
     CheckpointConfig checkpoint;
 
-    // Throws ConfigError listing every invalid field (name, value, allowed range) at once.
+    // Throws ConfigError listing every invalid field (name, value, allowed range) at once:
+    // each setting that applies against its declared range, then the rules between settings.
     void validate() const;
     std::string displayName() const;
 };
@@ -137,9 +149,7 @@ std::uint64_t parseSeedText(const std::string& text, const std::string& field = 
 RunConfig runConfigFromJson(const nlohmann::json& j);  // throws ConfigError (all problems at once)
 RunConfig runConfigFromJsonText(const std::string& text, const std::string& source);
 RunConfig loadRunConfig(const std::string& path);       // throws ConfigError/DataError naming the file
-nlohmann::json toJson(const RunConfig& config);
-nlohmann::json toJson(const ContrastiveConfig& config);
-nlohmann::json toJson(const DistillConfig& config);
+nlohmann::json toJson(const RunConfig& config);       // every setting, by its dotted key
 std::string toJsonText(const RunConfig& config);        // pretty-printed
 
 }  // namespace scns

@@ -115,7 +115,6 @@ std::string oneLineMessage(const std::string& what)
 
 std::int64_t createRun(RunStore& store, const RunConfig& config, std::int64_t parentRunId)
 {
-    config.validate();
     return store.createRun(config.displayName(), toJsonText(config), static_cast<std::int64_t>(config.seed), parentRunId);
 }
 

@@ -38,7 +38,8 @@ struct RunOptions {
     bool force = false;
 };
 
-// Stores a new queued run for `config` (validated first) and returns its id.
+// Stores a new queued run for `config` (a validated configuration: runConfigFromJson or
+// RunConfig::validate() at the boundary it came through) and returns its id.
 std::int64_t createRun(RunStore& store, const RunConfig& config, std::int64_t parentRunId = 0);
 
 // Where a run's checkpoint files go: "<db file>.checkpoints/run-<id>" beside the store

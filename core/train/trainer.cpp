@@ -38,17 +38,18 @@ struct DataSplits {
 
 DataSplits loadData(const DataConfig& cfg, std::uint64_t seed)
 {
-    ImageSet train = loadDataset(cfg.dataset, cfg.folder, Split::Train);
-    ImageSet test = loadDataset(cfg.dataset, cfg.folder, Split::Test);
+    const std::string dataset = toString(cfg.dataset);
+    ImageSet train = loadDataset(dataset, cfg.folder, Split::Train);
+    ImageSet test = loadDataset(dataset, cfg.folder, Split::Test);
     if (cfg.trainPerClass > 0)
         train = capPerClass(train, cfg.trainPerClass, seed);
     if (cfg.testPerClass > 0)
         test = capPerClass(test, cfg.testPerClass, seed);
     if (train.numClasses() != test.numClasses() || train.channels != test.channels || train.height != test.height
         || train.width != test.width)
-        throw DataError(cfg.dataset + " in '" + cfg.folder + "': train and test splits differ in classes or image size");
+        throw DataError(dataset + " in '" + cfg.folder + "': train and test splits differ in classes or image size");
     if (train.count == 0 || test.count == 0)
-        throw DataError(cfg.dataset + ": a split has no images");
+        throw DataError(dataset + ": a split has no images");
     return {std::make_shared<const ImageSet>(std::move(train)), std::make_shared<const ImageSet>(std::move(test))};
 }
 
@@ -155,13 +156,13 @@ std::int64_t countParameters(torch::nn::Module& m)
 
 RunResult train(const TrainRequest& request, TrainingObserver& observer, RunRecorder& recorder, std::stop_token stop)
 {
+    // A trusted configuration: validated where it entered (file, store, flags or editor).
     const RunConfig& cfg = request.config;
-    cfg.validate();
     const c10::Device device = resolveDevice(cfg.device);
     const int threads = configureThreads(cfg.threads);
 
     const DataSplits data = loadData(cfg.data, cfg.seed);
-    const Normalization norm = normalizationFor(cfg.data.dataset, *data.train);
+    const Normalization norm = normalizationFor(toString(cfg.data.dataset), *data.train);
     LoaderOptions trainOpts;
     trainOpts.batchSize = cfg.batchSize;
     trainOpts.shuffle = true;
@@ -184,7 +185,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     std::unique_ptr<Teacher> teacher;
     std::uint64_t teacherHash = 0;
     if (cfg.distill.enabled()) {
-        teacher = std::make_unique<Teacher>(cfg.distill, cfg.data.dataset, *data.train, device);
+        teacher = std::make_unique<Teacher>(cfg.distill, toString(cfg.data.dataset), *data.train, device);
         teacherHash = teacher->stateHash();
     }
     std::unique_ptr<ContrastiveTerm> contrastive;
@@ -194,7 +195,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         ContrastiveTermTeacher crd;
         crd.crdFeatureDim = cfg.distill.usesCrd() ? teacher->featureDim() : 0;
         crd.fixedReference = teacher != nullptr;
-        contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, cfg.data.dataset, *data.train, model->featureDim(),
+        contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, toString(cfg.data.dataset), *data.train, model->featureDim(),
                                                         device, cfg.seed, recorder, crd);
         for (const auto& p : contrastive->head()->parameters())
             parameters.push_back(p);
@@ -401,7 +402,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
                                 + " of distillation; its weights and batch-norm statistics must stay frozen");
 
         const auto file = request.checkpointDir / ("epoch-" + std::to_string(epoch) + ".pt");
-        saveCheckpoint(file, *model, optimizer, {epoch, step, cfg.arch, cfg.data.dataset}, saveExtra);
+        saveCheckpoint(file, *model, optimizer, {epoch, step, cfg.arch, toString(cfg.data.dataset)}, saveExtra);
         recorder.checkpoint(epoch, file.string());
         pruneCheckpoints(request.checkpointDir, epoch, cfg.checkpoint.keep);
         observer.onCheckpoint(epoch, file.string());

@@ -8,7 +8,7 @@ inline RunConfig tinyRun(const std::string& name, std::int64_t epochs = 1, std::
 {
     RunConfig c;
     c.name = name;
-    c.data.dataset = "fashion-mnist";
+    c.data.dataset = DatasetId::FashionMnist;
     c.data.trainPerClass = trainPerClass;
     c.data.testPerClass = 10;
     c.arch = "small-cnn";
@@ -24,7 +24,7 @@ inline RunConfig tinyContrastiveRun(const std::string& name, std::int64_t epochs
 {
     RunConfig c = tinyRun(name, epochs);
     c.contrastive.enabled = true;
-    c.contrastive.sampler = "class";
+    c.contrastive.sampler = SamplerKind::Class;
     c.contrastive.negatives = 64;
     c.contrastive.probeAnchors = 4;
     c.contrastive.probeNegatives = 8;

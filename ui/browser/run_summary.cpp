@@ -1,26 +1,10 @@
 #include "browser/run_summary.h"
 
-#include <nlohmann/json.hpp>
+#include "common/errors.h"
+#include "train/run_config.h"
 
 namespace scns {
 
-namespace {
-
-QString stringAt(const nlohmann::json& j, std::initializer_list<const char*> path)
-{
-    const nlohmann::json* node = &j;
-    for (const char* key : path) {
-        if (!node->is_object())
-            return {};
-        const auto it = node->find(key);
-        if (it == node->end())
-            return {};
-        node = &*it;
-    }
-    return node->is_string() ? QString::fromStdString(node->get<std::string>()) : QString();
-}
-
-}  // namespace
 
 QStringList splitTags(const QString& text)
 {
@@ -48,21 +32,23 @@ RunSummary summarizeRun(const RunRecord& r)
     s.createdAt = QString::fromStdString(r.createdAt);
     s.finishedAt = QString::fromStdString(r.finishedAt);
     s.configJson = r.configJson;
-    const auto j = nlohmann::json::parse(r.configJson, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object())
+    // The stored configuration read as any configuration is; one this program cannot read (a
+    // newer program's) leaves the columns empty.
+    RunConfig c;
+    try {
+        c = runConfigFromJsonText(r.configJson, "run " + std::to_string(r.id) + " configuration");
+    } catch (const Error&) {
         return s;
-    s.dataset = stringAt(j, {"data", "dataset"});
-    s.network = stringAt(j, {"model", "arch"});
-    if (const auto e = j.find("epochs"); e != j.end() && e->is_number_integer())
-        s.epochs = e->get<qint64>();
-    const auto con = j.find("contrastive");
-    const bool contrastive = con != j.end() && con->is_object() && con->value("enabled", false);
-    s.sampler = contrastive ? stringAt(j, {"contrastive", "sampler"}) : QStringLiteral("none");
-    const QString distill = stringAt(j, {"distill", "method"});
-    if (!distill.isEmpty() && distill != QLatin1String("none"))
-        s.method = distill;
-    else if (contrastive)
-        s.method = stringAt(j, {"contrastive", "objective"});
+    }
+    const auto text = [](const auto& v) { return QString::fromStdString(toString(v)); };
+    s.dataset = text(c.data.dataset);
+    s.network = QString::fromStdString(c.arch);
+    s.epochs = c.epochs;
+    s.sampler = c.contrastive.enabled ? text(c.contrastive.sampler) : QStringLiteral("none");
+    if (c.distill.enabled())
+        s.method = text(c.distill.method);
+    else if (c.contrastive.enabled)
+        s.method = text(c.contrastive.objective);
     else
         s.method = QStringLiteral("ce");
     return s;

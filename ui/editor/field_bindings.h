@@ -1,36 +1,30 @@
 #pragma once
-// Two-way bindings between RunConfig fields and input widgets, each named by the dotted JSON
-// key that the config files and ConfigError use ("contrastive.class.k"). The editor is built
-// from these, so every field loads, stores and shows its validation problem the same way.
+// Two-way bindings between the settings of a RunConfig and input widgets, each made from the
+// setting's entry in the settings table (train/run_settings.h): the widget from its type, its
+// value through the setting's JSON get/set, so the editor reads and writes a field exactly as a
+// configuration file does. Each binding is named by the setting's dotted key, as ConfigError
+// names problems ("contrastive.class.k").
 #include <QString>
 #include <QStringList>
 
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/errors.h"
 #include "train/run_config.h"
+#include "train/run_settings.h"
 
-class QCheckBox;
-class QComboBox;
-class QLineEdit;
-class QSpinBox;
 class QWidget;
 
 namespace scns {
 
-class PathEdit;
-
-template <typename T>
-using FieldAccess = std::function<T&(RunConfig&)>;
-
 struct FieldBinding {
     QString key;
+    const Setting* setting = nullptr;
     QWidget* widget = nullptr;
-    std::function<void(RunConfig&)> load;  // config -> widget (config is a scratch copy)
-    // widget -> config; unparsable text adds a problem instead
+    std::function<void(const RunConfig&)> load;  // config -> widget
+    // widget -> config; text that does not parse adds a problem instead
     std::function<void(RunConfig&, std::vector<FieldProblem>&)> store;
 };
 
@@ -39,24 +33,11 @@ public:
     // onChange: called after any user edit (not during load()).
     explicit FieldBindings(std::function<void()> onChange) : m_onChange(std::move(onChange)) {}
 
-    QSpinBox* integer(const QString& key, FieldAccess<std::int64_t> access, QWidget* parent);
-    QLineEdit* seed(const QString& key, FieldAccess<std::uint64_t> access, QWidget* parent);
-    QLineEdit* real(const QString& key, FieldAccess<double> access, QWidget* parent);
-    // Empty text: unset (the field's default applies; placeholder says which).
-    QLineEdit* optionalReal(const QString& key, FieldAccess<std::optional<double>> access, const QString& placeholder,
-                            QWidget* parent);
-    QLineEdit* optionalInteger(const QString& key, FieldAccess<std::optional<std::int64_t>> access,
-                               const QString& placeholder, QWidget* parent);
-    QComboBox* optionalBool(const QString& key, FieldAccess<std::optional<bool>> access, const QString& defaultText,
-                            QWidget* parent);
-    QCheckBox* boolean(const QString& key, FieldAccess<bool> access, const QString& text, QWidget* parent);
-    // editable: any text may be entered (validation says whether it is allowed).
-    QComboBox* choice(const QString& key, FieldAccess<std::string> access, const QStringList& choices, bool editable,
-                      QWidget* parent);
-    QLineEdit* text(const QString& key, FieldAccess<std::string> access, QWidget* parent);
-    PathEdit* path(const QString& key, FieldAccess<std::string> access, bool folder, const QString& filter,
-                   QWidget* parent);
-    QLineEdit* integerList(const QString& key, FieldAccess<std::vector<std::int64_t>> access, QWidget* parent);
+    // The input for `setting`: a check box (Bool), spin box (Integer), line edit (numbers,
+    // text, lists; empty = unset for optionals, the placeholder says what applies), combo box
+    // (Choice, Network, OptionalBool) or path field (File, Folder). `suggestions` turns a text
+    // setting into an editable combo box offering them (the devices this machine has).
+    QWidget* bind(const Setting& setting, QWidget* parent, const QStringList& suggestions = {});
 
     void load(const RunConfig& config);
     void store(RunConfig& config, std::vector<FieldProblem>& problems) const;
@@ -67,7 +48,6 @@ public:
     QWidget* widget(const QString& key) const;
 
 private:
-    void add(FieldBinding binding);
     void changed() const;
 
     std::function<void()> m_onChange;

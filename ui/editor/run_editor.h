@@ -1,7 +1,7 @@
 #pragma once
-// The run editor: every RunConfig field (data, network, optimiser, schedule, contrastive
-// sampler, mixup, reference network, distillation teacher, device, seeds) with validation
-// marked at the field before launch, JSON load/save in the CLI's format, and seeds/grid for
+// The run editor: one row per setting of the settings table (train/run_settings.h), grouped
+// as the table groups them, each enabled when its setting applies, with validation marked at
+// the field before launch, JSON load/save in the CLI's format, and seeds/grid for
 // launching several runs at once.
 #include <QHash>
 #include <QStringList>
@@ -94,11 +94,7 @@ private:
     QPushButton* m_launch = nullptr;
     QString m_launchBlockedBy;
     QTimer* m_liveValidation = nullptr;
-    QGroupBox* m_contrastiveBox = nullptr;
-    QGroupBox* m_classBox = nullptr;
-    QGroupBox* m_instanceBox = nullptr;
-    QGroupBox* m_mixupBox = nullptr;
-    QGroupBox* m_teacherBox = nullptr;
+    std::vector<QWidget*> m_teacherButtons;  // enabled with distillation
     qint64 m_parentRunId = 0;
     QStringList m_devices;  // availableDevices(), read once
 };

@@ -192,7 +192,7 @@ bool LaunchController::trainTeacher()
     teacher.arch = student.distill.teacherArch;
     teacher.distill = DistillConfig{};
     teacher.contrastive = ContrastiveConfig{};
-    teacher.name = "teacher-" + teacher.arch + "-" + teacher.data.dataset + "-seed" + std::to_string(teacher.seed);
+    teacher.name = "teacher-" + teacher.arch + "-" + toString(teacher.data.dataset) + "-seed" + std::to_string(teacher.seed);
     try {
         m_teacherTicket = m_queue->launchAsync({teacher});
         return true;

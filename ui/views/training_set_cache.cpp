@@ -14,7 +14,7 @@ TrainingSetCache& TrainingSetCache::instance()
 
 std::shared_ptr<const ImageSet> TrainingSetCache::trainingSet(const RunConfig& config)
 {
-    const Key key{config.data.dataset, config.data.folder, config.data.trainPerClass, config.seed};
+    const Key key{toString(config.data.dataset), config.data.folder, config.data.trainPerClass, config.seed};
     std::shared_ptr<std::mutex> keyMutex;
     {
         std::lock_guard lock(m_mutex);
@@ -34,7 +34,7 @@ std::shared_ptr<const ImageSet> TrainingSetCache::trainingSet(const RunConfig& c
     }
     // As the trainer does (train/trainer.cpp loadData): read, then cap per class with the
     // run's seed, so indices match the run's training set.
-    ImageSet train = loadDataset(config.data.dataset, config.data.folder, Split::Train);
+    ImageSet train = loadDataset(toString(config.data.dataset), config.data.folder, Split::Train);
     if (config.data.trainPerClass > 0)
         train = capPerClass(train, config.data.trainPerClass, config.seed);
     auto set = std::make_shared<const ImageSet>(std::move(train));

@@ -122,10 +122,10 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("m");
         QTest::addColumn<qint64>("n");
         QTest::addColumn<QString>("field");
-        QTest::newRow("m above the smallest class") << qint64(5) << qint64(2) << QString("supcon.samples_per_class");
-        QTest::newRow("m = 0") << qint64(0) << qint64(2) << QString("supcon.samples_per_class");
-        QTest::newRow("n > C") << qint64(2) << qint64(6) << QString("supcon.classes_per_batch");
-        QTest::newRow("n = 0") << qint64(2) << qint64(0) << QString("supcon.classes_per_batch");
+        QTest::newRow("m above the smallest class") << qint64(5) << qint64(2) << QString("contrastive.supcon.samples_per_class");
+        QTest::newRow("m = 0") << qint64(0) << qint64(2) << QString("contrastive.supcon.samples_per_class");
+        QTest::newRow("n > C") << qint64(2) << qint64(6) << QString("batch_size");
+        QTest::newRow("n = 0") << qint64(2) << qint64(0) << QString("batch_size");
     }
     void impossibleBatchesAreConfigErrors()
     {

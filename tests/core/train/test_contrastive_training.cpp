@@ -9,6 +9,7 @@
 
 #include "common/errors.h"
 #include "memory_recorder.h"
+#include "train/run_settings.h"
 #include "train/trainer.h"
 
 using namespace scns;
@@ -29,7 +30,7 @@ RunConfig tiny(const std::string& sampler)
     c.seed = 5;
     c.optim.lr = 0.05;
     c.contrastive.enabled = true;
-    c.contrastive.sampler = sampler;
+    applySettingText(c, "contrastive.sampler", sampler);
     c.contrastive.negatives = 64;
     c.contrastive.probeAnchors = 10;
     c.contrastive.probeNegatives = 8;
@@ -74,9 +75,9 @@ private Q_SLOTS:
         QFETCH(QString, similarity);
         QTemporaryDir dir;
         RunConfig c = tiny(sampler.toStdString());
-        c.contrastive.objective = objective.toStdString();
+        applySettingText(c, "contrastive.objective", objective.toStdString());
         c.contrastive.mixupCount = mixup;
-        c.contrastive.similarity = similarity.toStdString();
+        applySettingText(c, "contrastive.class.similarity", similarity.toStdString());
         MemoryRecorder rec;
         const RunResult r = run(c, rec, dir, "cp");
         QVERIFY2(r.outcome == RunOutcome::Finished, r.message.c_str());
@@ -133,7 +134,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         RunConfig c = tiny("class");
-        c.contrastive.objective = "supcon";
+        c.contrastive.objective = Objective::SupCon;
         c.contrastive.supconSamplesPerClass = 4;  // batch 32: 8 classes x 4 images
         MemoryRecorder rec;
         const RunResult r = run(c, rec, dir, "cp");
@@ -159,7 +160,7 @@ private Q_SLOTS:
         QVERIFY(run(ce, teacher, dir, "ref").outcome == RunOutcome::Finished);
 
         RunConfig c = tiny("class");
-        c.contrastive.similarity = "visual";
+        c.contrastive.similarity = ClassSimilaritySource::Visual;
         c.contrastive.referenceWeights = teacher.checkpoints.back().second;
         MemoryRecorder rec;
         const RunResult r = run(c, rec, dir, "cp");

@@ -17,6 +17,7 @@
 #include "train/checkpoint.h"
 #include "train/contrastive_term.h"
 #include "train/teacher.h"
+#include "train/run_settings.h"
 #include "train/trainer.h"
 
 using namespace scns;
@@ -86,7 +87,7 @@ private Q_SLOTS:
     void teacherStaysFrozenWhileStudentAndHeadsTrain()
     {
         DistillConfig d;
-        d.method = "crd";
+        d.method = DistillMethod::Crd;
         d.teacherWeights = m_teacher;
         Teacher teacher(d, "fashion-mnist", m_train, c10::kCPU);
         const std::uint64_t before = teacher.stateHash();
@@ -166,15 +167,15 @@ private Q_SLOTS:
         QFETCH(int, mixup);
         QFETCH(QString, objective);
         RunConfig c = tiny();
-        c.distill.method = method.toStdString();
+        applySettingText(c, "distill.method", method.toStdString());
         c.distill.teacherWeights = m_teacher;
         if (c.distill.usesCrd()) {
             c.contrastive.enabled = true;
-            c.contrastive.sampler = sampler.toStdString();
+            applySettingText(c, "contrastive.sampler", sampler.toStdString());
             c.contrastive.mixupCount = mixup;
-            c.contrastive.objective = objective.toStdString();
+            applySettingText(c, "contrastive.objective", objective.toStdString());
             if (method == "crd+kd")
-                c.contrastive.similarity = "visual";  // from the teacher's features, once
+                c.contrastive.similarity = ClassSimilaritySource::Visual;  // from the teacher's features, once
         }
         QTemporaryDir dir;
         MemoryRecorder rec;
@@ -211,10 +212,10 @@ private Q_SLOTS:
     void crdRunResumesToTheSameCurve()
     {
         RunConfig c = tiny();
-        c.distill.method = "crd+kd";
+        c.distill.method = DistillMethod::CrdKd;
         c.distill.teacherWeights = m_teacher;
         c.contrastive.enabled = true;
-        c.contrastive.sampler = "instance";
+        c.contrastive.sampler = SamplerKind::Instance;
         c.contrastive.mixupCount = 2;
         QTemporaryDir dir;
         TrainingObserver none;
@@ -246,7 +247,7 @@ private Q_SLOTS:
     void teacherThatDoesNotFitIsAClearError()
     {
         DistillConfig d;
-        d.method = "kd";
+        d.method = DistillMethod::Kd;
         // Another class count: a PyTorch-style state dict of a 100-class resnet8.
         const std::string hundred = m_dir.filePath("resnet8-100.pth").toStdString();
         saveStateDict(*buildNetwork({"resnet8", 100, 1}), hundred);
@@ -276,7 +277,7 @@ private Q_SLOTS:
         QVERIFY2(e.contains("holds a resnet8"), qPrintable(e));
         // The training loop reports it the same way, before any step.
         RunConfig c = tiny();
-        c.distill.method = "kd";
+        c.distill.method = DistillMethod::Kd;
         c.distill.teacherWeights = hundred;
         c.distill.teacherArch = "resnet8";
         MemoryRecorder rec;

@@ -16,7 +16,7 @@ private Q_SLOTS:
         OptimConfig o;
         o.lr = 0.2;
         ScheduleConfig s;
-        s.kind = "constant";
+        s.kind = ScheduleKind::Constant;
         LrSchedule lr(o, s, 5, 10);
         QCOMPARE(lr.at(0), 0.2);
         QCOMPARE(lr.at(49), 0.2);
@@ -27,7 +27,7 @@ private Q_SLOTS:
         OptimConfig o;
         o.lr = 0.05;
         ScheduleConfig s;
-        s.kind = "multistep";
+        s.kind = ScheduleKind::Multistep;
         s.milestones = {150, 180, 210};
         s.gamma = 0.1;
         LrSchedule lr(o, s, 240, 100);
@@ -42,7 +42,7 @@ private Q_SLOTS:
         OptimConfig o;
         o.lr = 0.1;
         ScheduleConfig s;
-        s.kind = "cosine";
+        s.kind = ScheduleKind::Cosine;
         s.warmupEpochs = 1;
         s.minLr = 0.001;
         LrSchedule lr(o, s, 5, 10);
@@ -61,7 +61,7 @@ private Q_SLOTS:
         OptimConfig o;
         o.lr = 0.1;
         ScheduleConfig s;
-        s.kind = "onecycle";
+        s.kind = ScheduleKind::OneCycle;
         LrSchedule lr(o, s, 10, 10);  // warm-up: 30% of 100 steps
         QVERIFY(lr.at(0) > 0.1 / 25 && lr.at(0) < 0.1 / 10);
         QVERIFY(std::abs(lr.at(29) - 0.1) < 1e-12);

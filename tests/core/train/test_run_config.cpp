@@ -5,6 +5,10 @@
 
 #include "common/errors.h"
 #include "train/run_config.h"
+#include "train/run_settings.h"
+
+#include <functional>
+#include <set>
 
 using namespace scns;
 using nlohmann::json;
@@ -26,43 +30,203 @@ private Q_SLOTS:
     {
         RunConfig c;
         c.validate();
-        const RunConfig back = runConfigFromJsonText(toJsonText(c), "test");
-        QCOMPARE(toJson(back), toJson(c));
-        QCOMPARE(back.data.dataset, std::string("fashion-mnist"));
-        QCOMPARE(back.arch, std::string("small-cnn"));
+        QCOMPARE(c.data.dataset, DatasetId::FashionMnist);
+        QCOMPARE(c.arch, std::string("small-cnn"));
+        QCOMPARE(c.schedule.kind, ScheduleKind::OneCycle);
+        // An empty file is the defaults.
+        QCOMPARE(toJson(runConfigFromJsonText("{}", "empty")).dump(), toJson(c).dump());
     }
 
-    void changedValuesRoundTrip()
+    // Files written by the landed version (tests/data/config-golden, before the settings
+    // table) read with today's reader, value by value.
+    void goldenFilesLoad()
     {
+        const std::string dir = SCNS_SOURCE_DIR "/tests/data/config-golden/";
+        const RunConfig a = loadRunConfig(dir + "every-section.json");
+        QCOMPARE(a.name, std::string("golden"));
+        QCOMPARE(a.data.dataset, DatasetId::Cifar100);
+        QCOMPARE(a.data.folder, std::string("/data/cifar-100-python"));
+        QCOMPARE(a.data.trainPerClass, std::int64_t(50));
+        QCOMPARE(a.data.testPerClass, std::int64_t(20));
+        QCOMPARE(a.data.cropPadding, std::optional<std::int64_t>(2));
+        QCOMPARE(a.data.flip, std::optional<bool>(false));
+        QVERIFY(!a.data.prefetch);
+        QCOMPARE(a.arch, std::string("resnet8x4"));
+        QCOMPARE(a.epochs, std::int64_t(240));
+        QCOMPARE(a.batchSize, std::int64_t(64));
+        QCOMPARE(a.optim.lr, 0.05);
+        QCOMPARE(a.optim.momentum, 0.8);
+        QCOMPARE(a.optim.weightDecay, 0.0001);
+        QVERIFY(!a.optim.nesterov);
+        QCOMPARE(a.schedule.kind, ScheduleKind::Multistep);
+        QCOMPARE(a.schedule.warmupEpochs, 1.5);
+        QCOMPARE(a.schedule.milestones, (std::vector<std::int64_t>{150, 180, 210}));
+        QCOMPARE(a.schedule.gamma, 0.2);
+        QCOMPARE(a.seed, std::uint64_t(18446744073709551615ULL));
+        QCOMPARE(a.threads, std::int64_t(2));
+        QCOMPARE(a.device, std::string("cuda:1"));
+        const ContrastiveConfig& k = a.contrastive;
+        QVERIFY(k.enabled);
+        QCOMPARE(k.sampler, SamplerKind::Class);
+        QCOMPARE(k.objective, Objective::Nce);
+        QCOMPARE(k.negatives, std::int64_t(16384));
+        QCOMPARE(k.tau, 0.1);
+        QCOMPARE(k.beta, 0.5);
+        QCOMPARE(k.positive, Positive::Self);
+        QCOMPARE(k.epsilon, 0.25);
+        QCOMPARE(k.similarity, ClassSimilaritySource::File);
+        QCOMPARE(k.similarityFile, std::string("/data/sim.csv"));
+        QCOMPARE(k.classK, std::int64_t(5));
+        QCOMPARE(k.classTau, 0.2);
+        QCOMPARE(k.instanceK, std::int64_t(32));
+        QCOMPARE(k.instanceWeighting, InstanceWeighting::Softmax);
+        QCOMPARE(k.mixupAlpha, 0.5);
+        QCOMPARE(k.mixupMode, MixupMode::Anchor);
+        QCOMPARE(k.refreshEpochs, std::int64_t(3));
+        QCOMPARE(k.probeAnchors, std::int64_t(8));
+        QCOMPARE(a.distill.method, DistillMethod::CrdKd);
+        QCOMPARE(a.distill.teacherWeights, std::string("/data/teacher.pth"));
+        QCOMPARE(a.distill.teacherArch, std::string("resnet32x4"));
+        QCOMPARE(a.distill.temperature, 3.0);
+        QCOMPARE(a.distill.gamma(), 0.5);
+        QCOMPARE(a.distill.alpha(), 0.7);
+        QCOMPARE(a.distill.beta(), 0.9);
+
+        const RunConfig b = loadRunConfig(dir + "instance-mixup.json");
+        QCOMPARE(b.data.dataset, DatasetId::TinyImageNet);
+        QCOMPARE(b.arch, std::string("wrn_16_2"));
+        QCOMPARE(b.schedule.kind, ScheduleKind::Cosine);
+        QCOMPARE(b.schedule.warmupEpochs, 0.5);
+        QCOMPARE(b.contrastive.sampler, SamplerKind::Instance);
+        QCOMPARE(b.contrastive.objective, Objective::InfoNce);
+        QCOMPARE(b.contrastive.mixupCount, std::int64_t(4));
+        QCOMPARE(b.contrastive.mixupAlpha, 2.0);
+        QCOMPARE(b.contrastive.mixupMode, MixupMode::Pairs);
+        QCOMPARE(b.contrastive.instanceK, std::int64_t(16));
+        QCOMPARE(b.contrastive.referenceWeights, std::string("/data/ref.pth"));
+        QCOMPARE(b.contrastive.referenceArch, std::string("resnet20"));
+        QCOMPARE(b.distill.method, DistillMethod::None);
+        QCOMPARE(b.seed, std::uint64_t(7));
+
+        const RunConfig c = loadRunConfig(dir + "supcon.json");
+        QCOMPARE(c.contrastive.objective, Objective::SupCon);
+        QCOMPARE(c.contrastive.sampler, SamplerKind::Uniform);
+        QCOMPARE(c.batchSize, std::int64_t(96));
+        QCOMPARE(c.schedule.kind, ScheduleKind::Constant);
+    }
+
+    // The writer writes exactly the table's keys, each where its dotted key says.
+    void writerWritesEveryKeyOfTheTable()
+    {
+        std::set<std::string> written;
+        std::function<void(const json&, const std::string&)> leaves = [&](const json& j, const std::string& prefix) {
+            for (auto it = j.begin(); it != j.end(); ++it) {
+                if (it->is_object())
+                    leaves(*it, prefix + it.key() + ".");
+                else
+                    written.insert(prefix + it.key());
+            }
+        };
+        leaves(toJson(RunConfig{}), "");
+        std::set<std::string> declared;
+        for (const auto& s : runSettings())
+            declared.insert(s.key);
+        QCOMPARE(written, declared);
+    }
+
+    // Every setting can be given with --set: a value other than its default, as text, lands
+    // in the member the setting describes and is written back under its key.
+    void everySettingIsSettableAsText()
+    {
+        const RunConfig defaults;
+        for (const auto& s : runSettings()) {
+            if (s.key == "optim.optimizer")
+                continue;  // one choice only
+            const json def = s.get(defaults);
+            std::string text;
+            switch (s.type) {
+            case SettingType::Bool: text = def.get<bool>() ? "false" : "true"; break;
+            case SettingType::OptionalBool: text = "true"; break;
+            case SettingType::Integer:
+            case SettingType::OptionalInteger: text = std::to_string(def.is_null() ? 3 : def.get<std::int64_t>() + 1); break;
+            case SettingType::Seed: text = "12345"; break;
+            case SettingType::Real:
+            case SettingType::OptionalReal: text = def.is_null() || def.get<double>() == 0 ? "0.5" : json(def.get<double>() / 2).dump(); break;
+            case SettingType::Text:
+            case SettingType::File:
+            case SettingType::Folder: text = "x-" + s.key; break;
+            case SettingType::Choice:
+            case SettingType::Network: text = s.choices.at(s.choices.at(0) == def ? 1 : 0); break;
+            case SettingType::IntegerList: text = "[1, 2]"; break;
+            }
+            RunConfig c;
+            applySettingText(c, s.key, text);
+            const json got = s.get(c);
+            QVERIFY2(got != def, (s.key + " = " + text + " left the default").c_str());
+            const std::string expect = got.is_string() ? got.get<std::string>() : got.dump();
+            QVERIFY2(expect == text || json::parse(text) == got, (s.key + ": set " + text + ", got " + got.dump()).c_str());
+            // Written under its dotted key.
+            json j = toJson(c);
+            for (std::size_t start = 0, dot; (dot = s.key.find('.', start)) != std::string::npos; start = dot + 1)
+                j = j.at(s.key.substr(start, dot - start));
+            QCOMPARE(j.at(s.key.substr(s.key.rfind('.') + 1)).dump(), got.dump());
+        }
+        // Text that is not the setting's type is refused with the key named.
         RunConfig c;
-        c.name = "x";
-        c.data.dataset = "cifar100";
-        c.data.folder = "/data/cifar";
-        c.data.trainPerClass = 50;
-        c.data.cropPadding = 2;
-        c.data.flip = false;
-        c.arch = "resnet20";
-        c.optim.lr = 0.05;
-        c.optim.nesterov = false;
-        c.schedule.kind = "multistep";
-        c.schedule.milestones = {150, 180, 210};
-        c.epochs = 240;
-        c.batchSize = 64;
-        c.seed = 7;
-        c.device = "cuda:1";
-        c.contrastive.enabled = true;
-        c.contrastive.sampler = "instance";
-        c.contrastive.instanceK = 32;
-        c.contrastive.mixupCount = 8;
-        c.contrastive.similarity = "visual";
-        const RunConfig back = runConfigFromJson(toJson(c));
-        QCOMPARE(toJson(back).dump(), toJson(c).dump());
-        QCOMPARE(back.data.resolvedCropPadding(), std::int64_t(2));
-        QCOMPARE(back.data.resolvedFlip(), false);
-        QCOMPARE(back.schedule.milestones, (std::vector<std::int64_t>{150, 180, 210}));
-        QCOMPARE(back.contrastive.sampler, std::string("instance"));
-        QCOMPARE(back.contrastive.instanceK, std::int64_t(32));
-        QCOMPARE(back.contrastive.mixupCount, std::int64_t(8));
+        for (const auto& [key, text] : {std::pair{"epochs", "three"}, {"contrastive.sampler", "hardest"},
+                                        {"schedule.milestones", "[1, \"x\"]"}, {"no.such.key", "1"}}) {
+            try {
+                applySettingText(c, key, text);
+                QFAIL(key);
+            } catch (const ConfigError& e) {
+                QVERIFY2(fieldsOf(e).contains(QString::fromUtf8(key)), e.what());
+            }
+        }
+    }
+
+    // docs/usage.md's configuration reference is the table's: regenerate it when a setting
+    // changes.
+    void docsReferenceMatchesTheTable()
+    {
+        QFile file(QStringLiteral(SCNS_SOURCE_DIR "/docs/usage.md"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(file.readAll());
+        const QString begin = QStringLiteral("<!-- settings-reference:begin -->\n");
+        const QString end = QStringLiteral("<!-- settings-reference:end -->");
+        const auto a = text.indexOf(begin);
+        const auto b = text.indexOf(end);
+        QVERIFY2(a >= 0 && b > a, "docs/usage.md lacks the settings-reference markers");
+        const QString committed = text.mid(a + begin.size(), b - a - begin.size());
+        const QString generated = QString::fromStdString(settingsReferenceMarkdown());
+        QVERIFY2(committed == generated,
+                 "docs/usage.md's configuration reference differs from the settings table: replace the block "
+                 "between the settings-reference markers with the output of `scns settings --markdown`");
+    }
+
+    void choiceNamesParseBack()
+    {
+        for (const auto& name : choiceNames<SamplerKind>())
+            QCOMPARE(toString(*parseChoice<SamplerKind>(name)), name);
+        QVERIFY(!parseChoice<Objective>("InfoNCE"));  // exact spellings only
+        QCOMPARE(*parseChoice<DistillMethod>("crd+kd"), DistillMethod::CrdKd);
+        QCOMPARE(joinChoices({"a", "b", "c"}), std::string("a, b or c"));
+    }
+
+    // A setting that does not apply is not checked: the class sampler's k with the uniform
+    // sampler, distillation's temperature without a method.
+    void settingsThatDoNotApplyAreNotChecked()
+    {
+        const RunConfig c = runConfigFromJsonText(
+            R"({"contrastive": {"enabled": true, "sampler": "uniform", "class": {"k": 0}}, "distill": {"temperature": -1}})", "p");
+        QCOMPARE(c.contrastive.classK, std::int64_t(0));
+        QVERIFY(!findSetting("contrastive.class.k")->appliesTo(c));
+        QVERIFY(findSetting("contrastive.negatives")->appliesTo(c));
+        try {
+            runConfigFromJsonText(R"({"contrastive": {"enabled": true, "sampler": "class", "class": {"k": 0}}})", "p");
+            QFAIL("class.k = 0 with the class sampler must fail");
+        } catch (const ConfigError& e) {
+            QVERIFY2(fieldsOf(e).contains("contrastive.class.k"), e.what());
+        }
     }
 
     void distillSectionRoundTripsWithMethodDefaults()
@@ -78,7 +242,7 @@ private Q_SLOTS:
         QCOMPARE(toJson(runConfigFromJson(toJson(crd))).dump(), toJson(crd).dump());
 
         RunConfig kd;
-        kd.distill.method = "kd";
+        kd.distill.method = DistillMethod::Kd;
         kd.distill.teacherWeights = "t.pth";
         kd.distill.teacherArch = "resnet32x4";
         kd.distill.temperature = 2;
@@ -93,7 +257,7 @@ private Q_SLOTS:
         QCOMPARE(back.distill.teacherArch, std::string("resnet32x4"));
         QCOMPARE(back.distill.temperature, 2.0);
         RunConfig both;
-        both.distill.method = "crd+kd";
+        both.distill.method = DistillMethod::CrdKd;
         QCOMPARE(both.distill.alpha(), 1.0);
         QCOMPARE(both.distill.beta(), 0.8);
     }
@@ -103,7 +267,7 @@ private Q_SLOTS:
         RunConfig c;
         QCOMPARE(c.data.resolvedCropPadding(), std::int64_t(0));
         QVERIFY(!c.data.resolvedFlip());
-        c.data.dataset = "cifar10";
+        c.data.dataset = DatasetId::Cifar10;
         QCOMPARE(c.data.resolvedCropPadding(), std::int64_t(4));
         QVERIFY(c.data.resolvedFlip());
     }
@@ -134,7 +298,7 @@ private Q_SLOTS:
         QTest::newRow("zero negatives") << R"({"contrastive": {"enabled": true, "negatives": 0}})"
                                         << "contrastive.negatives";
         QTest::newRow("epsilon above 1") << R"({"contrastive": {"enabled": true, "epsilon": 1.5}})" << "contrastive.epsilon";
-        QTest::newRow("class k zero") << R"({"contrastive": {"enabled": true, "class": {"k": 0}}})" << "contrastive.class.k";
+        QTest::newRow("class k zero") << R"({"contrastive": {"enabled": true, "sampler": "class", "class": {"k": 0}}})" << "contrastive.class.k";
         QTest::newRow("file source without file") << R"({"contrastive": {"enabled": true, "class": {"similarity": "file"}}})"
                                                   << "contrastive.class.similarity_file";
         QTest::newRow("mixup alpha") << R"({"contrastive": {"enabled": true, "mixup": {"count": 4, "alpha": 0}}})"

@@ -156,7 +156,7 @@ private Q_SLOTS:
         c.optim.weightDecay = 0.9;   // overflow within a few dozen steps
         c.optim.nesterov = false;
         c.optim.momentum = 0.0;
-        c.schedule.kind = "constant";
+        c.schedule.kind = ScheduleKind::Constant;
         TrainRequest req{c, 1, dir.filePath("cp").toStdString(), {}};
         MemoryRecorder rec;
         TrainingObserver none;

@@ -68,7 +68,7 @@ void TestUiRunBrowser::initTestCase()
                 c.data.dataset = kDatasets[d];
                 c.arch = kNetworks[n];
                 c.contrastive.enabled = s == 1;
-                c.contrastive.sampler = "class";
+                c.contrastive.sampler = SamplerKind::Class;
                 configs.push_back(toJsonText(c));
             }
     QElapsedTimer timer;

@@ -72,7 +72,7 @@ RunConfig TestUiRunEditor::richConfig(const QTemporaryDir& files)
     }
     RunConfig c;
     c.name = "rich";
-    c.data.dataset = "cifar10";
+    c.data.dataset = DatasetId::Cifar10;
     c.data.folder = files.filePath("cifar10").toStdString();
     c.data.trainPerClass = 100;
     c.data.testPerClass = 20;
@@ -84,7 +84,7 @@ RunConfig TestUiRunEditor::richConfig(const QTemporaryDir& files)
     c.optim.momentum = 0.8;
     c.optim.weightDecay = 1e-4;
     c.optim.nesterov = false;
-    c.schedule.kind = "multistep";
+    c.schedule.kind = ScheduleKind::Multistep;
     c.schedule.milestones = {3, 6};
     c.schedule.gamma = 0.2;
     c.schedule.warmupEpochs = 0.5;
@@ -96,32 +96,32 @@ RunConfig TestUiRunEditor::richConfig(const QTemporaryDir& files)
     c.threads = 2;
     c.device = "cpu";
     c.contrastive.enabled = true;
-    c.contrastive.objective = "nce";
-    c.contrastive.sampler = "class";
+    c.contrastive.objective = Objective::Nce;
+    c.contrastive.sampler = SamplerKind::Class;
     c.contrastive.negatives = 512;
     c.contrastive.tau = 0.1;
     c.contrastive.beta = 0.5;
     c.contrastive.momentum = 0.6;
     c.contrastive.featureDim = 64;
-    c.contrastive.positive = "self";
+    c.contrastive.positive = Positive::Self;
     c.contrastive.epsilon = 0.25;
     c.contrastive.refreshEpochs = 2;
     c.contrastive.probeAnchors = 4;
     c.contrastive.probeNegatives = 8;
-    c.contrastive.similarity = "file";
+    c.contrastive.similarity = ClassSimilaritySource::File;
     c.contrastive.similarityFile = files.filePath("sim.csv").toStdString();
     c.contrastive.classK = 2;
     c.contrastive.classTau = 0.3;
     c.contrastive.classUniform = true;
     c.contrastive.instanceK = 16;
-    c.contrastive.instanceWeighting = "softmax";
+    c.contrastive.instanceWeighting = InstanceWeighting::Softmax;
     c.contrastive.instanceTau = 0.2;
     c.contrastive.instanceOtherClassesOnly = false;
     c.contrastive.supconSamplesPerClass = 2;
     c.contrastive.mixupCount = 4;
     c.contrastive.mixupAlpha = 0.5;
-    c.contrastive.mixupMode = "anchor";
-    c.distill.method = "crd+kd";
+    c.contrastive.mixupMode = MixupMode::Anchor;
+    c.distill.method = DistillMethod::CrdKd;
     c.distill.teacherWeights = files.filePath("teacher.pt").toStdString();
     c.distill.teacherArch = "resnet32x4";
     c.distill.teacherRunId = 7;
@@ -218,10 +218,10 @@ void TestUiRunEditor::missingFilesAreMarked()
     RunEditor editor;
     QTemporaryDir dir;
     RunConfig c;
-    c.data.dataset = "cifar10";  // no default folder
+    c.data.dataset = DatasetId::Cifar10;  // no default folder
     c.contrastive.enabled = true;
-    c.contrastive.sampler = "class";
-    c.contrastive.similarity = "file";
+    c.contrastive.sampler = SamplerKind::Class;
+    c.contrastive.similarity = ClassSimilaritySource::File;
     c.contrastive.similarityFile = dir.filePath("missing.csv").toStdString();
     c.validate();  // core accepts it: whether files exist is the editor's extra check
     editor.setConfig(c);

@@ -216,10 +216,10 @@ void TestUiEndToEnd::trainTeacherFirstThenUseIt()
     QVERIFY(student);
     QCOMPARE(student->distill.teacherRunId, teacherId);
     QVERIFY(QFile::exists(QString::fromStdString(student->distill.teacherWeights)));
-    QCOMPARE(student->distill.method, std::string("kd"));
+    QCOMPARE(student->distill.method, DistillMethod::Kd);
     RunStore store(dbPath().toStdString());
     const auto teacherCfg = runConfigFromJsonText(store.run(teacherId).configJson, "teacher");
-    QCOMPARE(teacherCfg.distill.method, std::string("none"));
+    QCOMPARE(teacherCfg.distill.method, DistillMethod::None);
     QCOMPARE(teacherCfg.arch, std::string("small-cnn"));
 }
 
