@@ -1,5 +1,5 @@
 #pragma once
-// The sources of the class similarity S (METHOD.md "Class similarity S"), as a run names them.
+// The sources of the class similarity S (docs/method.md "Class similarity S"), as a run names them.
 #include <string>
 #include <vector>
 
