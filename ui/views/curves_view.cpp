@@ -18,6 +18,7 @@
 #include <limits>
 #include <set>
 
+#include "common/qt_text.h"
 #include "views/async_load.h"
 #include "views/export.h"
 #include "views/plot_style.h"
@@ -35,14 +36,6 @@ QStringList defaultMetrics(const QStringList& available)
         if (available.contains(QLatin1String(name)))
             return {QString::fromLatin1(name)};
     return available.isEmpty() ? QStringList() : QStringList{available.first()};
-}
-
-QStringList toQStringList(const std::set<std::string>& names)
-{
-    QStringList out;
-    for (const auto& n : names)
-        out << QString::fromStdString(n);
-    return out;
 }
 
 }  // namespace
