@@ -121,7 +121,7 @@ void RunEditor::dropEvent(QDropEvent* event)
     event->acceptProposedAction();
     QString error;
     if (!loadFile(path, &error))
-        QMessageBox::warning(this, tr("Cannot load configuration"), error);
+        warn(tr("Cannot load configuration"), error);
 }
 
 QWidget* RunEditor::withReason(const QString& key, QWidget* input)
@@ -698,26 +698,42 @@ bool RunEditor::saveFile(const QString& path, QString* error)
     return true;
 }
 
+QString RunEditor::chooseFile(bool save, const QString& title, const QString& suggested, const QString& filter)
+{
+    if (m_chooseFile)
+        return m_chooseFile(save, title, suggested, filter);
+    return save ? QFileDialog::getSaveFileName(this, title, suggested, filter)
+                : QFileDialog::getOpenFileName(this, title, suggested, filter);
+}
+
+void RunEditor::warn(const QString& title, const QString& message)
+{
+    if (m_warn)
+        m_warn(title, message);
+    else
+        QMessageBox::warning(this, title, message);
+}
+
 void RunEditor::loadWithDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Load a run configuration"), {},
-                                                      tr("Run configuration (*.json);;All files (*)"));
+    const QString path = chooseFile(false, tr("Load a run configuration"), {},
+                                    tr("Run configuration (*.json);;All files (*)"));
     if (path.isEmpty())
         return;
     QString error;
     if (!loadFile(path, &error))
-        QMessageBox::warning(this, tr("Cannot load configuration"), error);
+        warn(tr("Cannot load configuration"), error);
 }
 
 void RunEditor::saveWithDialog()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save the run configuration"), QStringLiteral("run.json"),
-                                                tr("Run configuration (*.json)"));
+    const QString path = chooseFile(true, tr("Save the run configuration"), QStringLiteral("run.json"),
+                                    tr("Run configuration (*.json)"));
     if (path.isEmpty())
         return;
     QString error;
     if (!saveFile(path, &error))
-        QMessageBox::warning(this, tr("Cannot save configuration"), error);
+        warn(tr("Cannot save configuration"), error);
 }
 
 }  // namespace scns
