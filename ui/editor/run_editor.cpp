@@ -132,7 +132,7 @@ QWidget* RunEditor::withReason(const QString& key, QWidget* input)
     layout->setSpacing(1);
     layout->addWidget(input);
     auto* reason = new QLabel(box);
-    reason->setProperty("role", "reason");
+    reason->setProperty("role", QStringLiteral("reason"));
     reason->setWordWrap(true);
     reason->hide();
     layout->addWidget(reason);
@@ -157,34 +157,34 @@ void RunEditor::buildForm()
 
     // Run
     auto* run = section(tr("Run"), content);
-    row(run, tr("Name"), "name", f.text("name", [](RunConfig& c) -> auto& { return c.name; }, run),
+    row(run, tr("Name"), QStringLiteral("name"), f.text(QStringLiteral("name"), [](RunConfig& c) -> auto& { return c.name; }, run),
         tr("Empty: data set, network and seed"));
-    static_cast<QLineEdit*>(f.widget("name"))->setPlaceholderText(tr("automatic (data set-network-seed)"));
-    row(run, tr("Epochs"), "epochs", f.integer("epochs", [](RunConfig& c) -> auto& { return c.epochs; }, run), {});
-    row(run, tr("Batch size"), "batch_size",
-        f.integer("batch_size", [](RunConfig& c) -> auto& { return c.batchSize; }, run), {});
-    row(run, tr("Eval batch size"), "eval_batch_size",
-        f.integer("eval_batch_size", [](RunConfig& c) -> auto& { return c.evalBatchSize; }, run),
+    static_cast<QLineEdit*>(f.widget(QStringLiteral("name")))->setPlaceholderText(tr("automatic (data set-network-seed)"));
+    row(run, tr("Epochs"), QStringLiteral("epochs"), f.integer(QStringLiteral("epochs"), [](RunConfig& c) -> auto& { return c.epochs; }, run), {});
+    row(run, tr("Batch size"), QStringLiteral("batch_size"),
+        f.integer(QStringLiteral("batch_size"), [](RunConfig& c) -> auto& { return c.batchSize; }, run), {});
+    row(run, tr("Eval batch size"), QStringLiteral("eval_batch_size"),
+        f.integer(QStringLiteral("eval_batch_size"), [](RunConfig& c) -> auto& { return c.evalBatchSize; }, run),
         tr("Batch size for evaluating the test split"));
-    row(run, tr("Seed"), "seed", f.seed("seed", [](RunConfig& c) -> auto& { return c.seed; }, run),
+    row(run, tr("Seed"), QStringLiteral("seed"), f.seed(QStringLiteral("seed"), [](RunConfig& c) -> auto& { return c.seed; }, run),
         tr("Seeds the subset, initialisation, shuffling and sampling"));
     m_devices = availableDevices();
-    row(run, tr("Device"), "device",
-        f.choice("device", [](RunConfig& c) -> auto& { return c.device; }, m_devices, true, run),
+    row(run, tr("Device"), QStringLiteral("device"),
+        f.choice(QStringLiteral("device"), [](RunConfig& c) -> auto& { return c.device; }, m_devices, true, run),
         tr("cpu, cuda or cuda:N (the devices this machine has are listed)"));
-    row(run, tr("Threads"), "threads", f.integer("threads", [](RunConfig& c) -> auto& { return c.threads; }, run),
+    row(run, tr("Threads"), QStringLiteral("threads"), f.integer(QStringLiteral("threads"), [](RunConfig& c) -> auto& { return c.threads; }, run),
         tr("CPU threads for LibTorch; 0 = all cores"));
-    row(run, tr("Checkpoints kept"), "checkpoint.keep",
-        f.integer("checkpoint.keep", [](RunConfig& c) -> auto& { return c.checkpoint.keep; }, run),
+    row(run, tr("Checkpoints kept"), QStringLiteral("checkpoint.keep"),
+        f.integer(QStringLiteral("checkpoint.keep"), [](RunConfig& c) -> auto& { return c.checkpoint.keep; }, run),
         tr("Newest checkpoint files kept on disk (resume needs one)"));
 
     // Data
     auto* data = section(tr("Data"), content);
-    auto* dataset = f.choice("data.dataset", [](RunConfig& c) -> auto& { return c.data.dataset; },
+    auto* dataset = f.choice(QStringLiteral("data.dataset"), [](RunConfig& c) -> auto& { return c.data.dataset; },
                              toQStringList(knownDatasets()), false, data);
-    row(data, tr("Data set"), "data.dataset", dataset, {});
-    auto* folder = f.path("data.folder", [](RunConfig& c) -> auto& { return c.data.folder; }, true, {}, data);
-    row(data, tr("Folder"), "data.folder", folder, tr("Empty: the data set's default folder, if it has one"));
+    row(data, tr("Data set"), QStringLiteral("data.dataset"), dataset, {});
+    auto* folder = f.path(QStringLiteral("data.folder"), [](RunConfig& c) -> auto& { return c.data.folder; }, true, {}, data);
+    row(data, tr("Folder"), QStringLiteral("data.folder"), folder, tr("Empty: the data set's default folder, if it has one"));
     const auto updateFolderHint = [folder, dataset] {
         QString hint = tr("required for this data set");
         try {
@@ -197,167 +197,167 @@ void RunEditor::buildForm()
     };
     connect(dataset, &QComboBox::currentTextChanged, this, updateFolderHint);
     updateFolderHint();
-    row(data, tr("Train images / class"), "data.train_per_class",
-        f.integer("data.train_per_class", [](RunConfig& c) -> auto& { return c.data.trainPerClass; }, data),
+    row(data, tr("Train images / class"), QStringLiteral("data.train_per_class"),
+        f.integer(QStringLiteral("data.train_per_class"), [](RunConfig& c) -> auto& { return c.data.trainPerClass; }, data),
         tr("0 = all training images"));
-    row(data, tr("Test images / class"), "data.test_per_class",
-        f.integer("data.test_per_class", [](RunConfig& c) -> auto& { return c.data.testPerClass; }, data),
+    row(data, tr("Test images / class"), QStringLiteral("data.test_per_class"),
+        f.integer(QStringLiteral("data.test_per_class"), [](RunConfig& c) -> auto& { return c.data.testPerClass; }, data),
         tr("0 = the whole test split"));
-    row(data, tr("Crop padding"), "data.crop_padding",
-        f.optionalInteger("data.crop_padding", [](RunConfig& c) -> auto& { return c.data.cropPadding; },
+    row(data, tr("Crop padding"), QStringLiteral("data.crop_padding"),
+        f.optionalInteger(QStringLiteral("data.crop_padding"), [](RunConfig& c) -> auto& { return c.data.cropPadding; },
                           tr("default (4; 0 for Fashion-MNIST)"), data),
         tr("Random-crop padding in pixels"));
-    row(data, tr("Horizontal flip"), "data.flip",
-        f.optionalBool("data.flip", [](RunConfig& c) -> auto& { return c.data.flip; },
+    row(data, tr("Horizontal flip"), QStringLiteral("data.flip"),
+        f.optionalBool(QStringLiteral("data.flip"), [](RunConfig& c) -> auto& { return c.data.flip; },
                        tr("default (yes; no for Fashion-MNIST)"), data),
         {});
-    row(data, {}, "data.prefetch",
-        f.boolean("data.prefetch", [](RunConfig& c) -> auto& { return c.data.prefetch; }, tr("Prefetch batches"), data),
+    row(data, {}, QStringLiteral("data.prefetch"),
+        f.boolean(QStringLiteral("data.prefetch"), [](RunConfig& c) -> auto& { return c.data.prefetch; }, tr("Prefetch batches"), data),
         tr("Prepare the next batch on a background thread"));
 
     // Network and optimiser
     auto* net = section(tr("Network and optimiser"), content);
-    row(net, tr("Network"), "model.arch",
-        f.choice("model.arch", [](RunConfig& c) -> auto& { return c.arch; }, archs, false, net), {});
-    row(net, tr("Optimiser"), "optim.optimizer",
-        f.choice("optim.optimizer", [](RunConfig& c) -> auto& { return c.optim.optimizer; }, {"sgd"}, false, net), {});
-    row(net, tr("Learning rate"), "optim.lr", f.real("optim.lr", [](RunConfig& c) -> auto& { return c.optim.lr; }, net),
+    row(net, tr("Network"), QStringLiteral("model.arch"),
+        f.choice(QStringLiteral("model.arch"), [](RunConfig& c) -> auto& { return c.arch; }, archs, false, net), {});
+    row(net, tr("Optimiser"), QStringLiteral("optim.optimizer"),
+        f.choice(QStringLiteral("optim.optimizer"), [](RunConfig& c) -> auto& { return c.optim.optimizer; }, {QStringLiteral("sgd")}, false, net), {});
+    row(net, tr("Learning rate"), QStringLiteral("optim.lr"), f.real(QStringLiteral("optim.lr"), [](RunConfig& c) -> auto& { return c.optim.lr; }, net),
         tr("Peak learning rate"));
-    row(net, tr("Momentum"), "optim.momentum",
-        f.real("optim.momentum", [](RunConfig& c) -> auto& { return c.optim.momentum; }, net), {});
-    row(net, tr("Weight decay"), "optim.weight_decay",
-        f.real("optim.weight_decay", [](RunConfig& c) -> auto& { return c.optim.weightDecay; }, net), {});
-    row(net, {}, "optim.nesterov",
-        f.boolean("optim.nesterov", [](RunConfig& c) -> auto& { return c.optim.nesterov; }, tr("Nesterov momentum"), net),
+    row(net, tr("Momentum"), QStringLiteral("optim.momentum"),
+        f.real(QStringLiteral("optim.momentum"), [](RunConfig& c) -> auto& { return c.optim.momentum; }, net), {});
+    row(net, tr("Weight decay"), QStringLiteral("optim.weight_decay"),
+        f.real(QStringLiteral("optim.weight_decay"), [](RunConfig& c) -> auto& { return c.optim.weightDecay; }, net), {});
+    row(net, {}, QStringLiteral("optim.nesterov"),
+        f.boolean(QStringLiteral("optim.nesterov"), [](RunConfig& c) -> auto& { return c.optim.nesterov; }, tr("Nesterov momentum"), net),
         {});
 
     // Schedule
     auto* sched = section(tr("Learning-rate schedule"), content);
-    row(sched, tr("Kind"), "schedule.kind",
-        f.choice("schedule.kind", [](RunConfig& c) -> auto& { return c.schedule.kind; },
-                 {"constant", "multistep", "cosine", "onecycle"}, false, sched),
+    row(sched, tr("Kind"), QStringLiteral("schedule.kind"),
+        f.choice(QStringLiteral("schedule.kind"), [](RunConfig& c) -> auto& { return c.schedule.kind; },
+                 {QStringLiteral("constant"), QStringLiteral("multistep"), QStringLiteral("cosine"), QStringLiteral("onecycle")}, false, sched),
         {});
-    row(sched, tr("Warm-up epochs"), "schedule.warmup_epochs",
-        f.real("schedule.warmup_epochs", [](RunConfig& c) -> auto& { return c.schedule.warmupEpochs; }, sched),
+    row(sched, tr("Warm-up epochs"), QStringLiteral("schedule.warmup_epochs"),
+        f.real(QStringLiteral("schedule.warmup_epochs"), [](RunConfig& c) -> auto& { return c.schedule.warmupEpochs; }, sched),
         tr("Linear warm-up from 0; fractions of an epoch allowed"));
-    row(sched, tr("Milestones"), "schedule.milestones",
-        f.integerList("schedule.milestones", [](RunConfig& c) -> auto& { return c.schedule.milestones; }, sched),
+    row(sched, tr("Milestones"), QStringLiteral("schedule.milestones"),
+        f.integerList(QStringLiteral("schedule.milestones"), [](RunConfig& c) -> auto& { return c.schedule.milestones; }, sched),
         tr("multistep: epochs at which the learning rate is multiplied by gamma"));
-    row(sched, tr("Gamma"), "schedule.gamma",
-        f.real("schedule.gamma", [](RunConfig& c) -> auto& { return c.schedule.gamma; }, sched), {});
-    row(sched, tr("Minimum lr"), "schedule.min_lr",
-        f.real("schedule.min_lr", [](RunConfig& c) -> auto& { return c.schedule.minLr; }, sched),
+    row(sched, tr("Gamma"), QStringLiteral("schedule.gamma"),
+        f.real(QStringLiteral("schedule.gamma"), [](RunConfig& c) -> auto& { return c.schedule.gamma; }, sched), {});
+    row(sched, tr("Minimum lr"), QStringLiteral("schedule.min_lr"),
+        f.real(QStringLiteral("schedule.min_lr"), [](RunConfig& c) -> auto& { return c.schedule.minLr; }, sched),
         tr("cosine / onecycle floor"));
 
     // Contrastive term
     auto* con = section(tr("Contrastive term (negatives)"), content);
     m_contrastiveBox = con;
-    row(con, {}, "contrastive.enabled",
-        f.boolean("contrastive.enabled", [](RunConfig& c) -> auto& { return c.contrastive.enabled; },
+    row(con, {}, QStringLiteral("contrastive.enabled"),
+        f.boolean(QStringLiteral("contrastive.enabled"), [](RunConfig& c) -> auto& { return c.contrastive.enabled; },
                   tr("Enabled: loss = CE + beta L_con"), con),
         {});
-    row(con, tr("Objective"), "contrastive.objective",
-        f.choice("contrastive.objective", [](RunConfig& c) -> auto& { return c.contrastive.objective; },
-                 {"infonce", "nce", "supcon"}, false, con),
+    row(con, tr("Objective"), QStringLiteral("contrastive.objective"),
+        f.choice(QStringLiteral("contrastive.objective"), [](RunConfig& c) -> auto& { return c.contrastive.objective; },
+                 {QStringLiteral("infonce"), QStringLiteral("nce"), QStringLiteral("supcon")}, false, con),
         tr("infonce, nce (CRD's form) or supcon (in-batch)"));
-    row(con, tr("Sampler"), "contrastive.sampler",
-        f.choice("contrastive.sampler", [](RunConfig& c) -> auto& { return c.contrastive.sampler; },
-                 {"uniform", "class", "instance"}, false, con),
+    row(con, tr("Sampler"), QStringLiteral("contrastive.sampler"),
+        f.choice(QStringLiteral("contrastive.sampler"), [](RunConfig& c) -> auto& { return c.contrastive.sampler; },
+                 {QStringLiteral("uniform"), QStringLiteral("class"), QStringLiteral("instance")}, false, con),
         tr("How negatives are drawn: uniformly, by class similarity or by instance top-k"));
-    row(con, tr("Negatives (K)"), "contrastive.negatives",
-        f.integer("contrastive.negatives", [](RunConfig& c) -> auto& { return c.contrastive.negatives; }, con), {});
-    row(con, tr("Temperature tau"), "contrastive.tau",
-        f.real("contrastive.tau", [](RunConfig& c) -> auto& { return c.contrastive.tau; }, con), {});
-    row(con, tr("Weight beta"), "contrastive.beta",
-        f.real("contrastive.beta", [](RunConfig& c) -> auto& { return c.contrastive.beta; }, con),
+    row(con, tr("Negatives (K)"), QStringLiteral("contrastive.negatives"),
+        f.integer(QStringLiteral("contrastive.negatives"), [](RunConfig& c) -> auto& { return c.contrastive.negatives; }, con), {});
+    row(con, tr("Temperature tau"), QStringLiteral("contrastive.tau"),
+        f.real(QStringLiteral("contrastive.tau"), [](RunConfig& c) -> auto& { return c.contrastive.tau; }, con), {});
+    row(con, tr("Weight beta"), QStringLiteral("contrastive.beta"),
+        f.real(QStringLiteral("contrastive.beta"), [](RunConfig& c) -> auto& { return c.contrastive.beta; }, con),
         tr("Weight of the contrastive loss"));
-    row(con, tr("Bank momentum"), "contrastive.momentum",
-        f.real("contrastive.momentum", [](RunConfig& c) -> auto& { return c.contrastive.momentum; }, con), {});
-    row(con, tr("Feature dim"), "contrastive.feature_dim",
-        f.integer("contrastive.feature_dim", [](RunConfig& c) -> auto& { return c.contrastive.featureDim; }, con),
+    row(con, tr("Bank momentum"), QStringLiteral("contrastive.momentum"),
+        f.real(QStringLiteral("contrastive.momentum"), [](RunConfig& c) -> auto& { return c.contrastive.momentum; }, con), {});
+    row(con, tr("Feature dim"), QStringLiteral("contrastive.feature_dim"),
+        f.integer(QStringLiteral("contrastive.feature_dim"), [](RunConfig& c) -> auto& { return c.contrastive.featureDim; }, con),
         tr("Projection head output size"));
-    row(con, tr("Positive"), "contrastive.positive",
-        f.choice("contrastive.positive", [](RunConfig& c) -> auto& { return c.contrastive.positive; },
-                 {"same-class", "self"}, false, con),
+    row(con, tr("Positive"), QStringLiteral("contrastive.positive"),
+        f.choice(QStringLiteral("contrastive.positive"), [](RunConfig& c) -> auto& { return c.contrastive.positive; },
+                 {QStringLiteral("same-class"), QStringLiteral("self")}, false, con),
         {});
-    row(con, tr("Uniform share epsilon"), "contrastive.epsilon",
-        f.real("contrastive.epsilon", [](RunConfig& c) -> auto& { return c.contrastive.epsilon; }, con),
+    row(con, tr("Uniform share epsilon"), QStringLiteral("contrastive.epsilon"),
+        f.real(QStringLiteral("contrastive.epsilon"), [](RunConfig& c) -> auto& { return c.contrastive.epsilon; }, con),
         tr("Share of negatives drawn uniformly instead"));
-    row(con, tr("Refresh every (epochs)"), "contrastive.refresh_epochs",
-        f.integer("contrastive.refresh_epochs", [](RunConfig& c) -> auto& { return c.contrastive.refreshEpochs; }, con),
+    row(con, tr("Refresh every (epochs)"), QStringLiteral("contrastive.refresh_epochs"),
+        f.integer(QStringLiteral("contrastive.refresh_epochs"), [](RunConfig& c) -> auto& { return c.contrastive.refreshEpochs; }, con),
         tr("Model-based similarity / top-k refresh period R"));
-    row(con, tr("Probe anchors"), "contrastive.probe_anchors",
-        f.integer("contrastive.probe_anchors", [](RunConfig& c) -> auto& { return c.contrastive.probeAnchors; }, con),
+    row(con, tr("Probe anchors"), QStringLiteral("contrastive.probe_anchors"),
+        f.integer(QStringLiteral("contrastive.probe_anchors"), [](RunConfig& c) -> auto& { return c.contrastive.probeAnchors; }, con),
         tr("Anchors whose negatives are recorded each epoch (negatives inspector)"));
-    row(con, tr("Probe negatives"), "contrastive.probe_negatives",
-        f.integer("contrastive.probe_negatives", [](RunConfig& c) -> auto& { return c.contrastive.probeNegatives; },
+    row(con, tr("Probe negatives"), QStringLiteral("contrastive.probe_negatives"),
+        f.integer(QStringLiteral("contrastive.probe_negatives"), [](RunConfig& c) -> auto& { return c.contrastive.probeNegatives; },
                   con),
         tr("Negatives recorded per probe anchor and epoch"));
-    row(con, tr("SupCon samples / class"), "contrastive.supcon.samples_per_class",
-        f.integer("contrastive.supcon.samples_per_class",
+    row(con, tr("SupCon samples / class"), QStringLiteral("contrastive.supcon.samples_per_class"),
+        f.integer(QStringLiteral("contrastive.supcon.samples_per_class"),
                   [](RunConfig& c) -> auto& { return c.contrastive.supconSamplesPerClass; }, con),
         {});
-    row(con, tr("Reference weights"), "contrastive.reference.weights",
-        f.path("contrastive.reference.weights", [](RunConfig& c) -> auto& { return c.contrastive.referenceWeights; },
+    row(con, tr("Reference weights"), QStringLiteral("contrastive.reference.weights"),
+        f.path(QStringLiteral("contrastive.reference.weights"), [](RunConfig& c) -> auto& { return c.contrastive.referenceWeights; },
                false, tr("Weights (*.pt *.pth *.ckpt);;All files (*)"), con),
         tr("A fixed reference network instead of the model itself (empty: none)"));
-    row(con, tr("Reference network"), "contrastive.reference.arch",
-        f.choice("contrastive.reference.arch", [](RunConfig& c) -> auto& { return c.contrastive.referenceArch; },
+    row(con, tr("Reference network"), QStringLiteral("contrastive.reference.arch"),
+        f.choice(QStringLiteral("contrastive.reference.arch"), [](RunConfig& c) -> auto& { return c.contrastive.referenceArch; },
                  archsOrDefault, false, con),
         tr("Empty: the run's network"));
 
     auto* cls = section(tr("Class sampler"), content);
     m_classBox = cls;
-    row(cls, tr("Similarity source"), "contrastive.class.similarity",
-        f.choice("contrastive.class.similarity", [](RunConfig& c) -> auto& { return c.contrastive.similarity; },
-                 {"wordnet", "visual", "confusion", "file"}, false, cls),
+    row(cls, tr("Similarity source"), QStringLiteral("contrastive.class.similarity"),
+        f.choice(QStringLiteral("contrastive.class.similarity"), [](RunConfig& c) -> auto& { return c.contrastive.similarity; },
+                 {QStringLiteral("wordnet"), QStringLiteral("visual"), QStringLiteral("confusion"), QStringLiteral("file")}, false, cls),
         {});
-    row(cls, tr("Similarity file"), "contrastive.class.similarity_file",
-        f.path("contrastive.class.similarity_file", [](RunConfig& c) -> auto& { return c.contrastive.similarityFile; },
+    row(cls, tr("Similarity file"), QStringLiteral("contrastive.class.similarity_file"),
+        f.path(QStringLiteral("contrastive.class.similarity_file"), [](RunConfig& c) -> auto& { return c.contrastive.similarityFile; },
                false, tr("Similarity (*.csv *.txt *.vec);;All files (*)"), cls),
         tr("C x C CSV or word vectors, for source = file"));
-    row(cls, tr("Top-k classes"), "contrastive.class.k",
-        f.integer("contrastive.class.k", [](RunConfig& c) -> auto& { return c.contrastive.classK; }, cls), {});
-    row(cls, tr("Class tau"), "contrastive.class.tau",
-        f.real("contrastive.class.tau", [](RunConfig& c) -> auto& { return c.contrastive.classTau; }, cls), {});
-    row(cls, {}, "contrastive.class.uniform",
-        f.boolean("contrastive.class.uniform", [](RunConfig& c) -> auto& { return c.contrastive.classUniform; },
+    row(cls, tr("Top-k classes"), QStringLiteral("contrastive.class.k"),
+        f.integer(QStringLiteral("contrastive.class.k"), [](RunConfig& c) -> auto& { return c.contrastive.classK; }, cls), {});
+    row(cls, tr("Class tau"), QStringLiteral("contrastive.class.tau"),
+        f.real(QStringLiteral("contrastive.class.tau"), [](RunConfig& c) -> auto& { return c.contrastive.classTau; }, cls), {});
+    row(cls, {}, QStringLiteral("contrastive.class.uniform"),
+        f.boolean(QStringLiteral("contrastive.class.uniform"), [](RunConfig& c) -> auto& { return c.contrastive.classUniform; },
                   tr("Uniform over the top-k classes"), cls),
         {});
 
     auto* inst = section(tr("Instance sampler"), content);
     m_instanceBox = inst;
-    row(inst, tr("Top-k instances"), "contrastive.instance.k",
-        f.integer("contrastive.instance.k", [](RunConfig& c) -> auto& { return c.contrastive.instanceK; }, inst), {});
-    row(inst, tr("Weighting"), "contrastive.instance.weighting",
-        f.choice("contrastive.instance.weighting", [](RunConfig& c) -> auto& { return c.contrastive.instanceWeighting; },
-                 {"uniform", "softmax"}, false, inst),
+    row(inst, tr("Top-k instances"), QStringLiteral("contrastive.instance.k"),
+        f.integer(QStringLiteral("contrastive.instance.k"), [](RunConfig& c) -> auto& { return c.contrastive.instanceK; }, inst), {});
+    row(inst, tr("Weighting"), QStringLiteral("contrastive.instance.weighting"),
+        f.choice(QStringLiteral("contrastive.instance.weighting"), [](RunConfig& c) -> auto& { return c.contrastive.instanceWeighting; },
+                 {QStringLiteral("uniform"), QStringLiteral("softmax")}, false, inst),
         {});
-    row(inst, tr("Instance tau"), "contrastive.instance.tau",
-        f.real("contrastive.instance.tau", [](RunConfig& c) -> auto& { return c.contrastive.instanceTau; }, inst), {});
-    row(inst, {}, "contrastive.instance.other_classes_only",
-        f.boolean("contrastive.instance.other_classes_only",
+    row(inst, tr("Instance tau"), QStringLiteral("contrastive.instance.tau"),
+        f.real(QStringLiteral("contrastive.instance.tau"), [](RunConfig& c) -> auto& { return c.contrastive.instanceTau; }, inst), {});
+    row(inst, {}, QStringLiteral("contrastive.instance.other_classes_only"),
+        f.boolean(QStringLiteral("contrastive.instance.other_classes_only"),
                   [](RunConfig& c) -> auto& { return c.contrastive.instanceOtherClassesOnly; },
                   tr("Other classes only"), inst),
         {});
 
     auto* mix = section(tr("Latent Mixup pseudo-negatives"), content);
     m_mixupBox = mix;
-    row(mix, tr("Count"), "contrastive.mixup.count",
-        f.integer("contrastive.mixup.count", [](RunConfig& c) -> auto& { return c.contrastive.mixupCount; }, mix),
+    row(mix, tr("Count"), QStringLiteral("contrastive.mixup.count"),
+        f.integer(QStringLiteral("contrastive.mixup.count"), [](RunConfig& c) -> auto& { return c.contrastive.mixupCount; }, mix),
         tr("Pseudo-negatives per anchor; 0 = off"));
-    row(mix, tr("Alpha"), "contrastive.mixup.alpha",
-        f.real("contrastive.mixup.alpha", [](RunConfig& c) -> auto& { return c.contrastive.mixupAlpha; }, mix),
+    row(mix, tr("Alpha"), QStringLiteral("contrastive.mixup.alpha"),
+        f.real(QStringLiteral("contrastive.mixup.alpha"), [](RunConfig& c) -> auto& { return c.contrastive.mixupAlpha; }, mix),
         tr("Beta(alpha, alpha) mixing weights"));
-    row(mix, tr("Mode"), "contrastive.mixup.mode",
-        f.choice("contrastive.mixup.mode", [](RunConfig& c) -> auto& { return c.contrastive.mixupMode; },
-                 {"pairs", "anchor"}, false, mix),
+    row(mix, tr("Mode"), QStringLiteral("contrastive.mixup.mode"),
+        f.choice(QStringLiteral("contrastive.mixup.mode"), [](RunConfig& c) -> auto& { return c.contrastive.mixupMode; },
+                 {QStringLiteral("pairs"), QStringLiteral("anchor")}, false, mix),
         {});
 
     auto* kd = section(tr("Distillation (teacher)"), content);
-    row(kd, tr("Method"), "distill.method",
-        f.choice("distill.method", [](RunConfig& c) -> auto& { return c.distill.method; },
-                 {"none", "kd", "crd", "crd+kd"}, false, kd),
+    row(kd, tr("Method"), QStringLiteral("distill.method"),
+        f.choice(QStringLiteral("distill.method"), [](RunConfig& c) -> auto& { return c.distill.method; },
+                 {QStringLiteral("none"), QStringLiteral("kd"), QStringLiteral("crd"), QStringLiteral("crd+kd")}, false, kd),
         tr("crd uses the contrastive section for its negatives"));
     m_teacherBox = new QGroupBox(tr("Teacher"), kd);
     auto* teacherForm = new QFormLayout(m_teacherBox);
@@ -365,16 +365,16 @@ void RunEditor::buildForm()
         input->setToolTip(tip);
         teacherForm->addRow(label, withReason(key, input));
     };
-    teacherRow(tr("Weights"), "distill.teacher.weights",
-               f.path("distill.teacher.weights", [](RunConfig& c) -> auto& { return c.distill.teacherWeights; }, false,
+    teacherRow(tr("Weights"), QStringLiteral("distill.teacher.weights"),
+               f.path(QStringLiteral("distill.teacher.weights"), [](RunConfig& c) -> auto& { return c.distill.teacherWeights; }, false,
                       tr("Weights (*.pt *.pth *.ckpt);;All files (*)"), m_teacherBox),
                tr("An SCNS checkpoint or a PyTorch state dict (import)"));
-    teacherRow(tr("Network"), "distill.teacher.arch",
-               f.choice("distill.teacher.arch", [](RunConfig& c) -> auto& { return c.distill.teacherArch; },
+    teacherRow(tr("Network"), QStringLiteral("distill.teacher.arch"),
+               f.choice(QStringLiteral("distill.teacher.arch"), [](RunConfig& c) -> auto& { return c.distill.teacherArch; },
                         archsOrDefault, false, m_teacherBox),
                tr("Empty: the network an SCNS checkpoint names"));
-    teacherRow(tr("From run"), "distill.teacher.run_id",
-               f.integer("distill.teacher.run_id", [](RunConfig& c) -> auto& { return c.distill.teacherRunId; },
+    teacherRow(tr("From run"), QStringLiteral("distill.teacher.run_id"),
+               f.integer(QStringLiteral("distill.teacher.run_id"), [](RunConfig& c) -> auto& { return c.distill.teacherRunId; },
                          m_teacherBox),
                tr("The stored run the weights come from (0: imported)"));
     auto* pick = new QPushButton(tr("Pick a finished run…"), m_teacherBox);
@@ -389,18 +389,18 @@ void RunEditor::buildForm()
     teacherButtons->addWidget(train);
     teacherForm->addRow(QString(), teacherButtons);
     formOf(kd)->addRow(m_teacherBox);
-    row(kd, tr("Temperature T"), "distill.temperature",
-        f.real("distill.temperature", [](RunConfig& c) -> auto& { return c.distill.temperature; }, kd), {});
-    row(kd, tr("CE weight (gamma)"), "distill.ce_weight",
-        f.optionalReal("distill.ce_weight", [](RunConfig& c) -> auto& { return c.distill.ceWeight; },
+    row(kd, tr("Temperature T"), QStringLiteral("distill.temperature"),
+        f.real(QStringLiteral("distill.temperature"), [](RunConfig& c) -> auto& { return c.distill.temperature; }, kd), {});
+    row(kd, tr("CE weight (gamma)"), QStringLiteral("distill.ce_weight"),
+        f.optionalReal(QStringLiteral("distill.ce_weight"), [](RunConfig& c) -> auto& { return c.distill.ceWeight; },
                        tr("default (0.1 kd, else 1)"), kd),
         {});
-    row(kd, tr("KD weight (alpha)"), "distill.kd_weight",
-        f.optionalReal("distill.kd_weight", [](RunConfig& c) -> auto& { return c.distill.kdWeight; },
+    row(kd, tr("KD weight (alpha)"), QStringLiteral("distill.kd_weight"),
+        f.optionalReal(QStringLiteral("distill.kd_weight"), [](RunConfig& c) -> auto& { return c.distill.kdWeight; },
                        tr("default (0.9 kd, 1 crd+kd, 0 crd)"), kd),
         {});
-    row(kd, tr("CRD weight (beta)"), "distill.crd_weight",
-        f.optionalReal("distill.crd_weight", [](RunConfig& c) -> auto& { return c.distill.crdWeight; },
+    row(kd, tr("CRD weight (beta)"), QStringLiteral("distill.crd_weight"),
+        f.optionalReal(QStringLiteral("distill.crd_weight"), [](RunConfig& c) -> auto& { return c.distill.crdWeight; },
                        tr("default (0.8 crd, 0 kd)"), kd),
         {});
 
@@ -449,9 +449,9 @@ void RunEditor::buildForm()
 
     auto* bar = new QGridLayout;
     bar->addWidget(new QLabel(tr("Seeds"), this), 0, 0);
-    bar->addWidget(withReason("seeds", m_seeds), 0, 1);
+    bar->addWidget(withReason(QStringLiteral("seeds"), m_seeds), 0, 1);
     bar->addWidget(new QLabel(tr("Grid"), this), 0, 2);
-    bar->addWidget(withReason("grid", m_grid), 0, 3);
+    bar->addWidget(withReason(QStringLiteral("grid"), m_grid), 0, 3);
     bar->setColumnStretch(1, 1);
     bar->setColumnStretch(3, 3);
     auto* buttons = new QHBoxLayout;
@@ -654,7 +654,7 @@ void RunEditor::updateEnabledSections()
     const RunConfig c = editedConfig(ignored);
     const bool contrastive = c.contrastive.enabled;
     for (QWidget* w : m_contrastiveBox->findChildren<QWidget*>())
-        if (w != field("contrastive.enabled") && !w->isAncestorOf(field("contrastive.enabled")))
+        if (w != field(QStringLiteral("contrastive.enabled")) && !w->isAncestorOf(field(QStringLiteral("contrastive.enabled"))))
             w->setEnabled(contrastive);
     m_classBox->setEnabled(contrastive && c.contrastive.sampler == "class");
     m_instanceBox->setEnabled(contrastive && c.contrastive.sampler == "instance");
@@ -662,7 +662,7 @@ void RunEditor::updateEnabledSections()
     const bool distill = c.distill.method != "none";
     m_teacherBox->setEnabled(distill);
     for (const char* key : {"distill.temperature", "distill.ce_weight", "distill.kd_weight", "distill.crd_weight"})
-        field(key)->setEnabled(distill);
+        field(QLatin1String(key))->setEnabled(distill);
 }
 
 bool RunEditor::loadFile(const QString& path, QString* error)
