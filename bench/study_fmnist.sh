@@ -2,8 +2,9 @@
 # The SCNS study on Fashion-MNIST (issue: semantically-conditioned negative sampling):
 # CE alone, CE + uniform, CE + class, CE + instance, CE + class + mixup, for two networks and
 # three seeds, on a fixed seeded subset so it finishes on a laptop CPU. Writes the runs to
-# a study database and the summary table (mean, spread, epochs to a fixed accuracy) to
-# docs/results.md's generated block via bench/summarize_study.py.
+# a study database and prints the summary table (mean, spread, epochs to a fixed accuracy;
+# bench/summarize_study.py) as Markdown on standard output. docs/results.md holds a copy
+# pasted by hand with the command that produced it; nothing rewrites that file.
 #
 # usage: bench/study_fmnist.sh [BUILD_DIR] [DB]
 # knobs (environment): EPOCHS (8), PER_CLASS (500), TEST_PER_CLASS (200), NEGATIVES (1024),

@@ -5,7 +5,6 @@
 #include <optional>
 
 #include <CLI/CLI.hpp>
-#include <torch/nn/functional/loss.h>
 #include <torch/utils.h>
 
 #include "commands.h"
@@ -123,24 +122,12 @@ void evaluateDataset(const EvaluateArgs& a, NetworkImpl& net, const NetworkSpec&
     BatchLoader loader(data, normalizationFor(a.dataset, *data),
                        LoaderOptions{.batchSize = a.batchSize, .shuffle = false, .prefetch = true});
     PredictionWriter writer(a.predictions, spec.numClasses);
-    torch::NoGradGuard noGrad;
-    double lossSum = 0;
-    std::int64_t top1 = 0, top5 = 0, count = 0;
-    loader.startEpoch(0);
-    while (auto batch = loader.next()) {
-        const auto logits = net.forwardAll(batch->images.to(device)).logits;
-        const auto y = batch->labels.to(device);
-        lossSum += torch::nn::functional::cross_entropy(
-                       logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                       .item<double>();
-        top1 += countTopK(logits, y, 1);
-        top5 += countTopK(logits, y, 5);
-        count += y.size(0);
-        writer.write(logits, batch->indices);
-    }
-    const double n = std::max<double>(1, static_cast<double>(count));
+    const EvalResult r = evaluate(net, loader, device,
+                                  [&writer](const torch::Tensor& logits, const Batch& batch) {
+                                      writer.write(logits, batch.indices);
+                                  });
     std::printf("%s %s: %lld images, loss %.4f, top-1 %.2f%%, top-5 %.2f%%\n", a.dataset.c_str(), a.split.c_str(),
-                static_cast<long long>(count), lossSum / n, 100.0 * top1 / n, 100.0 * top5 / n);
+                static_cast<long long>(r.count), r.loss, r.top1, r.top5);
     writer.finish();
 }
 

@@ -274,10 +274,16 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         const auto rows = store.metrics(r.id);
         std::ostringstream out;
         out.precision(10);
+        // What the file holds, for the line on standard error: data rows of the CSV table, or
+        // the parts of the JSON document.
+        std::string written;
+        std::size_t count = 0;
         if (args->format == "csv" && args->table == "metrics") {
             out << "run_id,epoch,step,name,value\n";
             for (const auto& m : rows)
                 out << r.id << ',' << m.epoch << ',' << m.step << ',' << m.name << ',' << m.value << '\n';
+            count = rows.size();
+            written = "metric rows";
         } else if (args->format == "csv" && args->table == "similarity") {
             out << "run_id,epoch,source,row_class,column_class,value\n";
             for (const auto& sim : store.classSimilarities(r.id)) {
@@ -286,7 +292,9 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
                     for (std::size_t j = 0; j < c; ++j)
                         out << r.id << ',' << sim.epoch << ',' << sim.source << ",\"" << sim.classNames[i] << "\",\""
                             << sim.classNames[j] << "\"," << sim.matrix[i * c + j] << '\n';
+                count += c * c;
             }
+            written = "class similarity rows";
         } else if (args->format == "csv" && args->table == "confusion") {
             out << "run_id,epoch,true_class,predicted_class,count\n";
             for (const auto& m : store.testConfusions(r.id)) {
@@ -295,14 +303,19 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
                     for (std::size_t j = 0; j < c; ++j)
                         out << r.id << ',' << m.epoch << ",\"" << m.classNames[i] << "\",\"" << m.classNames[j] << "\","
                             << m.counts[i * c + j] << '\n';
+                count += c * c;
             }
+            written = "test confusion rows";
         } else if (args->format == "csv") {
             out << "run_id,epoch,anchor_index,anchor_class,slot,kind,sample_index,sample_class,similarity,from_topk,"
                    "source_a,source_b,lambda\n";
-            for (const auto& p : store.probeNegatives(r.id))
+            for (const auto& p : store.probeNegatives(r.id)) {
                 out << r.id << ',' << p.epoch << ',' << p.anchorIndex << ',' << p.anchorClass << ',' << p.slot << ','
                     << p.kind << ',' << p.sampleIndex << ',' << p.sampleClass << ',' << p.similarity << ','
                     << (p.fromTopK ? 1 : 0) << ',' << p.sourceA << ',' << p.sourceB << ',' << p.lambda << '\n';
+                ++count;
+            }
+            written = "probe negative rows";
         } else {
             json metrics = json::array();
             for (const auto& m : rows)
@@ -328,6 +341,10 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
                         {"checkpoints", cps},       {"class_similarity", sims},      {"probe_negatives", probes},
                         {"test_confusion", confusion}};
             out << doc.dump(2) << '\n';
+            written = "JSON document (" + std::to_string(metrics.size()) + " metric rows, " + std::to_string(cps.size())
+                      + " checkpoints, " + std::to_string(sims.size()) + " class similarity matrices, "
+                      + std::to_string(probes.size()) + " probe negatives, " + std::to_string(confusion.size())
+                      + " test confusion matrices)";
         }
         if (args->output.empty()) {
             std::cout << out.str();
@@ -335,8 +352,12 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             std::ofstream file(args->output, std::ios::binary);
             if (!file || !(file << out.str()))
                 throw Error(args->output + ": cannot write the export file");
-            std::fprintf(stderr, "wrote %zu metric rows of run %lld to %s\n", rows.size(), static_cast<long long>(r.id),
-                         args->output.c_str());
+            if (args->format == "json")
+                std::fprintf(stderr, "wrote run %lld as a %s to %s\n", static_cast<long long>(r.id), written.c_str(),
+                             args->output.c_str());
+            else
+                std::fprintf(stderr, "wrote %zu %s of run %lld to %s\n", count, written.c_str(),
+                             static_cast<long long>(r.id), args->output.c_str());
         }
         exitCode = kOk;
     });

@@ -29,6 +29,11 @@ int main(int argc, char** argv)
     addEvaluateCommand(app, global, exitCode);
     addExportWeightsCommand(app, global, exitCode);
     addSettingsCommand(app, exitCode);
+    // Global options after the subcommand too (`scns runs --db FILE`): each subcommand takes
+    // them, bound to the same storage, so they show in its --help. No envname here: $SCNS_DB
+    // is read by the top-level option only, so it never overrides a --db given on the line.
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+        sub->add_option("--db", global.db, "Run database file (also accepted before the subcommand)");
 
     try {
         app.parse(argc, argv);

@@ -232,7 +232,9 @@ void addResumeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         RunOptions options{true, false, false};
     };
     auto args = std::make_shared<ResumeArgs>();
-    CLI::App* cmd = app.add_subcommand("resume", "Continue a cancelled, interrupted or failed run from its last checkpoint");
+    CLI::App* cmd = app.add_subcommand(
+        "resume", "Continue a cancelled, interrupted, failed or diverged run from its last checkpoint (a queued run "
+                  "starts; a finished run is refused; one still recorded as running needs --force)");
     cmd->add_option("run", args->run, "Run id or name")->required();
     cmd->add_flag("--from-scratch", args->options.fromScratch,
                   "Start the run over from epoch 0 when none of its checkpoints can be used (its recorded epochs are "

@@ -9,32 +9,16 @@
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "losses/row_kernels.h"
+
 namespace scns {
 
 namespace {
 
-template <typename T>
-T dot(const T* a, const T* b, std::int64_t d)
-{
-    T acc[8] = {};  // independent partial sums: vectorised without -ffast-math
-    std::int64_t j = 0;
-    for (; j + 8 <= d; j += 8)
-        for (int u = 0; u < 8; ++u)
-            acc[u] += a[j + u] * b[j + u];
-    T s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    for (; j < d; ++j)
-        s += a[j] * b[j];
-    return s;
-}
-
-constexpr std::int64_t kPrefetch = 8;
-
-// Anchors per parallel chunk: about 2^23 multiply-adds (a millisecond or more), so that waking
-// a worker thread pays off; small inputs stay on the calling thread.
-inline std::int64_t rowGrain(std::int64_t rows, std::int64_t d)
-{
-    return std::max<std::int64_t>(1, (std::int64_t{1} << 23) / std::max<std::int64_t>(1, rows * d));
-}
+using row_kernels::dot;
+using row_kernels::kPrefetch;
+using row_kernels::prefetchRow;
+using row_kernels::rowGrain;
 
 struct Shapes {
     std::int64_t B, K, P, d;
@@ -73,15 +57,10 @@ void kernel(const T* z, const T* pos, const T* bank, const std::int64_t* idx, co
             };
             const T* pb = pos + b * s.d;
             const double l0 = take(pb);
-            // Rows are scattered over the bank: request the row kPrefetch ahead, so that several
-            // memory reads are in flight at once (measured: about 1.5x faster at N = 60,000).
             const std::int64_t* ib = idx + b * s.K;
             for (std::int64_t k = 0; k < s.K; ++k) {
-                if (k + kPrefetch < s.K) {
-                    const char* ahead = reinterpret_cast<const char*>(bank + ib[k + kPrefetch] * s.d);
-                    for (std::int64_t off = 0; off < s.d * static_cast<std::int64_t>(sizeof(T)); off += 64)
-                        __builtin_prefetch(ahead + off);
-                }
+                if (k + kPrefetch < s.K)
+                    prefetchRow(bank + ib[k + kPrefetch] * s.d, s.d);
                 take(bank + ib[k] * s.d);
             }
             for (std::int64_t q = 0; q < s.P; ++q)

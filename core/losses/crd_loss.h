@@ -1,5 +1,5 @@
 #pragma once
-// CRD's two-way contrastive loss (Tian et al. 2020; METHOD.md "Objectives", distillation):
+// CRD's two-way contrastive loss (Tian et al. 2020; docs/method.md "Objectives", distillation):
 //   L_CRD = L_con(z^S_i vs M^T, positive M^T_i) + L_con(z^T_i vs M^S, positive M^S_i),
 // both directions sharing the batch's negative indices (CRD draws one contrast index set per
 // anchor and uses it in both banks). L_con is InfoNCE (losses/info_nce.h) or CRD's NCE form

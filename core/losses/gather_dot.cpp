@@ -6,43 +6,16 @@
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "losses/row_kernels.h"
+
 namespace scns {
 
 namespace {
 
-// Eight independent partial sums, so the compiler vectorises the reduction without -ffast-math.
-template <typename T>
-T dot(const T* a, const T* b, std::int64_t d)
-{
-    T acc[8] = {};
-    std::int64_t j = 0;
-    for (; j + 8 <= d; j += 8)
-        for (int u = 0; u < 8; ++u)
-            acc[u] += a[j + u] * b[j + u];
-    T s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    for (; j < d; ++j)
-        s += a[j] * b[j];
-    return s;
-}
-
-// Rows are scattered over the bank: request the row kPrefetch ahead so that several memory
-// reads are in flight at once.
-constexpr std::int64_t kPrefetch = 8;
-
-// Anchors per parallel chunk: about 2^23 multiply-adds (a millisecond or more), so that waking
-// a worker thread pays off; small inputs stay on the calling thread.
-inline std::int64_t rowGrain(std::int64_t rows, std::int64_t d)
-{
-    return std::max<std::int64_t>(1, (std::int64_t{1} << 23) / std::max<std::int64_t>(1, rows * d));
-}
-
-template <typename T>
-inline void prefetchRow(const T* row, std::int64_t d)
-{
-    const char* p = reinterpret_cast<const char*>(row);
-    for (std::int64_t off = 0; off < d * static_cast<std::int64_t>(sizeof(T)); off += 64)
-        __builtin_prefetch(p + off);
-}
+using row_kernels::dot;
+using row_kernels::kPrefetch;
+using row_kernels::prefetchRow;
+using row_kernels::rowGrain;
 
 template <typename T>
 void forwardKernel(const T* z, const T* bank, const std::int64_t* idx, T* out, std::int64_t B, std::int64_t K, std::int64_t d)

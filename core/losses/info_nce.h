@@ -1,5 +1,5 @@
 #pragma once
-// InfoNCE over memory-bank rows (METHOD.md "Objectives"):
+// InfoNCE over memory-bank rows (docs/method.md "Objectives"):
 //   L = mean_b -log( exp(z_b.p_b / tau) / (exp(z_b.p_b / tau) + sum_j exp(z_b.n_bj / tau) + sum_q exp(z_b.n~_bq / tau)) )
 // computed as logsumexp(logits) - z.p / tau, which neither overflows nor underflows.
 #include <ATen/core/Tensor.h>

@@ -1,5 +1,5 @@
 #pragma once
-// Hinton et al.'s knowledge-distillation term (METHOD.md "Objectives", distillation):
+// Hinton et al.'s knowledge-distillation term (docs/method.md "Objectives", distillation):
 //   L_KD = T^2 * KL( softmax(t / T) || softmax(s / T) ),
 // averaged over the batch (KL summed over classes, then divided by B: PyTorch's
 // kl_div(..., reduction='batchmean'), as RepDistiller's DistillKL computes it). The T^2 factor

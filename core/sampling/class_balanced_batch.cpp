@@ -4,7 +4,7 @@
 
 #include <ATen/ATen.h>
 
-#include "sampling/class_distribution.h"
+#include "sampling/checked_class_distribution.h"
 #include "sampling/config_fields.h"
 #include "sampling/counter_rng.h"
 

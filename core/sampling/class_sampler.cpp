@@ -3,7 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
-#include "sampling/class_distribution.h"
+#include "sampling/checked_class_distribution.h"
 #include "sampling/counter_rng.h"
 #include "sampling/sampler_loop.h"
 

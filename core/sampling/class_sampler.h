@@ -1,5 +1,5 @@
 #pragma once
-// `class` (METHOD.md): a class c ~ distribution[y_anchor], then a sample of c uniformly, with
+// `class` (docs/method.md): a class c ~ distribution[y_anchor], then a sample of c uniformly, with
 // replacement. The distribution is a plain C x C row-stochastic tensor (the semantic module's
 // classSamplingDistribution). fromTopK is all true.
 #include "sampling/alias_table.h"

@@ -1,6 +1,6 @@
 #pragma once
 // Any sampler with a share epsilon drawn uniformly instead, so the negative set does not freeze
-// (METHOD.md): each of the K draws independently comes from `uniform` with probability epsilon,
+// (docs/method.md): each of the K draws independently comes from `uniform` with probability epsilon,
 // else from `inner`. fromTopK is false where the uniform sampler supplied the draw (and keeps
 // the inner sampler's flag elsewhere).
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// `instance` (METHOD.md): negatives of anchor i drawn from row i of a top-k table (the k most
+// `instance` (docs/method.md): negatives of anchor i drawn from row i of a top-k table (the k most
 // similar samples), uniformly or with probabilities softmax(s_ij / tauS), with replacement, so
 // K > k is allowed. The table is two plain tensors (the semantic module's TopKTable).
 // fromTopK is all true.

@@ -1,5 +1,5 @@
 #pragma once
-// The memory bank M (N x d, one unit vector per training sample; METHOD.md "Notation"),
+// The memory bank M (N x d, one unit vector per training sample; docs/method.md "Notation"),
 // updated after the loss: M_i <- normalize(m M_i + (1 - m) z_i) [CRD].
 #include <cstdint>
 

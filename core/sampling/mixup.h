@@ -1,5 +1,5 @@
 #pragma once
-// Latent Mixup pseudo-negatives (METHOD.md "Negative samplers", `mixup`): P per anchor,
+// Latent Mixup pseudo-negatives (docs/method.md "Negative samplers", `mixup`): P per anchor,
 //   n~ = normalize(lambda a + (1 - lambda) b),
 //   pairs:  (a, b) two different negatives of the anchor (positions in its K), lambda ~ Beta(alpha, alpha);
 //   anchor: a = the anchor, b = one of its negatives; lambda ~ Beta(alpha, alpha) folded onto

@@ -1,5 +1,5 @@
 #pragma once
-// The interface of every negative sampler (METHOD.md, "Negative samplers"): K negatives per
+// The interface of every negative sampler (docs/method.md, "Negative samplers"): K negatives per
 // anchor, as indices into the training set (rows of the memory bank). Draws are with
 // replacement and depend only on the sampler's seeded generator and the call order.
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // CRD's Embed: a linear map of the backbone feature to d dimensions, then L2 normalisation;
-// z = normalize(W h + b) (METHOD.md "Notation"). The submodule is named `linear` as in CRD, so
+// z = normalize(W h + b) (docs/method.md "Notation"). The submodule is named `linear` as in CRD, so
 // state-dict keys match RepDistiller's ("linear.weight", "linear.bias").
 #include <torch/nn/cloneable.h>
 #include <torch/nn/modules/linear.h>

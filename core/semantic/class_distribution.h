@@ -1,6 +1,6 @@
 #pragma once
 // Turns the class similarity S into per-class sampling distributions over the other classes
-// (METHOD.md "Class similarity S": diagonal removed, top-k kept, softmax or uniform).
+// (docs/method.md "Class similarity S": diagonal removed, top-k kept, softmax or uniform).
 #include <cstdint>
 
 #include <ATen/core/Tensor.h>

@@ -1,5 +1,5 @@
 #pragma once
-// The class similarity S (C x C, float32, symmetric) from each source of METHOD.md
+// The class similarity S (C x C, float32, symmetric) from each source of docs/method.md
 // "Class similarity S". Rows of S become sampling distributions in class_distribution.h.
 #include <filesystem>
 #include <string>

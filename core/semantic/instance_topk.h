@@ -1,5 +1,5 @@
 #pragma once
-// The instance top-k table (METHOD.md "Instance similarity"): for every sample, its k most
+// The instance top-k table (docs/method.md "Instance similarity"): for every sample, its k most
 // cosine-similar samples, built once from reference embeddings before training.
 #include <cstdint>
 #include <functional>

@@ -1,5 +1,5 @@
 #pragma once
-// The contrastive part of supervised training (METHOD.md "Objectives", supervised): a
+// The contrastive part of supervised training (docs/method.md "Objectives", supervised): a
 // projection head, a memory bank, a negative sampler (uniform, class, instance, each with an
 // epsilon share and optional Latent Mixup) and InfoNCE or CRD's NCE form. The trainer adds
 // beta * loss() to the cross-entropy and calls afterStep() once the optimiser has stepped.
@@ -45,7 +45,7 @@ struct ContrastiveEpochStats {
 
 // Distillation settings of the term.
 struct ContrastiveTermTeacher {
-    // > 0: CRD form (METHOD.md, distillation): a second, trainable projection head on the
+    // > 0: CRD form (docs/method.md, distillation): a second, trainable projection head on the
     // teacher's features (this many), a second memory bank M^T, and
     // L = L_con(z^S vs M^T) + L_con(z^T vs M^S) with the anchor's own rows as positives.
     std::int64_t crdFeatureDim = 0;

@@ -14,7 +14,7 @@ std::int64_t countTopK(const torch::Tensor& logits, const torch::Tensor& labels,
     return top.eq(labels.unsqueeze(1)).any(1).sum().item<std::int64_t>();
 }
 
-EvalResult evaluate(NetworkImpl& model, BatchLoader& loader, const c10::Device& device)
+EvalResult evaluate(NetworkImpl& model, BatchLoader& loader, const c10::Device& device, const EvalBatchHook& onBatch)
 {
     torch::NoGradGuard noGrad;
     const bool wasTraining = model.is_training();
@@ -37,6 +37,8 @@ EvalResult evaluate(NetworkImpl& model, BatchLoader& loader, const c10::Device& 
         const auto cells = torch::bincount((y * c + logits.argmax(1)).to(torch::kCPU), {}, c * c);
         confusion = confusion.defined() ? confusion + cells : cells;
         r.count += x.size(0);
+        if (onBatch)
+            onBatch(logits, *batch);
     }
     model.train(wasTraining);
     if (confusion.defined()) {

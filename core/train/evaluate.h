@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <c10/core/Device.h>
@@ -18,9 +19,14 @@ struct EvalResult {
     std::vector<std::int64_t> confusion;
 };
 
+// Called once a batch with its logits (B x K, on the device) and the batch itself, e.g. to
+// write per-sample predictions (`scns evaluate --predictions`).
+using EvalBatchHook = std::function<void(const torch::Tensor& logits, const Batch& batch)>;
+
 // Evaluates in eval mode without gradients (both set here, on the calling thread), then
 // restores the model's previous mode.
-EvalResult evaluate(NetworkImpl& model, BatchLoader& loader, const c10::Device& device);
+EvalResult evaluate(NetworkImpl& model, BatchLoader& loader, const c10::Device& device,
+                    const EvalBatchHook& onBatch = {});
 
 // Number of rows of logits (B x K) whose label is among the k largest logits.
 std::int64_t countTopK(const torch::Tensor& logits, const torch::Tensor& labels, std::int64_t k);

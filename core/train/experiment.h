@@ -1,5 +1,5 @@
 #pragma once
-// "Teacher, then students" (METHOD.md, distillation): one JSON file names an experiment, a
+// "Teacher, then students" (docs/method.md, distillation): one JSON file names an experiment, a
 // teacher (trained here, a stored run, or imported weights) and a list of student settings
 // run for each of several seeds. Every run is stored, tagged "experiment:<name>", and students
 // link to a stored teacher run as their parent. Running the same file again continues: finished

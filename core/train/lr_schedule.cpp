@@ -24,8 +24,10 @@ double LrSchedule::at(std::int64_t step) const
     const double floor = m_schedule.minLr;
     if (s < m_warmupSteps) {
         // Linear ramp; one-cycle starts at lr/25 (as PyTorch's OneCycleLR), others near 0.
+        // The factor is capped at 1: with a fractional number of warm-up steps the last step
+        // inside the warm-up has (s + 1) > m_warmupSteps and would otherwise overshoot the peak.
         const double start = m_schedule.kind == ScheduleKind::OneCycle ? m_lr / 25.0 : 0.0;
-        return start + (m_lr - start) * (s + 1.0) / m_warmupSteps;
+        return start + (m_lr - start) * std::min(1.0, (s + 1.0) / m_warmupSteps);
     }
     if (m_schedule.kind == ScheduleKind::Constant)
         return m_lr;

@@ -238,7 +238,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         recorder.metric(0, 0, metric::kTeacherTestTop5, t.top5);
         recorder.flush();
     }
-    // Loss weights: gamma CE + alpha KD + beta L_con (METHOD.md "Objectives").
+    // Loss weights: gamma CE + alpha KD + beta L_con (docs/method.md "Objectives").
     const double gamma = teacher ? cfg.distill.gamma() : 1.0;
     const double alpha = teacher ? cfg.distill.alpha() : 0.0;
     const double beta = cfg.distill.usesCrd() ? cfg.distill.beta() : cfg.contrastive.beta;

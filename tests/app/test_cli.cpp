@@ -8,6 +8,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <cmath>
 #include <csignal>
 
 namespace {
@@ -121,6 +122,17 @@ private Q_SLOTS:
         const QStringList rows = neg.out.split('\n', Qt::SkipEmptyParts);
         QCOMPARE(rows.size(), 1 + 5 * (32 + 2));  // 5 probe anchors x (32 recorded negatives + 2 pseudo)
         QCOMPARE(rows.filter(",pseudo,").size(), 5 * 2);
+        // Into a file, the line on standard error counts and names what was written (it once
+        // said "wrote N metric rows" whatever the table).
+        const Result negFile = scns({"export", "scns", "--table", "negatives", "-o", m_dir.filePath("neg.csv")});
+        QCOMPARE(negFile.exitCode, 0);
+        QVERIFY2(negFile.err.contains(QString("wrote %1 probe negative rows of run").arg(5 * (32 + 2))), qPrintable(negFile.err));
+        const Result simFile = scns({"export", "scns", "--table", "similarity", "-o", m_dir.filePath("sim.csv")});
+        QVERIFY2(simFile.err.contains("wrote 100 class similarity rows of run"), qPrintable(simFile.err));
+        const Result jsonFile = scns({"export", "scns", "--format", "json", "-o", m_dir.filePath("run.json")});
+        QVERIFY2(jsonFile.err.contains("as a JSON document (") && jsonFile.err.contains("1 class similarity matrices")
+                     && jsonFile.err.contains(QString("%1 probe negatives").arg(5 * (32 + 2))),
+                 qPrintable(jsonFile.err));
         const QJsonObject doc = QJsonDocument::fromJson(scns({"export", "scns", "--format", "json"}).out.toUtf8()).object();
         QCOMPARE(doc["class_similarity"].toArray().size(), 1);
         QCOMPARE(doc["probe_negatives"].toArray().size(), rows.size() - 1);
@@ -177,6 +189,23 @@ private Q_SLOTS:
         const Result csv = scns({"export", "ctrlc"});
         QCOMPARE(csv.out.split('\n').filter(",test/top1,").size(), 4);
         QCOMPARE(csv.out.split('\n').filter(",train/loss,").size(), 4 * 7);
+        // The whole curve, epochs before the interrupt and after the resume, equals that of the
+        // same run never stopped (CPU, same seed and thread count): what docs/usage.md promises.
+        QCOMPARE(scns(QStringList{"train", "--epochs", "4", "--name", "straight"} + kTiny).exitCode, 0);
+        const auto curve = [this](const QString& run) {
+            QMap<QString, double> values;  // "epoch,step,name" -> value
+            for (const QString& line : scns({"export", run}).out.split('\n', Qt::SkipEmptyParts).mid(1))
+                if (line.contains(",train/loss,") || line.contains(",test/loss,") || line.contains(",test/top1,"))
+                    values.insert(line.section(',', 1, 3), line.section(',', 4).toDouble());
+            return values;
+        };
+        const auto resumed = curve("ctrlc"), straight = curve("straight");
+        QCOMPARE(resumed.size(), 4 * 7 + 2 * 4);
+        QCOMPARE(resumed.keys(), straight.keys());
+        for (auto it = straight.begin(); it != straight.end(); ++it)
+            QVERIFY2(std::abs(resumed[it.key()] - it.value()) <= 1e-6 * std::max(1.0, std::abs(it.value())),
+                     qPrintable(QString("%1: resumed %2, uninterrupted %3").arg(it.key()).arg(resumed[it.key()], 0, 'g', 10)
+                                    .arg(it.value(), 0, 'g', 10)));
         // Resuming a finished run is refused.
         QCOMPARE(scns({"resume", "ctrlc"}).exitCode, 2);
     }
@@ -192,6 +221,58 @@ private Q_SLOTS:
         const Result r = scns({"resume", "killed"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
         QVERIFY(scns({"show", "killed"}).out.contains("finished"));
+    }
+
+    void globalOptionsAlsoAfterTheSubcommand()
+    {
+        // `scns runs --db FILE` was refused ("--db: not expected"); every subcommand takes it.
+        const QString other = m_dir.filePath("after.sqlite");
+        QProcess p;
+        p.start(kScns, QStringList{"train", "--db", other, "--epochs", "1", "--name", "after"} + kTiny);
+        QVERIFY(p.waitForFinished(300000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QVERIFY(QFile::exists(other));
+        const QList<QStringList> commands = {{"runs"}, {"show", "after"}, {"export", "after"}, {"resume", "after"},
+                                             {"export-weights", "after", "-o", m_dir.filePath("after.pth")}};
+        for (const QStringList& command : commands) {
+            QProcess q;
+            q.start(kScns, QStringList{command.first(), "--db", other} + command.mid(1));
+            QVERIFY(q.waitForFinished(60000));
+            const QString err = QString::fromUtf8(q.readAllStandardError());
+            QVERIFY2(!err.contains("--db") || !err.contains("not expected"), qPrintable(command.first() + ": " + err));
+            // resume of a finished run is refused (2) after the store was opened: the option was taken.
+            if (command.first() == "resume")
+                QVERIFY2(q.exitCode() == 2 && err.contains("has finished"), qPrintable(err));
+            else
+                QVERIFY2(q.exitCode() == 0, qPrintable(command.first() + ": " + err));
+        }
+        QProcess runs;
+        runs.start(kScns, {"runs", "--db", other});
+        QVERIFY(runs.waitForFinished(60000));
+        QVERIFY(QString::fromUtf8(runs.readAllStandardOutput()).contains("after"));
+        // The --db after the subcommand wins over $SCNS_DB, and one before it is not overridden by it.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("SCNS_DB", db());
+        for (const QStringList& args : {QStringList{"runs", "--db", other}, QStringList{"--db", other, "runs"}}) {
+            QProcess q;
+            q.setProcessEnvironment(env);
+            q.start(kScns, args);
+            QVERIFY(q.waitForFinished(60000));
+            QVERIFY2(QString::fromUtf8(q.readAllStandardOutput()).contains("after"), qPrintable(args.join(' ')));
+        }
+        // Each subcommand's help lists it, and resume's help names every state it continues.
+        for (const char* command : {"train", "resume", "distill", "runs", "show", "export", "evaluate", "export-weights"}) {
+            QProcess h;
+            h.start(kScns, {command, "--help"});
+            QVERIFY(h.waitForFinished(60000));
+            QVERIFY2(QString::fromUtf8(h.readAllStandardOutput()).contains("--db"), command);
+        }
+        QProcess h;
+        h.start(kScns, {"resume", "--help"});
+        QVERIFY(h.waitForFinished(60000));
+        const QString help = QString::fromUtf8(h.readAllStandardOutput()).simplified();
+        for (const char* state : {"cancelled", "interrupted", "failed", "diverged"})
+            QVERIFY2(help.contains(state), qPrintable(help));
     }
 
     void unknownRunIsAnError()

@@ -92,8 +92,14 @@ private Q_SLOTS:
         const Result fromExport = scns({"evaluate", "--arch", "small-cnn", "--weights", file("tiny.pt"), "--threads", "2"});
         QVERIFY2(fromExport.exitCode == 0, qPrintable(fromExport.out + fromExport.err));
         const QString cps = m_dir.filePath("runs.sqlite.checkpoints/run-1/epoch-1.pt");  // the store's own folder
-        const Result fromCheckpoint = scns({"evaluate", "--weights", cps, "--split", "test", "--threads", "2"});
+        const Result fromCheckpoint = scns({"evaluate", "--weights", cps, "--split", "test", "--threads", "2",
+                                            "--predictions", file("test-predictions.csv")});
         QVERIFY2(fromCheckpoint.exitCode == 0, qPrintable(fromCheckpoint.out + fromCheckpoint.err));
+        // A data set's predictions come from core's evaluation loop, one row per test image.
+        QVERIFY2(fromCheckpoint.out.contains("wrote 10000 predictions"), qPrintable(fromCheckpoint.out));
+        QFile predictions(file("test-predictions.csv"));
+        QVERIFY(predictions.open(QIODevice::ReadOnly));
+        QCOMPARE(predictions.readAll().count('\n'), 10001);  // header + one row per image
         QVERIFY2(fromCheckpoint.out.contains("SCNS training checkpoint, epoch 1"), qPrintable(fromCheckpoint.out));
         const auto resultLine = [](const QString& out) {
             const QStringList l = out.split('\n').filter("fashion-mnist test: 10000 images");

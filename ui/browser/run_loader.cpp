@@ -5,7 +5,7 @@
 
 #include "common/errors.h"
 #include "store/run_store.h"
-#include "train/trainer.h"
+#include "train/metric_names.h"
 
 namespace scns {
 

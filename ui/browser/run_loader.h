@@ -19,7 +19,7 @@ struct LoadedRuns {
 };
 
 QFuture<LoadedRuns> loadRunsAsync(const QString& dbPath);
-// The last "test/top1" value of each given run (runs without one are left out).
+// The last metric::kTestTop1 ("test/top1") value of each given run (runs without one are left out).
 QFuture<QHash<qint64, double>> loadFinalTop1Async(const QString& dbPath, std::vector<qint64> runIds);
 
 // Store edits on a pool thread; the future's value is the error text ("" = done).

@@ -2,18 +2,13 @@
 
 namespace scns {
 
-QStringList toQStringList(const std::vector<std::string>& v) {
-  QStringList out;
-  out.reserve(static_cast<qsizetype>(v.size()));
-  for (const auto& s : v) out << QString::fromStdString(s);
-  return out;
-}
-
-std::vector<std::string> toStdStrings(const QStringList& l) {
-  std::vector<std::string> out;
-  out.reserve(static_cast<std::size_t>(l.size()));
-  for (const auto& s : l) out.push_back(s.toStdString());
-  return out;
+std::vector<std::string> toStdStrings(const QStringList& l)
+{
+    std::vector<std::string> out;
+    out.reserve(static_cast<std::size_t>(l.size()));
+    for (const auto& s : l)
+        out.push_back(s.toStdString());
+    return out;
 }
 
 }  // namespace scns

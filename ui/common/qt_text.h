@@ -3,6 +3,7 @@
 // widget converts the same way.
 #include <QString>
 #include <QStringList>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,17 @@ namespace scns {
 inline QString toQString(const std::string& s) { return QString::fromStdString(s); }
 inline std::string toStdString(const QString& s) { return s.toStdString(); }
 
-QStringList toQStringList(const std::vector<std::string>& v);
+// Any range of std::string (vector, set, ...), in the range's order.
+template <class Strings>
+QStringList toQStringList(const Strings& strings)
+{
+    QStringList out;
+    out.reserve(static_cast<qsizetype>(std::size(strings)));
+    for (const std::string& s : strings)
+        out << QString::fromStdString(s);
+    return out;
+}
+
 std::vector<std::string> toStdStrings(const QStringList& l);
 
 }  // namespace scns

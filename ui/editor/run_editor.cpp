@@ -121,7 +121,7 @@ void RunEditor::dropEvent(QDropEvent* event)
     event->acceptProposedAction();
     QString error;
     if (!loadFile(path, &error))
-        QMessageBox::warning(this, tr("Cannot load configuration"), error);
+        warn(tr("Cannot load configuration"), error);
 }
 
 QWidget* RunEditor::withReason(const QString& key, QWidget* input)
@@ -132,7 +132,7 @@ QWidget* RunEditor::withReason(const QString& key, QWidget* input)
     layout->setSpacing(1);
     layout->addWidget(input);
     auto* reason = new QLabel(box);
-    reason->setProperty("role", "reason");
+    reason->setProperty("role", QStringLiteral("reason"));
     reason->setWordWrap(true);
     reason->hide();
     layout->addWidget(reason);
@@ -254,9 +254,9 @@ void RunEditor::buildForm()
 
     auto* bar = new QGridLayout;
     bar->addWidget(new QLabel(tr("Seeds"), this), 0, 0);
-    bar->addWidget(withReason("seeds", m_seeds), 0, 1);
+    bar->addWidget(withReason(QStringLiteral("seeds"), m_seeds), 0, 1);
     bar->addWidget(new QLabel(tr("Grid"), this), 0, 2);
-    bar->addWidget(withReason("grid", m_grid), 0, 3);
+    bar->addWidget(withReason(QStringLiteral("grid"), m_grid), 0, 3);
     bar->setColumnStretch(1, 1);
     bar->setColumnStretch(3, 3);
     auto* buttons = new QHBoxLayout;
@@ -497,26 +497,42 @@ bool RunEditor::saveFile(const QString& path, QString* error)
     return true;
 }
 
+QString RunEditor::chooseFile(bool save, const QString& title, const QString& suggested, const QString& filter)
+{
+    if (m_chooseFile)
+        return m_chooseFile(save, title, suggested, filter);
+    return save ? QFileDialog::getSaveFileName(this, title, suggested, filter)
+                : QFileDialog::getOpenFileName(this, title, suggested, filter);
+}
+
+void RunEditor::warn(const QString& title, const QString& message)
+{
+    if (m_warn)
+        m_warn(title, message);
+    else
+        QMessageBox::warning(this, title, message);
+}
+
 void RunEditor::loadWithDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Load a run configuration"), {},
-                                                      tr("Run configuration (*.json);;All files (*)"));
+    const QString path = chooseFile(false, tr("Load a run configuration"), {},
+                                    tr("Run configuration (*.json);;All files (*)"));
     if (path.isEmpty())
         return;
     QString error;
     if (!loadFile(path, &error))
-        QMessageBox::warning(this, tr("Cannot load configuration"), error);
+        warn(tr("Cannot load configuration"), error);
 }
 
 void RunEditor::saveWithDialog()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save the run configuration"), QStringLiteral("run.json"),
-                                                tr("Run configuration (*.json)"));
+    const QString path = chooseFile(true, tr("Save the run configuration"), QStringLiteral("run.json"),
+                                    tr("Run configuration (*.json)"));
     if (path.isEmpty())
         return;
     QString error;
     if (!saveFile(path, &error))
-        QMessageBox::warning(this, tr("Cannot save configuration"), error);
+        warn(tr("Cannot save configuration"), error);
 }
 
 }  // namespace scns

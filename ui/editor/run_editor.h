@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -59,8 +60,18 @@ public:
     // Teacher from a stored run (its newest checkpoint file and architecture).
     void setTeacher(qint64 runId, const QString& weightsPath, const QString& arch);
 
+    // The dialogs the editor shows, replaceable as RunBrowser's and LaunchController's confirm
+    // handlers are (tests drive the editor through them; an empty handler keeps the dialog).
+    // chooseFile: a path to load (save = false) or to save to (save = true), "" when cancelled;
+    // arguments: title, suggested file name, name filter. warn: title and message of a failure.
+    using ChooseFileHandler = std::function<QString(bool save, const QString& title, const QString& suggested,
+                                                    const QString& filter)>;
+    using WarningHandler = std::function<void(const QString& title, const QString& message)>;
+    void setChooseFileHandler(ChooseFileHandler choose) { m_chooseFile = std::move(choose); }
+    void setWarningHandler(WarningHandler warn) { m_warn = std::move(warn); }
+
 public Q_SLOTS:
-    // File dialogs, then loadFile/saveFile; errors in a message box.
+    // File dialogs, then loadFile/saveFile; errors through the warning handler (a message box).
     void loadWithDialog();
     void saveWithDialog();
 
@@ -84,6 +95,8 @@ private:
     void onEdited();
     QWidget* withReason(const QString& key, QWidget* input);
     void buildForm();
+    QString chooseFile(bool save, const QString& title, const QString& suggested, const QString& filter);
+    void warn(const QString& title, const QString& message);
 
     FieldBindings m_fields;
     QHash<QString, QLabel*> m_reasons;  // key -> the reason label under the input
@@ -97,6 +110,8 @@ private:
     std::vector<QWidget*> m_teacherButtons;  // enabled with distillation
     qint64 m_parentRunId = 0;
     QStringList m_devices;  // availableDevices(), read once
+    ChooseFileHandler m_chooseFile;
+    WarningHandler m_warn;
 };
 
 }  // namespace scns

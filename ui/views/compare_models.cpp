@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "views/run_summary.h"
+#include "views/run_accuracy.h"
 
 namespace scns {
 

@@ -11,7 +11,7 @@
 
 #include "store/run_record.h"
 #include "views/config_diff.h"
-#include "views/run_summary.h"
+#include "views/run_accuracy.h"
 #include "views/welch_test.h"
 
 namespace scns {

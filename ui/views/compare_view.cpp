@@ -14,6 +14,7 @@
 #include "common/qt_text.h"
 #include "store/run_status.h"
 #include "store/run_store.h"
+#include "train/metric_names.h"
 #include "views/async_load.h"
 #include "views/curves_view.h"
 #include "views/export.h"
@@ -37,7 +38,7 @@ std::vector<CompareRun> loadCompareRuns(const QString& dbPath, const QList<qint6
         r.status = toQString(toString(rec.status));
         r.seed = rec.seed;
         r.config = flattenConfigText(rec.configJson);
-        r.top1 = store.metrics(id, "test/top1");
+        r.top1 = store.metrics(id, metric::kTestTop1);
         out.push_back(std::move(r));
     }
     return out;

@@ -1,18 +1,11 @@
 #include "views/confusion_matrix_view.h"
 
 #include <QCheckBox>
-#include <QHBoxLayout>
-#include <QLabel>
-#include <QSignalBlocker>
-#include <QSlider>
-#include <QVBoxLayout>
 
 #include <numeric>
 
 #include "common/qt_text.h"
 #include "store/run_store.h"
-#include "views/async_load.h"
-#include "views/export.h"
 #include "views/matrix_plot.h"
 
 namespace scns {
@@ -33,86 +26,26 @@ double confusionAccuracy(const TestConfusionRecord& record)
 }
 
 ConfusionMatrixView::ConfusionMatrixView(QWidget* parent)
-    : QWidget(parent)
-    , m_slider(new QSlider(Qt::Horizontal, this))
-    , m_position(new QLabel(this))
+    : MatrixRecordsView(tr("Epoch:"), tr("Epoch"), QStringLiteral("confusion"), parent)
     , m_normalize(new QCheckBox(tr("Percent of true class"), this))
-    , m_status(new QLabel(this))
-    , m_matrix(new MatrixPlot(this))
 {
-    m_slider->setEnabled(false);
-    m_slider->setToolTip(tr("Epoch"));
-    m_status->setWordWrap(true);
-    m_status->setVisible(false);
-    m_matrix->setAxisLabels(tr("true class"), tr("predicted class"));
-    m_matrix->setCellLabels(true);
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("Epoch:"), this));
-    controls->addWidget(m_slider, 1);
-    controls->addWidget(m_position);
-    controls->addWidget(m_normalize);
-    controls->addWidget(makePlotExportButton(this, [this] { return m_matrix->plot(); }, QStringLiteral("confusion")));
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(controls);
-    layout->addWidget(m_status);
-    layout->addWidget(m_matrix, 1);
-    connect(m_slider, &QSlider::valueChanged, this, &ConfusionMatrixView::showRecord);
+    matrix()->setAxisLabels(tr("true class"), tr("predicted class"));
+    matrix()->setCellLabels(true);
+    addControl(m_normalize);
     connect(m_normalize, &QCheckBox::toggled, this, [this] { showRecord(currentIndex()); });
     setRecords({});
 }
 
-void ConfusionMatrixView::setRun(const QString& dbPath, qint64 runId)
+void ConfusionMatrixView::load(const std::filesystem::path& path, qint64 runId)
 {
-    m_dbPath = dbPath;
-    m_runId = runId;
-    m_records.clear();
-    reload();
-}
-
-void ConfusionMatrixView::reload()
-{
-    if (m_dbPath.isEmpty())
-        return;
-    const quint64 generation = ++m_generation;
-    const std::filesystem::path path = m_dbPath.toStdString();
-    const qint64 runId = m_runId;
-    loadAsync(
-        this, [path, runId] { return RunStore(path).testConfusions(runId); },
-        [this, generation](const Loaded<std::vector<TestConfusionRecord>>& result) {
-            if (generation != m_generation)
-                return;
-            if (!result.value) {
-                m_status->setText(result.error);
-                m_status->setVisible(true);
-                Q_EMIT loadFailed(result.error);
-                return;
-            }
-            setRecords(*result.value);
-            Q_EMIT loaded();
-        });
+    loadRecords([path, runId] { return RunStore(path).testConfusions(runId); },
+                [this](const std::vector<TestConfusionRecord>& records) { setRecords(records); });
 }
 
 void ConfusionMatrixView::setRecords(std::vector<TestConfusionRecord> records)
 {
     m_records = std::move(records);
-    const int n = recordCount();
-    {
-        QSignalBlocker block(m_slider);
-        m_slider->setRange(0, std::max(0, n - 1));
-        m_slider->setValue(std::max(0, n - 1));
-        m_slider->setEnabled(n > 1);
-    }
-    m_status->setText(n == 0 ? tr("No confusion matrix recorded for this run yet.") : QString());
-    m_status->setVisible(n == 0);
-    showRecord(n - 1);
-}
-
-int ConfusionMatrixView::currentIndex() const { return m_records.empty() ? -1 : m_slider->value(); }
-
-void ConfusionMatrixView::setCurrentIndex(int index)
-{
-    if (index >= 0 && index < recordCount())
-        m_slider->setValue(index);
+    setRecordCount(static_cast<int>(m_records.size()), tr("No confusion matrix recorded for this run yet."));
 }
 
 void ConfusionMatrixView::setNormalized(bool on) { m_normalize->setChecked(on); }
@@ -122,9 +55,9 @@ bool ConfusionMatrixView::normalized() const { return m_normalize->isChecked(); 
 void ConfusionMatrixView::showRecord(int index)
 {
     if (index < 0 || index >= recordCount()) {
-        m_matrix->clear();
-        m_matrix->setTitle(tr("Test confusion matrix"));
-        m_position->clear();
+        matrix()->clear();
+        matrix()->setTitle(tr("Test confusion matrix"));
+        setPositionText(QString());
         return;
     }
     const auto& rec = m_records[static_cast<std::size_t>(index)];
@@ -139,14 +72,14 @@ void ConfusionMatrixView::showRecord(int index)
             values[r * n + c] = percent ? (rowSum > 0 ? 100.0 * count / rowSum : 0.0) : count;
         }
     }
-    m_matrix->setValueDecimals(percent ? 1 : 0);
-    m_matrix->setHoverFormat(percent ? tr("true %1, predicted %2: %3 %") : tr("true %1, predicted %2: %3"));
-    m_matrix->setScaleLabel(percent ? tr("% of true class") : tr("images"));
-    m_matrix->setMatrix(toQStringList(rec.classNames), values, 0, percent ? 100.0 : 0.0);
-    m_matrix->setTitle(tr("Test confusion after epoch %1 (top-1 %2 %)")
+    matrix()->setValueDecimals(percent ? 1 : 0);
+    matrix()->setHoverFormat(percent ? tr("true %1, predicted %2: %3 %") : tr("true %1, predicted %2: %3"));
+    matrix()->setScaleLabel(percent ? tr("% of true class") : tr("images"));
+    matrix()->setMatrix(toQStringList(rec.classNames), values, 0, percent ? 100.0 : 0.0);
+    matrix()->setTitle(tr("Test confusion after epoch %1 (top-1 %2 %)")
                            .arg(rec.epoch)
                            .arg(QString::number(confusionAccuracy(rec), 'f', 2)));
-    m_position->setText(tr("%1 / %2").arg(index + 1).arg(recordCount()));
+    setPositionText(tr("%1 / %2").arg(index + 1).arg(recordCount()));
 }
 
 }  // namespace scns

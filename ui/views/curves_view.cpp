@@ -18,6 +18,8 @@
 #include <limits>
 #include <set>
 
+#include "common/qt_text.h"
+#include "train/metric_names.h"
 #include "views/async_load.h"
 #include "views/export.h"
 #include "views/plot_style.h"
@@ -31,18 +33,10 @@ QString graphKey(qint64 runId, const QString& metric) { return QString::number(r
 // The metrics a fresh view shows: test accuracy if recorded, else the training loss.
 QStringList defaultMetrics(const QStringList& available)
 {
-    for (const char* name : {"test/top1", "train/loss"})
+    for (const char* name : {metric::kTestTop1, metric::kTrainLoss})
         if (available.contains(QLatin1String(name)))
             return {QString::fromLatin1(name)};
     return available.isEmpty() ? QStringList() : QStringList{available.first()};
-}
-
-QStringList toQStringList(const std::set<std::string>& names)
-{
-    QStringList out;
-    for (const auto& n : names)
-        out << QString::fromStdString(n);
-    return out;
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ void SamplerStatsView::setRuns(const QString& dbPath, const QList<qint64>& runId
             return loadRunCurves(path, runIds, [](const std::set<std::string>& available) {
                 std::set<std::string> out;
                 for (const auto& n : available)
-                    if (n.rfind("sampler/", 0) == 0)
+                    if (n.rfind(metric::kSamplerPrefix, 0) == 0)
                         out.insert(n);
                 return out;
             });

@@ -10,6 +10,7 @@
 
 #include <vector>
 
+#include "train/metric_names.h"
 #include "views/run_curves.h"
 
 class QCPAxisRect;
@@ -30,7 +31,7 @@ public:
     QCPGraph* graphFor(qint64 runId, const QString& metric) const;
     QCustomPlot* plot() const { return m_plot; }
 
-    static inline const QString kPrefix = QStringLiteral("sampler/");
+    static inline const QString kPrefix = QLatin1String(metric::kSamplerPrefix);
 
 public Q_SLOTS:
     // Reads the runs again (a running run finished an epoch: its statistics are stored).

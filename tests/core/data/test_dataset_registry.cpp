@@ -83,7 +83,8 @@ private Q_SLOTS:
     void defaultFashionMnist()
     {
         if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"))
-            QSKIP("dataset-fashion-mnist is not installed");
+            QFAIL("Fashion-MNIST is not installed (/usr/share/datasets/fashion-mnist): install the Debian "
+                  "package dataset-fashion-mnist (packaging/debian-packages.txt)");
         const ImageSet set = loadDataset("fashion-mnist", {}, Split::Test);
         QCOMPARE(set.count, std::int64_t(10000));
         QCOMPARE(set.numClasses(), std::int64_t(10));

@@ -240,7 +240,8 @@ private Q_SLOTS:
         const std::filesystem::path folder = defaultFashionMnistFolder();
         QCOMPARE(QString::fromStdString(folder.string()), QStringLiteral("/usr/share/datasets/fashion-mnist"));
         if (!std::filesystem::exists(folder / "train-images-idx3-ubyte.gz"))
-            QSKIP("dataset-fashion-mnist is not installed");
+            QFAIL("Fashion-MNIST is not installed (/usr/share/datasets/fashion-mnist): install the Debian "
+                  "package dataset-fashion-mnist (packaging/debian-packages.txt)");
 
         const ImageSet train = readFashionMnist(folder, Split::Train);
         QCOMPARE(train.count, std::int64_t(60000));

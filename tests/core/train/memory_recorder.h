@@ -42,6 +42,15 @@ struct MemoryRecorder final : RunRecorder {
                 out.push_back(v);
         return out;
     }
+
+    // The (epoch, step) of a metric's first row from epoch `fromEpoch` on; (-1, -1) when none.
+    std::pair<std::int64_t, std::int64_t> firstRow(const std::string& name, std::int64_t fromEpoch = 0) const
+    {
+        for (const auto& [e, s, n, v] : rows)
+            if (n == name && e >= fromEpoch)
+                return {e, s};
+        return {-1, -1};
+    }
 };
 
 }  // namespace scns::test

@@ -67,6 +67,40 @@ private Q_SLOTS:
         QVERIFY(std::abs(lr.at(29) - 0.1) < 1e-12);
         QVERIFY(lr.at(99) < 0.001);
     }
+
+    // A fractional number of warm-up steps (here 0.122 epochs x 10 batches = 1.22 steps) once
+    // made step 1 read (1 + 1) / 1.22 of the peak: lr 0.328 for a peak of 0.2. The warm-up must
+    // never pass the peak and must not fall back before it ends.
+    void fractionalWarmupNeverOvershoots_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<double>("warmupEpochs");
+        QTest::newRow("cosine 1.22 steps") << "cosine" << 0.122;
+        QTest::newRow("constant 1.22 steps") << "constant" << 0.122;
+        QTest::newRow("multistep 1.22 steps") << "multistep" << 0.122;
+        QTest::newRow("onecycle 1.22 steps") << "onecycle" << 0.122;
+        QTest::newRow("cosine 0.5 steps") << "cosine" << 0.05;
+        QTest::newRow("cosine 7.5 steps") << "cosine" << 0.75;
+    }
+    void fractionalWarmupNeverOvershoots()
+    {
+        QFETCH(QString, kind);
+        QFETCH(double, warmupEpochs);
+        OptimConfig o;
+        o.lr = 0.2;
+        ScheduleConfig s;
+        s.kind = kind.toStdString();
+        s.warmupEpochs = warmupEpochs;
+        s.milestones = {3};
+        LrSchedule lr(o, s, 5, 10);
+        const auto warmupSteps = static_cast<int>(std::ceil(warmupEpochs * 10));
+        for (int i = 0; i < 50; ++i)
+            QVERIFY2(lr.at(i) <= 0.2 + 1e-12, qPrintable(QStringLiteral("step %1: lr %2 > peak 0.2").arg(i).arg(lr.at(i))));
+        for (int i = 1; i < warmupSteps; ++i)
+            QVERIFY2(lr.at(i) >= lr.at(i - 1), qPrintable(QStringLiteral("warm-up falls at step %1").arg(i)));
+        // The last warm-up step reaches the peak.
+        QVERIFY(std::abs(lr.at(warmupSteps - 1) - 0.2) < 1e-12);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLrSchedule)

@@ -116,9 +116,14 @@ private Q_SLOTS:
         const RunResult resumed = train(b, none, second, std::stop_token{});
         QCOMPARE(int(resumed.outcome), int(RunOutcome::Finished));
 
+        // A resume, not a restart with the same seed: the resumed run records nothing of epoch 1
+        // (every row it has must match the full run's from epoch 2) and its first step goes on
+        // from the checkpoint's step.
+        QCOMPARE(second.firstRow(metric::kTrainLoss), full.firstRow(metric::kTrainLoss, 2));
+        QCOMPARE(second.firstRow(metric::kTrainLoss).second, std::int64_t(10 + 1));
         for (const char* name : {metric::kTestTop1, metric::kTestLoss, metric::kTrainEpochLoss, metric::kTrainLoss}) {
             const auto want = full.series(name, 2);
-            const auto got = second.series(name, 2);
+            const auto got = second.series(name);
             QCOMPARE(got.size(), want.size());
             for (std::size_t i = 0; i < want.size(); ++i)
                 QVERIFY2(std::abs(got[i] - want[i]) <= 1e-6 * std::max(1.0, std::abs(want[i])),

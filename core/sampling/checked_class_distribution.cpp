@@ -1,4 +1,4 @@
-#include "sampling/class_distribution.h"
+#include "sampling/checked_class_distribution.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "views/run_summary.h"
+#include "views/run_accuracy.h"
 
 #include <cmath>
 
