@@ -150,7 +150,7 @@ int main(int argc, char** argv)
     scns::TrainRequest request;
     scns::RunConfig& cfg = request.config;
     cfg.name = "bench-train-throughput";
-    cfg.data.dataset = DatasetId::FashionMnist;
+    cfg.data.dataset = scns::DatasetId::FashionMnist;
     cfg.data.folder = opt.dataDir;
     cfg.data.trainPerClass = opt.trainPerClass;
     cfg.data.testPerClass = opt.testPerClass;

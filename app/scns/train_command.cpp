@@ -176,7 +176,9 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
     cmd->callback([args, &global, &exitCode] {
-        RunConfig config = args->configFile.empty() ? RunConfig{} : loadRunConfig(args->configFile);
+        RunConfig config;
+        if (!args->configFile.empty())
+            config = loadRunConfig(args->configFile);
         std::vector<FieldProblem> problems;
         for (const auto& f : args->flags)
             if (f->option->count() > 0)

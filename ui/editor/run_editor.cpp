@@ -48,13 +48,15 @@ QWidget* markTarget(QWidget* w)
 
 void setInvalid(QWidget* w, bool invalid, const QString& reason)
 {
+    // The tooltip shows the reason first, then the setting's help (kept in "scnsHelp").
+    const QString help = w->property("scnsHelp").toString();
     w = markTarget(w);
     if (w->property(kInvalidProperty).toBool() != invalid) {
         w->setProperty(kInvalidProperty, invalid);
         w->style()->unpolish(w);
         w->style()->polish(w);
     }
-    w->setToolTip(reason);
+    w->setToolTip(reason.isEmpty() ? help : help.isEmpty() ? reason : reason + QStringLiteral("\n\n") + help);
 }
 
 QString reasonText(const FieldProblem& p)
@@ -162,6 +164,7 @@ void RunEditor::buildForm()
         QString tip = QString::fromStdString(s.help);
         if (!s.appliesWhen.empty())
             tip += QLatin1Char(' ') + tr("Only when %1.").arg(QString::fromStdString(s.appliesWhen));
+        input->setProperty("scnsHelp", tip);
         input->setToolTip(tip);
         input->setWhatsThis(tip);
         const QString key = QString::fromStdString(s.key);

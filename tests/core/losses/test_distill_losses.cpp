@@ -172,11 +172,11 @@ private Q_SLOTS:
         QVERIFY2(at::allclose(s.grad(), want, 1e-9, 1e-12), "KD gradient differs from T (p - q) / B");
     }
 
-    void kdRejectsBadTemperatureAndShapes()
+    // The temperature is a validated setting (distill.temperature, checked once where the
+    // configuration enters: test_run_config); the loss checks only what the tensors say.
+    void kdRejectsBadShapes()
     {
         const auto t = at::randn({2, 3});
-        QVERIFY_THROWS_EXCEPTION(ConfigError, kdLoss(t, t, 0.0));
-        QVERIFY_THROWS_EXCEPTION(ConfigError, kdLoss(t, t, std::nan("")));
         QVERIFY_THROWS_EXCEPTION(c10::Error, kdLoss(t, at::randn({2, 4}), 4.0));
     }
 

@@ -89,7 +89,7 @@ private Q_SLOTS:
         OptimConfig o;
         o.lr = 0.2;
         ScheduleConfig s;
-        s.kind = kind.toStdString();
+        s.kind = *parseChoice<ScheduleKind>(kind.toStdString());
         s.warmupEpochs = warmupEpochs;
         s.milestones = {3};
         LrSchedule lr(o, s, 5, 10);

@@ -199,8 +199,9 @@ private Q_SLOTS:
         const QString committed = text.mid(a + begin.size(), b - a - begin.size());
         const QString generated = QString::fromStdString(settingsReferenceMarkdown());
         QVERIFY2(committed == generated,
-                 "docs/usage.md's configuration reference differs from the settings table: replace the block "
-                 "between the settings-reference markers with the output of `scns settings --markdown`");
+                 "docs/usage.md's configuration reference differs from the settings table: run "
+                 "`python3 docs/update-settings-reference.py` (it pastes `scns settings --markdown` between the "
+                 "settings-reference markers)");
     }
 
     void choiceNamesParseBack()

@@ -65,7 +65,7 @@ void TestUiRunBrowser::initTestCase()
         for (int n = 0; n < 4; ++n)
             for (int s = 0; s < 2; ++s) {
                 RunConfig c;
-                c.data.dataset = kDatasets[d];
+                c.data.dataset = *parseChoice<DatasetId>(kDatasets[d]);
                 c.arch = kNetworks[n];
                 c.contrastive.enabled = s == 1;
                 c.contrastive.sampler = SamplerKind::Class;

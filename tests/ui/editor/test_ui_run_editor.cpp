@@ -18,6 +18,7 @@
 #include "editor/path_edit.h"
 #include "editor/run_editor.h"
 #include "train/run_config.h"
+#include "train/run_settings.h"
 
 using namespace scns;
 
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void invalidGridPointIsMarked();
     void duplicateRunStartsFromStoredConfig();
     void droppedJsonFileIsLoaded();
+    void everySettingHasARowEnabledWhenItApplies();
 
 private:
     static RunConfig richConfig(const QTemporaryDir& files);
@@ -96,7 +98,7 @@ RunConfig TestUiRunEditor::richConfig(const QTemporaryDir& files)
     c.threads = 2;
     c.device = "cpu";
     c.contrastive.enabled = true;
-    c.contrastive.objective = Objective::Nce;
+    c.contrastive.objective = Objective::InfoNce;  // mixup below needs InfoNCE
     c.contrastive.sampler = SamplerKind::Class;
     c.contrastive.negatives = 512;
     c.contrastive.tau = 0.1;
@@ -149,6 +151,8 @@ void TestUiRunEditor::marksInvalidFieldsWithReason()
     setSpin(editor, "epochs", 0);
     setSpin(editor, "batch_size", -3);
     qobject_cast<QCheckBox*>(editor.field("contrastive.enabled"))->setChecked(true);
+    // class.k applies (and is checked) with the class sampler only.
+    qobject_cast<QComboBox*>(editor.field("contrastive.sampler"))->setCurrentText(QStringLiteral("class"));
     setSpin(editor, "contrastive.class.k", 0);
     const auto problems = editor.validate();
     QCOMPARE(problems.size(), std::size_t{3});
@@ -345,6 +349,49 @@ void TestUiRunEditor::droppedJsonFileIsLoaded()
     refused.setAccepted(false);
     QApplication::sendEvent(&editor, &refused);
     QVERIFY(!refused.isAccepted());
+}
+
+// The form is made from the settings table: a row per setting, each enabled exactly when its
+// setting applies to the configuration being edited.
+void TestUiRunEditor::everySettingHasARowEnabledWhenItApplies()
+{
+    RunEditor e;
+    for (const auto& s : runSettings())
+        QVERIFY2(e.field(QString::fromStdString(s.key)), s.key.c_str());
+    const auto enabled = [&e](const char* key) { return e.field(QLatin1String(key))->isEnabled(); };
+    // Defaults: no contrastive term, no distillation.
+    QVERIFY(enabled("contrastive.enabled"));
+    QVERIFY(!enabled("contrastive.negatives"));
+    QVERIFY(!enabled("contrastive.class.k"));
+    QVERIFY(!enabled("distill.temperature"));
+    QVERIFY(!enabled("schedule.milestones"));  // onecycle
+    QVERIFY(enabled("schedule.min_lr"));
+
+    RunConfig c;
+    c.contrastive.enabled = true;
+    c.contrastive.sampler = SamplerKind::Class;
+    c.schedule.kind = ScheduleKind::Multistep;
+    c.schedule.milestones = {1};
+    c.distill.method = DistillMethod::Kd;
+    e.setConfig(c);
+    QVERIFY(enabled("contrastive.negatives"));
+    QVERIFY(enabled("contrastive.class.k"));
+    QVERIFY(!enabled("contrastive.instance.k"));
+    QVERIFY(!enabled("contrastive.class.similarity_file"));  // wordnet
+    QVERIFY(!enabled("contrastive.mixup.alpha"));             // no mixup count
+    QVERIFY(enabled("distill.temperature"));
+    QVERIFY(enabled("schedule.milestones"));
+    QVERIFY(!enabled("schedule.min_lr"));
+
+    // Editing a choice re-evaluates at once: the instance sampler's rows take over.
+    auto* sampler = qobject_cast<QComboBox*>(e.field(QStringLiteral("contrastive.sampler")));
+    QVERIFY(sampler);
+    QCOMPARE(sampler->count(), 3);  // the table's choices
+    sampler->setCurrentText(QStringLiteral("instance"));
+    QVERIFY(enabled("contrastive.instance.k"));
+    QVERIFY(!enabled("contrastive.class.k"));
+    // A tooltip says when a setting applies.
+    QVERIFY(e.field(QStringLiteral("contrastive.class.k"))->toolTip().contains(QLatin1String("Only when contrastive.sampler is class")));
 }
 
 QTEST_MAIN(TestUiRunEditor)

@@ -86,7 +86,7 @@ void TestUiLaunchPlan::expandsCartesianProduct()
     QCOMPARE(configs.size(), std::size_t{8});
     std::set<std::tuple<std::uint64_t, std::string, std::int64_t>> points;
     for (const auto& c : configs)
-        points.insert({c.seed, c.contrastive.sampler, c.contrastive.classK});
+        points.insert({c.seed, toString(c.contrastive.sampler), c.contrastive.classK});
     QCOMPARE(points.size(), std::size_t{8});
     QVERIFY(points.count({2, "instance", 4}));
     QCOMPARE(configs.front().name.rfind("g-contrastive.sampler=", 0), std::size_t{0});
