@@ -387,7 +387,8 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             recorder.metric(epoch, step, name, value);
         recorder.testConfusion(epoch, data.test->classNames, test.confusion);
         if (contrastive) {
-            const ContrastiveEpochStats cs = contrastive->endEpoch(epoch);
+            contrastive->recordProbes(epoch);
+            const ContrastiveEpochStats cs = contrastive->statistics();
             recorder.metric(epoch, step, metric::kContrastiveEpochLoss, cs.meanLoss);
             recorder.metric(epoch, step, metric::kNegativeCosine, cs.meanNegativeCosine);
             recorder.metric(epoch, step, metric::kSameClassShare, cs.sameClassShare);
