@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <mutex>
 
 #include <torch/nn/functional/loss.h>
@@ -23,6 +22,7 @@
 #include "losses/kd_loss.h"
 #include "train/lr_schedule.h"
 #include "train/teacher.h"
+#include "train/training_callbacks.h"
 
 namespace scns {
 
@@ -52,6 +52,30 @@ DataSplits loadData(const DataConfig& cfg, std::uint64_t seed)
     return {std::make_shared<const ImageSet>(std::move(train)), std::make_shared<const ImageSet>(std::move(test))};
 }
 
+LoaderOptions trainLoaderOptions(const RunConfig& cfg, std::int64_t trainCount)
+{
+    LoaderOptions o;
+    o.batchSize = cfg.batchSize;
+    o.shuffle = true;
+    // A last batch of one image cannot be batch-normalised in training mode: drop it.
+    o.dropLast = trainCount % cfg.batchSize == 1;
+    o.cropPadding = cfg.data.resolvedCropPadding();
+    o.flip = cfg.data.resolvedFlip();
+    o.prefetch = cfg.data.prefetch;
+    o.seed = cfg.seed;
+    return o;
+}
+
+// In order, without augmentation: the test split, and the training set for reference outputs.
+LoaderOptions evalLoaderOptions(const RunConfig& cfg)
+{
+    LoaderOptions o;
+    o.batchSize = cfg.evalBatchSize;
+    o.shuffle = false;
+    o.prefetch = cfg.data.prefetch;
+    return o;
+}
+
 // Network initialisation draws from LibTorch's global generator; runs started on several
 // threads at once must not interleave their draws.
 std::shared_ptr<NetworkImpl> buildSeededNetwork(const NetworkSpec& spec, std::uint64_t seed)
@@ -60,15 +84,6 @@ std::shared_ptr<NetworkImpl> buildSeededNetwork(const NetworkSpec& spec, std::ui
     std::lock_guard lock(mutex);
     torch::manual_seed(seed);
     return buildNetwork(spec);
-}
-
-void pruneCheckpoints(const std::filesystem::path& dir, std::int64_t newestEpoch, std::int64_t keep)
-{
-    for (std::int64_t e = newestEpoch - keep; e >= 1; --e) {
-        std::error_code ec;
-        if (!std::filesystem::remove(dir / ("epoch-" + std::to_string(e) + ".pt"), ec))
-            break;  // older ones were pruned before
-    }
 }
 
 // Embeddings and logits of the whole training set in eval mode (no augmentation): the
@@ -143,6 +158,21 @@ CheckpointMeta loadNewestReadable(const TrainRequest& request, const std::string
                           + firstProblem + "); resume it with --from-scratch to start it over from epoch 0");
 }
 
+// Before epoch e: the reference outputs the contrastive term needs this epoch, then its
+// beginEpoch(). A teacher is the reference network (its normalised penultimate features: its
+// CRD head is untrained at this point); else contrastive.reference, else the model.
+void beginContrastiveEpoch(ContrastiveTerm& contrastive, std::int64_t e, const RunConfig& cfg, NetworkImpl& model,
+                           Teacher* teacher, std::int64_t numClasses, BatchLoader& referenceLoader, const c10::Device& device)
+{
+    std::optional<ReferenceOutputs> reference;
+    if (contrastive.needsReference(e))
+        reference = teacher ? referenceOutputs(teacher->network(), nullptr, referenceLoader, device)
+                    : cfg.contrastive.referenceWeights.empty()
+                        ? referenceOutputs(model, contrastive.head().get(), referenceLoader, device)
+                        : fixedReference(cfg, numClasses, referenceLoader, device);
+    contrastive.beginEpoch(e, reference);
+}
+
 std::int64_t countParameters(torch::nn::Module& m)
 {
     std::int64_t n = 0;
@@ -162,21 +192,8 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 
     const DataSplits data = loadData(cfg.data, cfg.seed);
     const Normalization norm = normalizationFor(cfg.data.dataset, *data.train);
-    LoaderOptions trainOpts;
-    trainOpts.batchSize = cfg.batchSize;
-    trainOpts.shuffle = true;
-    // A last batch of one image cannot be batch-normalised in training mode: drop it.
-    trainOpts.dropLast = data.train->count % cfg.batchSize == 1;
-    trainOpts.cropPadding = cfg.data.resolvedCropPadding();
-    trainOpts.flip = cfg.data.resolvedFlip();
-    trainOpts.prefetch = cfg.data.prefetch;
-    trainOpts.seed = cfg.seed;
-    BatchLoader trainLoader(data.train, norm, trainOpts);
-    LoaderOptions testOpts;
-    testOpts.batchSize = cfg.evalBatchSize;
-    testOpts.shuffle = false;
-    testOpts.prefetch = cfg.data.prefetch;
-    BatchLoader testLoader(data.test, norm, testOpts);
+    BatchLoader trainLoader(data.train, norm, trainLoaderOptions(cfg, data.train->count));
+    BatchLoader testLoader(data.test, norm, evalLoaderOptions(cfg));
 
     auto model = buildSeededNetwork({cfg.arch, data.train->numClasses(), data.train->channels}, cfg.seed);
     model->to(device);
@@ -201,11 +218,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         if (contrastive->isCrd())  // CRD: the teacher's projection head trains with the student
             for (const auto& p : contrastive->teacherHead()->parameters())
                 parameters.push_back(p);
-        LoaderOptions refOpts;
-        refOpts.batchSize = cfg.evalBatchSize;
-        refOpts.shuffle = false;
-        refOpts.prefetch = cfg.data.prefetch;
-        referenceLoader = std::make_unique<BatchLoader>(data.train, norm, refOpts);
+        referenceLoader = std::make_unique<BatchLoader>(data.train, norm, evalLoaderOptions(cfg));
         if (contrastive->usesBatchOrder()) {
             // SupCon: about one pass over the data per epoch, in class-balanced batches.
             const std::int64_t perEpoch = std::max<std::int64_t>(1, data.train->count / cfg.batchSize);
@@ -247,34 +260,38 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     observer.onRunBegin({request.runId, cfg.epochs, startEpoch, batches, data.train->count, data.test->count,
                          data.train->numClasses(), countParameters(*model), device.str(), threads});
 
+    // The order is the order of each hook's calls: probes and metric rows are recorded and
+    // flushed before the teacher is checked, and the checkpoint is written last.
+    std::vector<std::unique_ptr<TrainingCallback>> callbacks;
+    if (contrastive)
+        callbacks.push_back(std::make_unique<ProbeRecording>(*contrastive));
+    callbacks.push_back(std::make_unique<MetricRecording>(recorder, data.test->classNames, contrastive.get()));
+    callbacks.push_back(std::make_unique<DivergenceCheck>(cfg.divergenceLoss, teacher.get(), teacherHash, cfg.distill.teacherWeights));
+    callbacks.push_back(std::make_unique<Checkpointing>(
+        Checkpointing::Target{request.checkpointDir, cfg.checkpoint.keep, cfg.arch, cfg.data.dataset}, *model, optimizer,
+        saveExtra, recorder, observer));
+
     RunResult result;
     result.epochsCompleted = startEpoch;
+    const auto stopRun = [&](RunOutcome outcome, std::string message) {
+        result.outcome = outcome;
+        result.message = std::move(message);
+        observer.onRunEnd(result);
+        return result;
+    };
     const auto sessionStart = Clock::now();
     std::int64_t sessionBatches = 0;
     double evalSecondsTotal = 0;
 
     for (std::int64_t e = startEpoch; e < cfg.epochs; ++e) {
         const std::int64_t epoch = e + 1;
-        if (stop.stop_requested()) {  // e.g. "pause at the next epoch": nothing of this epoch ran
-            result.outcome = RunOutcome::Cancelled;
-            result.message = "stopped before epoch " + std::to_string(epoch) + "; resume continues after epoch "
-                             + std::to_string(result.epochsCompleted);
-            observer.onRunEnd(result);
-            return result;
-        }
+        if (stop.stop_requested())  // e.g. "pause at the next epoch": nothing of this epoch ran
+            return stopRun(RunOutcome::Cancelled, "stopped before epoch " + std::to_string(epoch)
+                                                      + "; resume continues after epoch " + std::to_string(result.epochsCompleted));
         observer.onEpochBegin(epoch, batches);
         const auto epochStart = Clock::now();
-        if (contrastive) {
-            std::optional<ReferenceOutputs> reference;
-            // A teacher is the reference network (its normalised penultimate features: its CRD
-            // head is untrained at this point); else contrastive.reference, else the model.
-            if (contrastive->needsReference(e))
-                reference = teacher ? referenceOutputs(teacher->network(), nullptr, *referenceLoader, device)
-                            : cfg.contrastive.referenceWeights.empty()
-                                ? referenceOutputs(*model, contrastive->head().get(), *referenceLoader, device)
-                                : fixedReference(cfg, data.train->numClasses(), *referenceLoader, device);
-            contrastive->beginEpoch(e, reference);
-        }
+        if (contrastive)
+            beginContrastiveEpoch(*contrastive, e, cfg, *model, teacher.get(), data.train->numClasses(), *referenceLoader, device);
         trainLoader.startEpoch(e);
         double lossSum = 0;
         std::int64_t correct = 0, seen = 0, b = 0;
@@ -283,11 +300,9 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         while (auto batch = trainLoader.next()) {
             if (stop.stop_requested()) {
                 recorder.flush();
-                result.outcome = RunOutcome::Cancelled;
-                result.message = "cancelled in epoch " + std::to_string(epoch) + " at batch " + std::to_string(b + 1)
-                                 + "; resume continues after epoch " + std::to_string(result.epochsCompleted);
-                observer.onRunEnd(result);
-                return result;
+                return stopRun(RunOutcome::Cancelled, "cancelled in epoch " + std::to_string(epoch) + " at batch "
+                                                          + std::to_string(b + 1) + "; resume continues after epoch "
+                                                          + std::to_string(result.epochsCompleted));
             }
             lr = schedule.at(step);
             for (auto& group : optimizer.param_groups())
@@ -313,24 +328,18 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
                                         contrastive->isCrd() ? teacherOut.features : torch::Tensor());
                 loss = loss + beta * con;
             }
-            const double lossValue = loss.item<double>();
-            ++b;
-            ++step;
-            if (!std::isfinite(lossValue) || std::abs(lossValue) > cfg.divergenceLoss) {
-                recorder.flush();
-                result.outcome = RunOutcome::Diverged;
-                char bound[96];
-                std::snprintf(bound, sizeof bound, "%g, above the divergence bound divergence_loss = %g", lossValue,
-                              cfg.divergenceLoss);
-                result.message = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : std::isinf(lossValue) ? "infinite" : bound) + " in epoch "
-                                 + std::to_string(epoch) + " at batch " + std::to_string(b) + " (step "
-                                 + std::to_string(step) + ", lr " + std::to_string(lr) + "); "
-                                 + (result.epochsCompleted > 0
-                                        ? "the checkpoint of epoch " + std::to_string(result.epochsCompleted) + " is intact"
-                                        : "no checkpoint was written yet");
-                observer.onRunEnd(result);
-                return result;
-            }
+            TrainStep t;
+            t.epoch = epoch;
+            t.batch = ++b;
+            t.step = ++step;
+            t.lr = lr;
+            t.loss = loss.item<double>();
+            t.epochsCompleted = result.epochsCompleted;
+            for (const auto& callback : callbacks)
+                if (std::optional<std::string> why = callback->evaluate(t)) {
+                    recorder.flush();
+                    return stopRun(RunOutcome::Diverged, std::move(*why));
+                }
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
@@ -338,24 +347,24 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
                 contrastive->afterStep();
 
             const auto n = x.size(0);
-            lossSum += lossValue * static_cast<double>(n);
+            lossSum += t.loss * static_cast<double>(n);
             correct += countTopK(logits.detach(), y, 1);
             seen += n;
             ++sessionBatches;
-            recorder.metric(epoch, step, metric::kTrainLoss, lossValue);
-            recorder.metric(epoch, step, metric::kLr, lr);
             if (contrastive || teacher)
-                recorder.metric(epoch, step, metric::kCeLoss, ce.item<double>());
+                t.ceLoss = ce.item<double>();
             if (contrastive)
-                recorder.metric(epoch, step, metric::kContrastiveLoss, con.item<double>());
+                t.contrastiveLoss = con.item<double>();
             if (kd.defined())
-                recorder.metric(epoch, step, metric::kKdLoss, kd.item<double>());
+                t.kdLoss = kd.item<double>();
+            for (const auto& callback : callbacks)
+                callback->stepTaken(t);
 
             const double elapsed = secondsSince(epochStart);
             const double perBatch = secondsSince(sessionStart) / static_cast<double>(sessionBatches);
             const double remainingBatches = static_cast<double>((cfg.epochs - epoch) * batches + (batches - b));
             const double evalEstimate = (e > startEpoch ? evalSecondsTotal / static_cast<double>(e - startEpoch) : 0.0);
-            observer.onBatchEnd({epoch, b, batches, step, lossValue, lr, static_cast<double>(seen) / std::max(1e-9, elapsed),
+            observer.onBatchEnd({epoch, b, batches, step, t.loss, lr, static_cast<double>(seen) / std::max(1e-9, elapsed),
                                  perBatch * remainingBatches + evalEstimate * static_cast<double>(cfg.epochs - e)});
         }
         const double trainSeconds = secondsSince(epochStart);
@@ -379,33 +388,8 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         s.evalSeconds = evalSeconds;
         s.imagesPerSecond = static_cast<double>(seen) / std::max(1e-9, trainSeconds);
         s.dataWaitShare = waitSeconds / std::max(1e-9, trainSeconds);
-        for (const auto& [name, value] :
-             {std::pair{metric::kTrainEpochLoss, s.trainLoss}, {metric::kTrainTop1, s.trainTop1},
-              {metric::kTestLoss, s.testLoss}, {metric::kTestTop1, s.testTop1}, {metric::kTestTop5, s.testTop5},
-              {metric::kEpochSeconds, s.seconds}, {metric::kImagesPerSecond, s.imagesPerSecond},
-              {metric::kDataWaitShare, s.dataWaitShare}})
-            recorder.metric(epoch, step, name, value);
-        recorder.testConfusion(epoch, data.test->classNames, test.confusion);
-        if (contrastive) {
-            contrastive->recordProbes(epoch);
-            const ContrastiveEpochStats cs = contrastive->statistics();
-            recorder.metric(epoch, step, metric::kContrastiveEpochLoss, cs.meanLoss);
-            recorder.metric(epoch, step, metric::kNegativeCosine, cs.meanNegativeCosine);
-            recorder.metric(epoch, step, metric::kSameClassShare, cs.sameClassShare);
-            recorder.metric(epoch, step, metric::kFromTopKShare, cs.fromTopKShare);
-            if (!std::isnan(cs.topKClassShare))
-                recorder.metric(epoch, step, metric::kTopKClassShare, cs.topKClassShare);
-        }
-        recorder.flush();
-        if (teacher && teacher->stateHash() != teacherHash)
-            throw Error("the teacher " + cfg.distill.teacherWeights + " changed during epoch " + std::to_string(epoch)
-                                + " of distillation; its weights and batch-norm statistics must stay frozen");
-
-        const auto file = request.checkpointDir / ("epoch-" + std::to_string(epoch) + ".pt");
-        saveCheckpoint(file, *model, optimizer, {epoch, step, cfg.arch, cfg.data.dataset}, saveExtra);
-        recorder.checkpoint(epoch, file.string());
-        pruneCheckpoints(request.checkpointDir, epoch, cfg.checkpoint.keep);
-        observer.onCheckpoint(epoch, file.string());
+        for (const auto& callback : callbacks)
+            callback->endEpoch({s, test.confusion});
 
         result.epochsCompleted = epoch;
         result.last = s;
