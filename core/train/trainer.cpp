@@ -158,6 +158,94 @@ CheckpointMeta loadNewestReadable(const TrainRequest& request, const std::string
                           + firstProblem + "); resume it with --from-scratch to start it over from epoch 0");
 }
 
+// The contrastive term of a run, its heads' parameters appended to `parameters`; with SupCon,
+// the training loader takes its class-balanced batch order.
+std::unique_ptr<ContrastiveTerm> makeContrastiveTerm(const RunConfig& cfg, const DataSplits& data, NetworkImpl& model,
+                                                     Teacher* teacher, const c10::Device& device, RunRecorder& recorder,
+                                                     BatchLoader& trainLoader, std::vector<torch::Tensor>& parameters)
+{
+    ContrastiveTermTeacher crd;
+    crd.crdFeatureDim = cfg.distill.usesCrd() ? teacher->featureDim() : 0;
+    crd.fixedReference = teacher != nullptr;
+    auto contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, cfg.data.dataset, *data.train, model.featureDim(),
+                                                         device, cfg.seed, recorder, crd);
+    for (const auto& p : contrastive->head()->parameters())
+        parameters.push_back(p);
+    if (contrastive->isCrd())  // CRD: the teacher's projection head trains with the student
+        for (const auto& p : contrastive->teacherHead()->parameters())
+            parameters.push_back(p);
+    if (contrastive->usesBatchOrder()) {
+        // SupCon: about one pass over the data per epoch, in class-balanced batches.
+        const std::int64_t perEpoch = std::max<std::int64_t>(1, data.train->count / cfg.batchSize);
+        trainLoader.setOrderProvider(perEpoch * cfg.batchSize, [term = contrastive.get(), batchSize = cfg.batchSize,
+                                                                perEpoch](std::int64_t e) {
+            return term->batchOrder(e, batchSize, perEpoch);
+        });
+    }
+    return contrastive;
+}
+
+// Loss weights: gamma CE + alpha KD + beta L_con (METHOD.md "Objectives").
+struct LossWeights {
+    double gamma = 1, alpha = 0, beta = 0;
+};
+
+struct StepLosses {
+    torch::Tensor logits;              // B x C
+    torch::Tensor total, ce, kd, con;  // kd, con: undefined without that term
+};
+
+// One batch forward and its loss: the weighted sum of cross-entropy, KD (alpha > 0) and the
+// contrastive term (CRD: against the teacher's features of the same batch).
+StepLosses forwardLosses(NetworkImpl& model, Teacher* teacher, ContrastiveTerm* contrastive, const Batch& batch,
+                         const torch::Tensor& x, const torch::Tensor& y, const LossWeights& w, double temperature)
+{
+    StepLosses l;
+    const auto out = model.forwardAll(x);
+    l.logits = out.logits;
+    l.ce = torch::nn::functional::cross_entropy(out.logits, y);
+    l.total = w.gamma == 1.0 ? l.ce : w.gamma * l.ce;
+    NetworkOutput teacherOut;
+    if (teacher) {
+        teacherOut = teacher->forward(x);
+        if (w.alpha > 0) {
+            l.kd = kdLoss(out.logits, teacherOut.logits, temperature);
+            l.total = l.total + w.alpha * l.kd;
+        }
+    }
+    if (contrastive) {
+        l.con = contrastive->loss(out.features, batch.indices, batch.labels,
+                                  contrastive->isCrd() ? teacherOut.features : torch::Tensor());
+        l.total = l.total + w.beta * l.con;
+    }
+    return l;
+}
+
+// What an epoch's batches add up to.
+struct EpochTally {
+    double lossSum = 0;  // sum of batch loss x batch size
+    std::int64_t correct = 0, seen = 0;
+};
+
+EpochSummary epochSummary(std::int64_t epoch, std::int64_t step, double lr, const EpochTally& tally, const EvalResult& test,
+                          double trainSeconds, double evalSeconds, double waitSeconds)
+{
+    EpochSummary s;
+    s.epoch = epoch;
+    s.step = step;
+    s.trainLoss = tally.lossSum / static_cast<double>(std::max<std::int64_t>(1, tally.seen));
+    s.trainTop1 = 100.0 * static_cast<double>(tally.correct) / static_cast<double>(std::max<std::int64_t>(1, tally.seen));
+    s.testLoss = test.loss;
+    s.testTop1 = test.top1;
+    s.testTop5 = test.top5;
+    s.lr = lr;
+    s.seconds = trainSeconds;
+    s.evalSeconds = evalSeconds;
+    s.imagesPerSecond = static_cast<double>(tally.seen) / std::max(1e-9, trainSeconds);
+    s.dataWaitShare = waitSeconds / std::max(1e-9, trainSeconds);
+    return s;
+}
+
 // Before epoch e: the reference outputs the contrastive term needs this epoch, then its
 // beginEpoch(). A teacher is the reference network (its normalised penultimate features: its
 // CRD head is untrained at this point); else contrastive.reference, else the model.
@@ -208,24 +296,8 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     std::unique_ptr<BatchLoader> referenceLoader;
     std::vector<torch::Tensor> parameters = model->parameters();
     if (cfg.contrastive.enabled) {
-        ContrastiveTermTeacher crd;
-        crd.crdFeatureDim = cfg.distill.usesCrd() ? teacher->featureDim() : 0;
-        crd.fixedReference = teacher != nullptr;
-        contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, cfg.data.dataset, *data.train, model->featureDim(),
-                                                        device, cfg.seed, recorder, crd);
-        for (const auto& p : contrastive->head()->parameters())
-            parameters.push_back(p);
-        if (contrastive->isCrd())  // CRD: the teacher's projection head trains with the student
-            for (const auto& p : contrastive->teacherHead()->parameters())
-                parameters.push_back(p);
+        contrastive = makeContrastiveTerm(cfg, data, *model, teacher.get(), device, recorder, trainLoader, parameters);
         referenceLoader = std::make_unique<BatchLoader>(data.train, norm, evalLoaderOptions(cfg));
-        if (contrastive->usesBatchOrder()) {
-            // SupCon: about one pass over the data per epoch, in class-balanced batches.
-            const std::int64_t perEpoch = std::max<std::int64_t>(1, data.train->count / cfg.batchSize);
-            trainLoader.setOrderProvider(perEpoch * cfg.batchSize, [&contrastive, &cfg, perEpoch](std::int64_t e) {
-                return contrastive->batchOrder(e, cfg.batchSize, perEpoch);
-            });
-        }
     }
     const SaveExtra saveExtra = contrastive ? SaveExtra([&](auto& a) { contrastive->save(a); }) : SaveExtra{};
     const LoadExtra loadExtra =
@@ -250,10 +322,10 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         recorder.metric(0, 0, metric::kTeacherTestTop5, t.top5);
         recorder.flush();
     }
-    // Loss weights: gamma CE + alpha KD + beta L_con (METHOD.md "Objectives").
-    const double gamma = teacher ? cfg.distill.gamma() : 1.0;
-    const double alpha = teacher ? cfg.distill.alpha() : 0.0;
-    const double beta = cfg.distill.usesCrd() ? cfg.distill.beta() : cfg.contrastive.beta;
+    LossWeights weights;
+    weights.gamma = teacher ? cfg.distill.gamma() : 1.0;
+    weights.alpha = teacher ? cfg.distill.alpha() : 0.0;
+    weights.beta = cfg.distill.usesCrd() ? cfg.distill.beta() : cfg.contrastive.beta;
 
     const std::int64_t batches = trainLoader.batchesPerEpoch();
     const LrSchedule schedule(cfg.optim, cfg.schedule, cfg.epochs, batches);
@@ -293,8 +365,8 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         if (contrastive)
             beginContrastiveEpoch(*contrastive, e, cfg, *model, teacher.get(), data.train->numClasses(), *referenceLoader, device);
         trainLoader.startEpoch(e);
-        double lossSum = 0;
-        std::int64_t correct = 0, seen = 0, b = 0;
+        EpochTally tally;
+        std::int64_t b = 0;
         double lr = schedule.at(step);
 
         while (auto batch = trainLoader.next()) {
@@ -310,30 +382,14 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 
             const auto x = batch->images.to(device);
             const auto y = batch->labels.to(device);
-            const auto out = model->forwardAll(x);
-            const auto& logits = out.logits;
-            const auto ce = torch::nn::functional::cross_entropy(logits, y);
-            torch::Tensor loss = gamma == 1.0 ? ce : gamma * ce;
-            torch::Tensor con, kd;
-            NetworkOutput teacherOut;
-            if (teacher) {
-                teacherOut = teacher->forward(x);
-                if (alpha > 0) {
-                    kd = kdLoss(logits, teacherOut.logits, cfg.distill.temperature);
-                    loss = loss + alpha * kd;
-                }
-            }
-            if (contrastive) {
-                con = contrastive->loss(out.features, batch->indices, batch->labels,
-                                        contrastive->isCrd() ? teacherOut.features : torch::Tensor());
-                loss = loss + beta * con;
-            }
+            const StepLosses losses =
+                forwardLosses(*model, teacher.get(), contrastive.get(), *batch, x, y, weights, cfg.distill.temperature);
             TrainStep t;
             t.epoch = epoch;
             t.batch = ++b;
             t.step = ++step;
             t.lr = lr;
-            t.loss = loss.item<double>();
+            t.loss = losses.total.item<double>();
             t.epochsCompleted = result.epochsCompleted;
             for (const auto& callback : callbacks)
                 if (std::optional<std::string> why = callback->evaluate(t)) {
@@ -341,22 +397,22 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
                     return stopRun(RunOutcome::Diverged, std::move(*why));
                 }
             optimizer.zero_grad();
-            loss.backward();
+            losses.total.backward();
             optimizer.step();
             if (contrastive)
                 contrastive->afterStep();
 
             const auto n = x.size(0);
-            lossSum += t.loss * static_cast<double>(n);
-            correct += countTopK(logits.detach(), y, 1);
-            seen += n;
+            tally.lossSum += t.loss * static_cast<double>(n);
+            tally.correct += countTopK(losses.logits.detach(), y, 1);
+            tally.seen += n;
             ++sessionBatches;
             if (contrastive || teacher)
-                t.ceLoss = ce.item<double>();
+                t.ceLoss = losses.ce.item<double>();
             if (contrastive)
-                t.contrastiveLoss = con.item<double>();
-            if (kd.defined())
-                t.kdLoss = kd.item<double>();
+                t.contrastiveLoss = losses.con.item<double>();
+            if (losses.kd.defined())
+                t.kdLoss = losses.kd.item<double>();
             for (const auto& callback : callbacks)
                 callback->stepTaken(t);
 
@@ -364,7 +420,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             const double perBatch = secondsSince(sessionStart) / static_cast<double>(sessionBatches);
             const double remainingBatches = static_cast<double>((cfg.epochs - epoch) * batches + (batches - b));
             const double evalEstimate = (e > startEpoch ? evalSecondsTotal / static_cast<double>(e - startEpoch) : 0.0);
-            observer.onBatchEnd({epoch, b, batches, step, t.loss, lr, static_cast<double>(seen) / std::max(1e-9, elapsed),
+            observer.onBatchEnd({epoch, b, batches, step, t.loss, lr, static_cast<double>(tally.seen) / std::max(1e-9, elapsed),
                                  perBatch * remainingBatches + evalEstimate * static_cast<double>(cfg.epochs - e)});
         }
         const double trainSeconds = secondsSince(epochStart);
@@ -375,19 +431,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         const double evalSeconds = secondsSince(evalStart);
         evalSecondsTotal += evalSeconds;
 
-        EpochSummary s;
-        s.epoch = epoch;
-        s.step = step;
-        s.trainLoss = lossSum / static_cast<double>(std::max<std::int64_t>(1, seen));
-        s.trainTop1 = 100.0 * static_cast<double>(correct) / static_cast<double>(std::max<std::int64_t>(1, seen));
-        s.testLoss = test.loss;
-        s.testTop1 = test.top1;
-        s.testTop5 = test.top5;
-        s.lr = lr;
-        s.seconds = trainSeconds;
-        s.evalSeconds = evalSeconds;
-        s.imagesPerSecond = static_cast<double>(seen) / std::max(1e-9, trainSeconds);
-        s.dataWaitShare = waitSeconds / std::max(1e-9, trainSeconds);
+        const EpochSummary s = epochSummary(epoch, step, lr, tally, test, trainSeconds, evalSeconds, waitSeconds);
         for (const auto& callback : callbacks)
             callback->endEpoch({s, test.confusion});
 
