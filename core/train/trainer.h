@@ -6,6 +6,7 @@
 #include <stop_token>
 #include <vector>
 
+#include "train/metric_names.h"  // the names train() records, here for its callers
 #include "train/observer.h"
 #include "train/recorder.h"
 #include "train/run_config.h"
@@ -27,32 +28,5 @@ struct TrainRequest {
 // decides how to report it (train/run_job.h marks the run failed).
 RunResult train(const TrainRequest& request, TrainingObserver& observer, RunRecorder& recorder,
                 std::stop_token stop);
-
-// Metric names the loop records (per step, then per epoch).
-namespace metric {
-inline constexpr const char* kTrainLoss = "train/loss";
-inline constexpr const char* kLr = "train/lr";
-inline constexpr const char* kTrainEpochLoss = "train/epoch_loss";
-inline constexpr const char* kTrainTop1 = "train/top1";
-inline constexpr const char* kTestLoss = "test/loss";
-inline constexpr const char* kTestTop1 = "test/top1";
-inline constexpr const char* kTestTop5 = "test/top5";
-inline constexpr const char* kEpochSeconds = "time/epoch_seconds";
-inline constexpr const char* kImagesPerSecond = "time/images_per_second";
-inline constexpr const char* kDataWaitShare = "time/data_wait_share";
-// Contrastive runs: loss components per step, sampler statistics per epoch.
-inline constexpr const char* kCeLoss = "train/ce_loss";
-inline constexpr const char* kContrastiveLoss = "train/contrastive_loss";
-inline constexpr const char* kContrastiveEpochLoss = "contrastive/epoch_loss";
-inline constexpr const char* kNegativeCosine = "sampler/mean_negative_cosine";
-inline constexpr const char* kTopKClassShare = "sampler/topk_class_share";
-inline constexpr const char* kSameClassShare = "sampler/same_class_share";
-inline constexpr const char* kFromTopKShare = "sampler/from_topk_share";
-// Distillation runs: the KD term per step (the CRD term is kContrastiveLoss) and the teacher's
-// test accuracy, measured once before training (epoch 0).
-inline constexpr const char* kKdLoss = "train/kd_loss";
-inline constexpr const char* kTeacherTestTop1 = "teacher/test_top1";
-inline constexpr const char* kTeacherTestTop5 = "teacher/test_top5";
-}  // namespace metric
 
 }  // namespace scns
