@@ -1,6 +1,6 @@
 #include "train/epoch_metrics.h"
 
-#include "train/trainer.h"
+#include "train/metric_names.h"
 
 namespace scns {
 

@@ -7,8 +7,8 @@
 #include "train/checkpoint.h"
 #include "train/contrastive_term.h"
 #include "train/epoch_metrics.h"
+#include "train/metric_names.h"
 #include "train/teacher.h"
-#include "train/trainer.h"
 
 namespace scns {
 

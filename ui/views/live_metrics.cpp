@@ -1,7 +1,7 @@
 #include "views/live_metrics.h"
 
 #include "train/epoch_metrics.h"
-#include "train/trainer.h"
+#include "train/metric_names.h"
 
 namespace scns {
 
