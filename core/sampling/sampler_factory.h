@@ -1,5 +1,5 @@
 #pragma once
-// Builds the negative samplers of one training set (METHOD.md "Negative samplers") from their
+// Builds the negative samplers of one training set (docs/method.md "Negative samplers") from their
 // options: uniform, class-conditioned (from a class similarity), instance-conditioned (from
 // reference embeddings), and the epsilon share over any of them. Every sampler it makes draws
 // from the one generator it was given (at::Generator is a handle), so reseeding that generator

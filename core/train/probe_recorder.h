@@ -1,5 +1,5 @@
 #pragma once
-// The negatives drawn for a fixed probe set of anchors (METHOD.md "What to record"): which
+// The negatives drawn for a fixed probe set of anchors (docs/contrastive.md "What is recorded"): which
 // anchors are probes (spread over the classes, chosen by the run's seed, fixed for the run) and
 // the rows of the epoch so far, for the run store's negatives inspector.
 #include <cstdint>

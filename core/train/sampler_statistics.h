@@ -1,5 +1,5 @@
 #pragma once
-// The per-epoch sampler statistics a user inspects (METHOD.md "What to record"): mean
+// The per-epoch sampler statistics a user inspects (docs/contrastive.md "What is recorded"): mean
 // contrastive loss, mean anchor-negative cosine, and the shares of negatives from the top-k
 // classes, of the anchor's own class, and drawn from the semantic distribution. One meter each.
 #include <cmath>

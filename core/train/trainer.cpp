@@ -185,7 +185,7 @@ std::unique_ptr<ContrastiveTerm> makeContrastiveTerm(const RunConfig& cfg, const
     return contrastive;
 }
 
-// Loss weights: gamma CE + alpha KD + beta L_con (METHOD.md "Objectives").
+// Loss weights: gamma CE + alpha KD + beta L_con (docs/method.md "Objectives").
 struct LossWeights {
     double gamma = 1, alpha = 0, beta = 0;
 };
