@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <mutex>
 
 #include <torch/nn/functional/loss.h>
@@ -23,6 +22,7 @@
 #include "losses/kd_loss.h"
 #include "train/lr_schedule.h"
 #include "train/teacher.h"
+#include "train/training_callbacks.h"
 
 namespace scns {
 
@@ -53,6 +53,30 @@ DataSplits loadData(const DataConfig& cfg, std::uint64_t seed)
     return {std::make_shared<const ImageSet>(std::move(train)), std::make_shared<const ImageSet>(std::move(test))};
 }
 
+LoaderOptions trainLoaderOptions(const RunConfig& cfg, std::int64_t trainCount)
+{
+    LoaderOptions o;
+    o.batchSize = cfg.batchSize;
+    o.shuffle = true;
+    // A last batch of one image cannot be batch-normalised in training mode: drop it.
+    o.dropLast = trainCount % cfg.batchSize == 1;
+    o.cropPadding = cfg.data.resolvedCropPadding();
+    o.flip = cfg.data.resolvedFlip();
+    o.prefetch = cfg.data.prefetch;
+    o.seed = cfg.seed;
+    return o;
+}
+
+// In order, without augmentation: the test split, and the training set for reference outputs.
+LoaderOptions evalLoaderOptions(const RunConfig& cfg)
+{
+    LoaderOptions o;
+    o.batchSize = cfg.evalBatchSize;
+    o.shuffle = false;
+    o.prefetch = cfg.data.prefetch;
+    return o;
+}
+
 // Network initialisation draws from LibTorch's global generator; runs started on several
 // threads at once must not interleave their draws.
 std::shared_ptr<NetworkImpl> buildSeededNetwork(const NetworkSpec& spec, std::uint64_t seed)
@@ -61,15 +85,6 @@ std::shared_ptr<NetworkImpl> buildSeededNetwork(const NetworkSpec& spec, std::ui
     std::lock_guard lock(mutex);
     torch::manual_seed(seed);
     return buildNetwork(spec);
-}
-
-void pruneCheckpoints(const std::filesystem::path& dir, std::int64_t newestEpoch, std::int64_t keep)
-{
-    for (std::int64_t e = newestEpoch - keep; e >= 1; --e) {
-        std::error_code ec;
-        if (!std::filesystem::remove(dir / ("epoch-" + std::to_string(e) + ".pt"), ec))
-            break;  // older ones were pruned before
-    }
 }
 
 // Embeddings and logits of the whole training set in eval mode (no augmentation): the
@@ -144,6 +159,109 @@ CheckpointMeta loadNewestReadable(const TrainRequest& request, const std::string
                           + firstProblem + "); resume it with --from-scratch to start it over from epoch 0");
 }
 
+// The contrastive term of a run, its heads' parameters appended to `parameters`; with SupCon,
+// the training loader takes its class-balanced batch order.
+std::unique_ptr<ContrastiveTerm> makeContrastiveTerm(const RunConfig& cfg, const DataSplits& data, NetworkImpl& model,
+                                                     Teacher* teacher, const c10::Device& device, RunRecorder& recorder,
+                                                     BatchLoader& trainLoader, std::vector<torch::Tensor>& parameters)
+{
+    ContrastiveTermTeacher crd;
+    crd.crdFeatureDim = cfg.distill.usesCrd() ? teacher->featureDim() : 0;
+    crd.fixedReference = teacher != nullptr;
+    auto contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, cfg.data.dataset, *data.train, model.featureDim(),
+                                                         device, cfg.seed, recorder, crd);
+    for (const auto& p : contrastive->head()->parameters())
+        parameters.push_back(p);
+    if (contrastive->isCrd())  // CRD: the teacher's projection head trains with the student
+        for (const auto& p : contrastive->teacherHead()->parameters())
+            parameters.push_back(p);
+    if (contrastive->usesBatchOrder()) {
+        // SupCon: about one pass over the data per epoch, in class-balanced batches.
+        const std::int64_t perEpoch = std::max<std::int64_t>(1, data.train->count / cfg.batchSize);
+        trainLoader.setOrderProvider(perEpoch * cfg.batchSize, [term = contrastive.get(), batchSize = cfg.batchSize,
+                                                                perEpoch](std::int64_t e) {
+            return term->batchOrder(e, batchSize, perEpoch);
+        });
+    }
+    return contrastive;
+}
+
+// Loss weights: gamma CE + alpha KD + beta L_con (docs/method.md "Objectives").
+struct LossWeights {
+    double gamma = 1, alpha = 0, beta = 0;
+};
+
+struct StepLosses {
+    torch::Tensor logits;              // B x C
+    torch::Tensor total, ce, kd, con;  // kd, con: undefined without that term
+};
+
+// One batch forward and its loss: the weighted sum of cross-entropy, KD (alpha > 0) and the
+// contrastive term (CRD: against the teacher's features of the same batch).
+StepLosses forwardLosses(NetworkImpl& model, Teacher* teacher, ContrastiveTerm* contrastive, const Batch& batch,
+                         const torch::Tensor& x, const torch::Tensor& y, const LossWeights& w, double temperature)
+{
+    StepLosses l;
+    const auto out = model.forwardAll(x);
+    l.logits = out.logits;
+    l.ce = torch::nn::functional::cross_entropy(out.logits, y);
+    l.total = w.gamma == 1.0 ? l.ce : w.gamma * l.ce;
+    NetworkOutput teacherOut;
+    if (teacher) {
+        teacherOut = teacher->forward(x);
+        if (w.alpha > 0) {
+            l.kd = kdLoss(out.logits, teacherOut.logits, temperature);
+            l.total = l.total + w.alpha * l.kd;
+        }
+    }
+    if (contrastive) {
+        l.con = contrastive->loss(out.features, batch.indices, batch.labels,
+                                  contrastive->isCrd() ? teacherOut.features : torch::Tensor());
+        l.total = l.total + w.beta * l.con;
+    }
+    return l;
+}
+
+// What an epoch's batches add up to.
+struct EpochTally {
+    double lossSum = 0;  // sum of batch loss x batch size
+    std::int64_t correct = 0, seen = 0;
+};
+
+EpochSummary epochSummary(std::int64_t epoch, std::int64_t step, double lr, const EpochTally& tally, const EvalResult& test,
+                          double trainSeconds, double evalSeconds, double waitSeconds)
+{
+    EpochSummary s;
+    s.epoch = epoch;
+    s.step = step;
+    s.trainLoss = tally.lossSum / static_cast<double>(std::max<std::int64_t>(1, tally.seen));
+    s.trainTop1 = 100.0 * static_cast<double>(tally.correct) / static_cast<double>(std::max<std::int64_t>(1, tally.seen));
+    s.testLoss = test.loss;
+    s.testTop1 = test.top1;
+    s.testTop5 = test.top5;
+    s.lr = lr;
+    s.seconds = trainSeconds;
+    s.evalSeconds = evalSeconds;
+    s.imagesPerSecond = static_cast<double>(tally.seen) / std::max(1e-9, trainSeconds);
+    s.dataWaitShare = waitSeconds / std::max(1e-9, trainSeconds);
+    return s;
+}
+
+// Before epoch e: the reference outputs the contrastive term needs this epoch, then its
+// beginEpoch(). A teacher is the reference network (its normalised penultimate features: its
+// CRD head is untrained at this point); else contrastive.reference, else the model.
+void beginContrastiveEpoch(ContrastiveTerm& contrastive, std::int64_t e, const RunConfig& cfg, NetworkImpl& model,
+                           Teacher* teacher, std::int64_t numClasses, BatchLoader& referenceLoader, const c10::Device& device)
+{
+    std::optional<ReferenceOutputs> reference;
+    if (contrastive.needsReference(e))
+        reference = teacher ? referenceOutputs(teacher->network(), nullptr, referenceLoader, device)
+                    : cfg.contrastive.referenceWeights.empty()
+                        ? referenceOutputs(model, contrastive.head().get(), referenceLoader, device)
+                        : fixedReference(cfg, numClasses, referenceLoader, device);
+    contrastive.beginEpoch(e, reference);
+}
+
 std::int64_t countParameters(torch::nn::Module& m)
 {
     std::int64_t n = 0;
@@ -163,21 +281,8 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 
     const DataSplits data = loadData(cfg.data, cfg.seed);
     const Normalization norm = normalizationFor(toString(cfg.data.dataset), *data.train);
-    LoaderOptions trainOpts;
-    trainOpts.batchSize = cfg.batchSize;
-    trainOpts.shuffle = true;
-    // A last batch of one image cannot be batch-normalised in training mode: drop it.
-    trainOpts.dropLast = data.train->count % cfg.batchSize == 1;
-    trainOpts.cropPadding = cfg.data.resolvedCropPadding();
-    trainOpts.flip = cfg.data.resolvedFlip();
-    trainOpts.prefetch = cfg.data.prefetch;
-    trainOpts.seed = cfg.seed;
-    BatchLoader trainLoader(data.train, norm, trainOpts);
-    LoaderOptions testOpts;
-    testOpts.batchSize = cfg.evalBatchSize;
-    testOpts.shuffle = false;
-    testOpts.prefetch = cfg.data.prefetch;
-    BatchLoader testLoader(data.test, norm, testOpts);
+    BatchLoader trainLoader(data.train, norm, trainLoaderOptions(cfg, data.train->count));
+    BatchLoader testLoader(data.test, norm, evalLoaderOptions(cfg));
 
     auto model = buildSeededNetwork({cfg.arch, data.train->numClasses(), data.train->channels}, cfg.seed);
     model->to(device);
@@ -192,28 +297,8 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     std::unique_ptr<BatchLoader> referenceLoader;
     std::vector<torch::Tensor> parameters = model->parameters();
     if (cfg.contrastive.enabled) {
-        ContrastiveTermTeacher crd;
-        crd.crdFeatureDim = cfg.distill.usesCrd() ? teacher->featureDim() : 0;
-        crd.fixedReference = teacher != nullptr;
-        contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, toString(cfg.data.dataset), *data.train, model->featureDim(),
-                                                        device, cfg.seed, recorder, crd);
-        for (const auto& p : contrastive->head()->parameters())
-            parameters.push_back(p);
-        if (contrastive->isCrd())  // CRD: the teacher's projection head trains with the student
-            for (const auto& p : contrastive->teacherHead()->parameters())
-                parameters.push_back(p);
-        LoaderOptions refOpts;
-        refOpts.batchSize = cfg.evalBatchSize;
-        refOpts.shuffle = false;
-        refOpts.prefetch = cfg.data.prefetch;
-        referenceLoader = std::make_unique<BatchLoader>(data.train, norm, refOpts);
-        if (contrastive->usesBatchOrder()) {
-            // SupCon: about one pass over the data per epoch, in class-balanced batches.
-            const std::int64_t perEpoch = std::max<std::int64_t>(1, data.train->count / cfg.batchSize);
-            trainLoader.setOrderProvider(perEpoch * cfg.batchSize, [&contrastive, &cfg, perEpoch](std::int64_t e) {
-                return contrastive->batchOrder(e, cfg.batchSize, perEpoch);
-            });
-        }
+        contrastive = makeContrastiveTerm(cfg, data, *model, teacher.get(), device, recorder, trainLoader, parameters);
+        referenceLoader = std::make_unique<BatchLoader>(data.train, norm, evalLoaderOptions(cfg));
     }
     const SaveExtra saveExtra = contrastive ? SaveExtra([&](auto& a) { contrastive->save(a); }) : SaveExtra{};
     const LoadExtra loadExtra =
@@ -238,57 +323,59 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         recorder.metric(0, 0, metric::kTeacherTestTop5, t.top5);
         recorder.flush();
     }
-    // Loss weights: gamma CE + alpha KD + beta L_con (docs/method.md "Objectives").
-    const double gamma = teacher ? cfg.distill.gamma() : 1.0;
-    const double alpha = teacher ? cfg.distill.alpha() : 0.0;
-    const double beta = cfg.distill.usesCrd() ? cfg.distill.beta() : cfg.contrastive.beta;
+    LossWeights weights;
+    weights.gamma = teacher ? cfg.distill.gamma() : 1.0;
+    weights.alpha = teacher ? cfg.distill.alpha() : 0.0;
+    weights.beta = cfg.distill.usesCrd() ? cfg.distill.beta() : cfg.contrastive.beta;
 
     const std::int64_t batches = trainLoader.batchesPerEpoch();
     const LrSchedule schedule(cfg.optim, cfg.schedule, cfg.epochs, batches);
     observer.onRunBegin({request.runId, cfg.epochs, startEpoch, batches, data.train->count, data.test->count,
                          data.train->numClasses(), countParameters(*model), device.str(), threads});
 
+    // The order is the order of each hook's calls: probes and metric rows are recorded and
+    // flushed before the teacher is checked, and the checkpoint is written last.
+    std::vector<std::unique_ptr<TrainingCallback>> callbacks;
+    if (contrastive)
+        callbacks.push_back(std::make_unique<ProbeRecording>(*contrastive));
+    callbacks.push_back(std::make_unique<MetricRecording>(recorder, data.test->classNames, contrastive.get()));
+    callbacks.push_back(std::make_unique<DivergenceCheck>(cfg.divergenceLoss, teacher.get(), teacherHash, cfg.distill.teacherWeights));
+    callbacks.push_back(std::make_unique<Checkpointing>(
+        Checkpointing::Target{request.checkpointDir, cfg.checkpoint.keep, cfg.arch, cfg.data.dataset}, *model, optimizer,
+        saveExtra, recorder, observer));
+
     RunResult result;
     result.epochsCompleted = startEpoch;
+    const auto stopRun = [&](RunOutcome outcome, std::string message) {
+        result.outcome = outcome;
+        result.message = std::move(message);
+        observer.onRunEnd(result);
+        return result;
+    };
     const auto sessionStart = Clock::now();
     std::int64_t sessionBatches = 0;
     double evalSecondsTotal = 0;
 
     for (std::int64_t e = startEpoch; e < cfg.epochs; ++e) {
         const std::int64_t epoch = e + 1;
-        if (stop.stop_requested()) {  // e.g. "pause at the next epoch": nothing of this epoch ran
-            result.outcome = RunOutcome::Cancelled;
-            result.message = "stopped before epoch " + std::to_string(epoch) + "; resume continues after epoch "
-                             + std::to_string(result.epochsCompleted);
-            observer.onRunEnd(result);
-            return result;
-        }
+        if (stop.stop_requested())  // e.g. "pause at the next epoch": nothing of this epoch ran
+            return stopRun(RunOutcome::Cancelled, "stopped before epoch " + std::to_string(epoch)
+                                                      + "; resume continues after epoch " + std::to_string(result.epochsCompleted));
         observer.onEpochBegin(epoch, batches);
         const auto epochStart = Clock::now();
-        if (contrastive) {
-            std::optional<ReferenceOutputs> reference;
-            // A teacher is the reference network (its normalised penultimate features: its CRD
-            // head is untrained at this point); else contrastive.reference, else the model.
-            if (contrastive->needsReference(e))
-                reference = teacher ? referenceOutputs(teacher->network(), nullptr, *referenceLoader, device)
-                            : cfg.contrastive.referenceWeights.empty()
-                                ? referenceOutputs(*model, contrastive->head().get(), *referenceLoader, device)
-                                : fixedReference(cfg, data.train->numClasses(), *referenceLoader, device);
-            contrastive->beginEpoch(e, reference);
-        }
+        if (contrastive)
+            beginContrastiveEpoch(*contrastive, e, cfg, *model, teacher.get(), data.train->numClasses(), *referenceLoader, device);
         trainLoader.startEpoch(e);
-        double lossSum = 0;
-        std::int64_t correct = 0, seen = 0, b = 0;
+        EpochTally tally;
+        std::int64_t b = 0;
         double lr = schedule.at(step);
 
         while (auto batch = trainLoader.next()) {
             if (stop.stop_requested()) {
                 recorder.flush();
-                result.outcome = RunOutcome::Cancelled;
-                result.message = "cancelled in epoch " + std::to_string(epoch) + " at batch " + std::to_string(b + 1)
-                                 + "; resume continues after epoch " + std::to_string(result.epochsCompleted);
-                observer.onRunEnd(result);
-                return result;
+                return stopRun(RunOutcome::Cancelled, "cancelled in epoch " + std::to_string(epoch) + " at batch "
+                                                          + std::to_string(b + 1) + "; resume continues after epoch "
+                                                          + std::to_string(result.epochsCompleted));
             }
             lr = schedule.at(step);
             for (auto& group : optimizer.param_groups())
@@ -296,67 +383,45 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 
             const auto x = batch->images.to(device);
             const auto y = batch->labels.to(device);
-            const auto out = model->forwardAll(x);
-            const auto& logits = out.logits;
-            const auto ce = torch::nn::functional::cross_entropy(logits, y);
-            torch::Tensor loss = gamma == 1.0 ? ce : gamma * ce;
-            torch::Tensor con, kd;
-            NetworkOutput teacherOut;
-            if (teacher) {
-                teacherOut = teacher->forward(x);
-                if (alpha > 0) {
-                    kd = kdLoss(logits, teacherOut.logits, cfg.distill.temperature);
-                    loss = loss + alpha * kd;
+            const StepLosses losses =
+                forwardLosses(*model, teacher.get(), contrastive.get(), *batch, x, y, weights, cfg.distill.temperature);
+            TrainStep t;
+            t.epoch = epoch;
+            t.batch = ++b;
+            t.step = ++step;
+            t.lr = lr;
+            t.loss = losses.total.item<double>();
+            t.epochsCompleted = result.epochsCompleted;
+            for (const auto& callback : callbacks)
+                if (std::optional<std::string> why = callback->evaluate(t)) {
+                    recorder.flush();
+                    return stopRun(RunOutcome::Diverged, std::move(*why));
                 }
-            }
-            if (contrastive) {
-                con = contrastive->loss(out.features, batch->indices, batch->labels,
-                                        contrastive->isCrd() ? teacherOut.features : torch::Tensor());
-                loss = loss + beta * con;
-            }
-            const double lossValue = loss.item<double>();
-            ++b;
-            ++step;
-            if (!std::isfinite(lossValue) || std::abs(lossValue) > cfg.divergenceLoss) {
-                recorder.flush();
-                result.outcome = RunOutcome::Diverged;
-                char bound[96];
-                std::snprintf(bound, sizeof bound, "%g, above the divergence bound divergence_loss = %g", lossValue,
-                              cfg.divergenceLoss);
-                result.message = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : std::isinf(lossValue) ? "infinite" : bound) + " in epoch "
-                                 + std::to_string(epoch) + " at batch " + std::to_string(b) + " (step "
-                                 + std::to_string(step) + ", lr " + std::to_string(lr) + "); "
-                                 + (result.epochsCompleted > 0
-                                        ? "the checkpoint of epoch " + std::to_string(result.epochsCompleted) + " is intact"
-                                        : "no checkpoint was written yet");
-                observer.onRunEnd(result);
-                return result;
-            }
             optimizer.zero_grad();
-            loss.backward();
+            losses.total.backward();
             optimizer.step();
             if (contrastive)
                 contrastive->afterStep();
 
             const auto n = x.size(0);
-            lossSum += lossValue * static_cast<double>(n);
-            correct += countTopK(logits.detach(), y, 1);
-            seen += n;
+            tally.lossSum += t.loss * static_cast<double>(n);
+            tally.correct += countTopK(losses.logits.detach(), y, 1);
+            tally.seen += n;
             ++sessionBatches;
-            recorder.metric(epoch, step, metric::kTrainLoss, lossValue);
-            recorder.metric(epoch, step, metric::kLr, lr);
             if (contrastive || teacher)
-                recorder.metric(epoch, step, metric::kCeLoss, ce.item<double>());
+                t.ceLoss = losses.ce.item<double>();
             if (contrastive)
-                recorder.metric(epoch, step, metric::kContrastiveLoss, con.item<double>());
-            if (kd.defined())
-                recorder.metric(epoch, step, metric::kKdLoss, kd.item<double>());
+                t.contrastiveLoss = losses.con.item<double>();
+            if (losses.kd.defined())
+                t.kdLoss = losses.kd.item<double>();
+            for (const auto& callback : callbacks)
+                callback->stepTaken(t);
 
             const double elapsed = secondsSince(epochStart);
             const double perBatch = secondsSince(sessionStart) / static_cast<double>(sessionBatches);
             const double remainingBatches = static_cast<double>((cfg.epochs - epoch) * batches + (batches - b));
             const double evalEstimate = (e > startEpoch ? evalSecondsTotal / static_cast<double>(e - startEpoch) : 0.0);
-            observer.onBatchEnd({epoch, b, batches, step, lossValue, lr, static_cast<double>(seen) / std::max(1e-9, elapsed),
+            observer.onBatchEnd({epoch, b, batches, step, t.loss, lr, static_cast<double>(tally.seen) / std::max(1e-9, elapsed),
                                  perBatch * remainingBatches + evalEstimate * static_cast<double>(cfg.epochs - e)});
         }
         const double trainSeconds = secondsSince(epochStart);
@@ -367,45 +432,9 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         const double evalSeconds = secondsSince(evalStart);
         evalSecondsTotal += evalSeconds;
 
-        EpochSummary s;
-        s.epoch = epoch;
-        s.step = step;
-        s.trainLoss = lossSum / static_cast<double>(std::max<std::int64_t>(1, seen));
-        s.trainTop1 = 100.0 * static_cast<double>(correct) / static_cast<double>(std::max<std::int64_t>(1, seen));
-        s.testLoss = test.loss;
-        s.testTop1 = test.top1;
-        s.testTop5 = test.top5;
-        s.lr = lr;
-        s.seconds = trainSeconds;
-        s.evalSeconds = evalSeconds;
-        s.imagesPerSecond = static_cast<double>(seen) / std::max(1e-9, trainSeconds);
-        s.dataWaitShare = waitSeconds / std::max(1e-9, trainSeconds);
-        for (const auto& [name, value] :
-             {std::pair{metric::kTrainEpochLoss, s.trainLoss}, {metric::kTrainTop1, s.trainTop1},
-              {metric::kTestLoss, s.testLoss}, {metric::kTestTop1, s.testTop1}, {metric::kTestTop5, s.testTop5},
-              {metric::kEpochSeconds, s.seconds}, {metric::kImagesPerSecond, s.imagesPerSecond},
-              {metric::kDataWaitShare, s.dataWaitShare}})
-            recorder.metric(epoch, step, name, value);
-        recorder.testConfusion(epoch, data.test->classNames, test.confusion);
-        if (contrastive) {
-            const ContrastiveEpochStats cs = contrastive->endEpoch(epoch);
-            recorder.metric(epoch, step, metric::kContrastiveEpochLoss, cs.meanLoss);
-            recorder.metric(epoch, step, metric::kNegativeCosine, cs.meanNegativeCosine);
-            recorder.metric(epoch, step, metric::kSameClassShare, cs.sameClassShare);
-            recorder.metric(epoch, step, metric::kFromTopKShare, cs.fromTopKShare);
-            if (!std::isnan(cs.topKClassShare))
-                recorder.metric(epoch, step, metric::kTopKClassShare, cs.topKClassShare);
-        }
-        recorder.flush();
-        if (teacher && teacher->stateHash() != teacherHash)
-            throw Error("the teacher " + cfg.distill.teacherWeights + " changed during epoch " + std::to_string(epoch)
-                                + " of distillation; its weights and batch-norm statistics must stay frozen");
-
-        const auto file = request.checkpointDir / ("epoch-" + std::to_string(epoch) + ".pt");
-        saveCheckpoint(file, *model, optimizer, {epoch, step, cfg.arch, toString(cfg.data.dataset)}, saveExtra);
-        recorder.checkpoint(epoch, file.string());
-        pruneCheckpoints(request.checkpointDir, epoch, cfg.checkpoint.keep);
-        observer.onCheckpoint(epoch, file.string());
+        const EpochSummary s = epochSummary(epoch, step, lr, tally, test, trainSeconds, evalSeconds, waitSeconds);
+        for (const auto& callback : callbacks)
+            callback->endEpoch({s, test.confusion});
 
         result.epochsCompleted = epoch;
         result.last = s;

@@ -1,6 +1,7 @@
 #include "views/live_metrics.h"
 
-#include "train/trainer.h"
+#include "train/epoch_metrics.h"
+#include "train/metric_names.h"
 
 namespace scns {
 
@@ -11,14 +12,10 @@ QList<MetricRow> metricRowsFromBatch(const BatchProgress& b)
 
 QList<MetricRow> metricRowsFromEpoch(const EpochSummary& s)
 {
-    return {{s.epoch, s.step, metric::kTrainEpochLoss, s.trainLoss},
-            {s.epoch, s.step, metric::kTrainTop1, s.trainTop1},
-            {s.epoch, s.step, metric::kTestLoss, s.testLoss},
-            {s.epoch, s.step, metric::kTestTop1, s.testTop1},
-            {s.epoch, s.step, metric::kTestTop5, s.testTop5},
-            {s.epoch, s.step, metric::kEpochSeconds, s.seconds},
-            {s.epoch, s.step, metric::kImagesPerSecond, s.imagesPerSecond},
-            {s.epoch, s.step, metric::kDataWaitShare, s.dataWaitShare}};
+    QList<MetricRow> rows;
+    for (const auto& [name, value] : epochMetrics(s))
+        rows.push_back({s.epoch, s.step, name, value});
+    return rows;
 }
 
 }  // namespace scns

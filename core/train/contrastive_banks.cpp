@@ -1,0 +1,111 @@
+#include "train/contrastive_banks.h"
+
+#include "common/errors.h"
+#include "losses/nce_loss.h"
+#include "models/load_state_dict.h"
+#include "models/state_dict.h"
+#include "sampling/counter_rng.h"
+#include "sampling/memory_bank.h"
+#include "train/checkpoint.h"
+#include "train/seed_streams.h"
+
+namespace scns {
+
+ContrastiveBanks::ContrastiveBanks(const ContrastiveBanksOptions& options, c10::Device device, std::uint64_t seed)
+    : m_device(device)
+{
+    const std::int64_t n = options.size;
+    m_head = ProjectionHead(ProjectionHeadOptions(options.backboneFeatureDim).outDim(options.featureDim));
+    m_head->to(device);
+    if (options.withBank) {
+        at::Generator bankGen = makeGenerator(streamSeed(seed, 0, kBankStream));
+        m_bank = std::make_unique<MemoryBank>(n, options.featureDim, bankGen, device);
+    }
+    if (options.nce)
+        m_nce = std::make_unique<NceLoss>(NceLossOptions(n).tau(options.tau));
+    if (options.crdFeatureDim > 0) {
+        m_teacherHead = ProjectionHead(ProjectionHeadOptions(options.crdFeatureDim).outDim(options.featureDim));
+        m_teacherHead->to(device);
+        at::Generator teacherBankGen = makeGenerator(streamSeed(seed, 0, kTeacherBankStream));
+        m_teacherBank = std::make_unique<MemoryBank>(n, options.featureDim, teacherBankGen, device);
+        if (options.nce)
+            m_teacherNce = std::make_unique<NceLoss>(NceLossOptions(n).tau(options.tau));
+    }
+}
+
+ContrastiveBanks::~ContrastiveBanks() = default;
+
+void ContrastiveBanks::remember(const torch::Tensor& indices, const torch::Tensor& z, const torch::Tensor& teacherZ)
+{
+    m_lastIndices = indices;
+    m_lastZ = z;
+    m_lastTeacherZ = teacherZ;
+}
+
+void ContrastiveBanks::update(double momentum)
+{
+    if (m_lastIndices.defined()) {
+        const auto rows = m_lastIndices.to(m_device);
+        m_bank->update(rows, m_lastZ, momentum);
+        if (m_teacherBank)
+            m_teacherBank->update(rows, m_lastTeacherZ, momentum);
+    }
+    m_lastIndices = torch::Tensor();
+    m_lastZ = torch::Tensor();
+    m_lastTeacherZ = torch::Tensor();
+}
+
+namespace {
+
+TorchValue stateOf(const torch::nn::Module& module)
+{
+    TorchValue out = TorchValue::dict(/*ordered=*/true);
+    for (const auto& [key, t] : stateDict(module))
+        out.set(key, TorchValue::of(t.detach()));
+    return out;
+}
+
+const TorchValue& entry(const TorchValue& extra, const std::string& key, TorchValue::Kind kind, const std::string& source)
+{
+    const TorchValue* v = extra.find(key);
+    if (!v || v->kind != kind)
+        throw CheckpointError(source + ": the contrastive state's '" + key + "' is "
+                              + (v ? "a " + v->describe() : std::string("missing")));
+    return *v;
+}
+
+}  // namespace
+
+void ContrastiveBanks::save(TorchValue& extra) const
+{
+    extra.set("head", stateOf(*m_head));
+    if (m_bank)
+        extra.set("memory_bank", TorchValue::of(m_bank->state()));
+    if (m_nce && m_nce->normalizer())
+        extra.set("nce_z", TorchValue::of(*m_nce->normalizer()));
+    if (m_teacherBank) {
+        extra.set("teacher_head", stateOf(*m_teacherHead));
+        extra.set("teacher_memory_bank", TorchValue::of(m_teacherBank->state()));
+        if (m_teacherNce && m_teacherNce->normalizer())
+            extra.set("teacher_nce_z", TorchValue::of(*m_teacherNce->normalizer()));
+    }
+}
+
+void ContrastiveBanks::load(const TorchValue& extra, const std::string& source)
+{
+    using Kind = TorchValue::Kind;
+    loadStateDict(*m_head, flattenTensors(entry(extra, "head", Kind::Dict, source)), source, "the contrastive head");
+    if (m_bank)
+        m_bank->load(entry(extra, "memory_bank", Kind::Tensor, source).tensor.to(m_device));
+    if (const TorchValue* z = extra.find("nce_z"); m_nce && z && z->number())
+        m_nce->setNormalizer(*z->number());
+    if (m_teacherBank) {
+        loadStateDict(*m_teacherHead, flattenTensors(entry(extra, "teacher_head", Kind::Dict, source)), source,
+                      "the teacher's contrastive head");
+        m_teacherBank->load(entry(extra, "teacher_memory_bank", Kind::Tensor, source).tensor.to(m_device));
+        if (const TorchValue* z = extra.find("teacher_nce_z"); m_teacherNce && z && z->number())
+            m_teacherNce->setNormalizer(*z->number());
+    }
+}
+
+}  // namespace scns
