@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 #include "common/errors.h"
 #include "common/message_text.h"
 #include "store/run_store.h"
+#include "train/run_config.h"
 #include "train/trainer.h"
 
 namespace scns::cli {
@@ -211,13 +213,17 @@ void addShowCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             std::printf("  tags      %s\n", shown(r.tags).c_str());
         if (r.parentRunId != 0)
             std::printf("  parent    run %lld\n", static_cast<long long>(r.parentRunId));
-        const json config = configOf(r);
-        if (config.is_object() && config.contains("distill") && fieldOr(config, "distill", "method") != "none") {
-            const json& d = config["distill"];
-            const std::string weights = d.contains("teacher") ? fieldOr(d, "teacher", "weights") : "?";
+        // The stored configuration, read as any configuration is (one this program cannot
+        // read is still printed whole below).
+        std::optional<RunConfig> parsed;
+        try {
+            parsed = runConfigFromJsonText(r.configJson, "run " + std::to_string(r.id) + " configuration");
+        } catch (const Error&) {
+        }
+        if (parsed && parsed->distill.enabled()) {
             const auto top1 = lastValue(store, r.id, metric::kTeacherTestTop1);
-            std::printf("  distill   %s from teacher %s%s\n", shown(fieldOr(config, "distill", "method")).c_str(),
-                        shown(weights).c_str(),
+            std::printf("  distill   %s from teacher %s%s\n", toString(parsed->distill.method).c_str(),
+                        shown(parsed->distill.teacherWeights).c_str(),
                         top1 ? (" (test top-1 " + cell(top1) + "%)").c_str() : "");
         }
         // JSON escapes control characters itself; replace keeps a stored name with bad UTF-8

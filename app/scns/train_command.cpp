@@ -60,8 +60,12 @@ std::string typeNameFor(const Setting& s)
 std::string flagHelp(const Setting& s)
 {
     std::string help = s.help;
-    if (s.type == SettingType::Choice)
-        help += " [" + joinChoices(s.choices, " | ") + "]";
+    if (s.type == SettingType::Choice) {
+        std::string list = s.key == "contrastive.sampler" ? "none" : "";
+        for (const auto& c : s.choices)
+            list += (list.empty() ? "" : " | ") + c;
+        help += " [" + list + "]";
+    }
     if (s.key == "contrastive.sampler")
         help += "; also switches the contrastive term on (none: off)";
     if (s.key == "distill.method")

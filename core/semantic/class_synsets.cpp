@@ -3,6 +3,7 @@
 #include <fstream>
 #include <unordered_map>
 
+#include "common/choices.h"
 #include "common/errors.h"
 #include "semantic/resource_path.h"
 
@@ -52,7 +53,8 @@ std::vector<std::pair<std::string, std::string>> readClassSynsetTable(const std:
 
 std::vector<std::string> classSynsets(const std::string& dataset, const std::vector<std::string>& classNames)
 {
-    if (dataset == "tiny-imagenet")
+    // Tiny-ImageNet's class ids are WordNet ids already.
+    if (parseChoice<DatasetId>(dataset) == DatasetId::TinyImageNet)
         return classNames;
     const auto file = classSynsetTablePath(dataset);
     std::unordered_map<std::string, std::string> table;

@@ -473,7 +473,7 @@ std::vector<Setting> declareSettings()
               .label("Reference weights").flag("--reference-weights").file()
               .help("A fixed reference network (ours or PyTorch's weights) whose outputs give the model-based "
                     "similarities, computed once.")
-              .unset("the model itself, refreshed every contrastive.refresh_epochs")
+              .unset("none: the model itself, refreshed every R epochs")
               .when("contrastive.enabled", contrastiveOn),
           setting("contrastive.reference.arch", [](RunConfig& c) -> auto& { return c.contrastive.referenceArch; })
               .label("Reference network").flag("--reference-arch").network()

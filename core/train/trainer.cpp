@@ -168,7 +168,7 @@ std::unique_ptr<ContrastiveTerm> makeContrastiveTerm(const RunConfig& cfg, const
     ContrastiveTermTeacher crd;
     crd.crdFeatureDim = cfg.distill.usesCrd() ? teacher->featureDim() : 0;
     crd.fixedReference = teacher != nullptr;
-    auto contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, cfg.data.dataset, *data.train, model.featureDim(),
+    auto contrastive = std::make_unique<ContrastiveTerm>(cfg.contrastive, toString(cfg.data.dataset), *data.train, model.featureDim(),
                                                          device, cfg.seed, recorder, crd);
     for (const auto& p : contrastive->head()->parameters())
         parameters.push_back(p);
@@ -341,7 +341,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     callbacks.push_back(std::make_unique<MetricRecording>(recorder, data.test->classNames, contrastive.get()));
     callbacks.push_back(std::make_unique<DivergenceCheck>(cfg.divergenceLoss, teacher.get(), teacherHash, cfg.distill.teacherWeights));
     callbacks.push_back(std::make_unique<Checkpointing>(
-        Checkpointing::Target{request.checkpointDir, cfg.checkpoint.keep, cfg.arch, cfg.data.dataset}, *model, optimizer,
+        Checkpointing::Target{request.checkpointDir, cfg.checkpoint.keep, cfg.arch, toString(cfg.data.dataset)}, *model, optimizer,
         saveExtra, recorder, observer));
 
     RunResult result;

@@ -5,6 +5,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QSpinBox>
+#include <QWidget>
 
 #include <nlohmann/json.hpp>
 
@@ -237,8 +238,12 @@ QWidget* FieldBindings::bind(const Setting& s, QWidget* parent, const QStringLis
     }
     }
     if (optional && !s.unset.empty())
-        if (auto* w = qobject_cast<QLineEdit*>(b.widget))
+        if (auto* w = qobject_cast<QLineEdit*>(b.widget)) {
+            // The placeholder says which default applies: wide enough to read it whole.
             w->setPlaceholderText(QObject::tr("default (%1)").arg(QString::fromStdString(s.unset)));
+            w->setMaximumWidth(QWIDGETSIZE_MAX);
+            w->setMinimumWidth(w->fontMetrics().horizontalAdvance(w->placeholderText()) + 16);
+        }
     QWidget* widget = b.widget;
     m_bindings.push_back(std::move(b));
     return widget;
