@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-command set-up for a fresh Debian 12 machine, then one job:
+# One-command set-up for a fresh Debian 12 (bookworm) or 13 (trixie) machine, then one job:
 #   packaging/setup.sh demo   install packages, build, open the workbench (scns-workbench) on the
 #                             embedded Fashion-MNIST; without a display, train the small CNN for
 #                             3 epochs with the CLI and write screenshots of the workbench instead
@@ -7,8 +7,9 @@
 #                             (clang, ./build-fuzz: the readers only), run the whole test suite
 #                             with CTest; the output ends with the main suite's CTest summary
 #   packaging/setup.sh build  install packages and build only
-# The Debian packages come from packaging/debian-packages.txt (the one list). Build output
-# goes to ./build (override with SCNS_BUILD_DIR).
+# The Debian packages come from packaging/debian-packages.txt (the one list, with per-release
+# names where they differ; the release is VERSION_CODENAME in /etc/os-release). Build output
+# goes to ./build (override with SCNS_BUILD_DIR; the fuzz build's with SCNS_FUZZ_BUILD_DIR).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,7 +19,18 @@ job="${1:-build}"
 case "$job" in demo|test|build) ;; *) echo "usage: $0 demo|test|build" >&2; exit 2 ;; esac
 
 # --- packages -------------------------------------------------------------------------
-mapfile -t wanted < <(grep -vE '^\s*(#|$)' "$here/debian-packages.txt" | awk '{print $1}')
+codename="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
+case "$codename" in
+  bookworm|trixie) ;;
+  *) echo "== warning: release '${codename:-unknown}' is neither Debian 12 (bookworm) nor 13 (trixie);" \
+          "using Debian 12's package names" >&2 ;;
+esac
+# Each line: NAME [CODENAME=OTHER ...]; OTHER "-" means nothing on that release.
+mapfile -t wanted < <(sed -e 's/#.*//' "$here/debian-packages.txt" | awk -v rel="$codename" '
+  NF == 0 { next }
+  { name = $1
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == rel) name = kv[2] }
+    if (name != "-") print name }')
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
