@@ -22,7 +22,7 @@ std::filesystem::path homeFolder()
 {
     if (std::string home = environment("HOME"); !home.empty())
         return home;
-    struct passwd entry {};
+    passwd entry{};  // not `struct passwd entry {}`: clang-format 14 and 19 disagree on its spacing
     struct passwd* result = nullptr;
     char buffer[4096];
     if (getpwuid_r(getuid(), &entry, buffer, sizeof buffer, &result) == 0 && result && result->pw_dir)

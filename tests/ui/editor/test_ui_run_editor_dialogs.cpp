@@ -33,9 +33,9 @@ void fakeDialogs(RunEditor& editor, const QString& answer, QList<Chosen>& chosen
         chosen.append({save, title});
         return answer;
     });
-    editor.setWarningHandler([&warnings](const QString& title, const QString& message) {
-        warnings.append({title, message});
-    });
+    // A named lambda: clang-format 14 (Debian 12) and 19 (Debian 13) lay out the inline one differently.
+    auto warn = [&warnings](const QString& title, const QString& message) { warnings.append({title, message}); };
+    editor.setWarningHandler(warn);
 }
 
 QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text)
