@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>  // ATen.h includes it in LibTorch 1.13, not in 2.x
 
 namespace scns::test {
 
@@ -22,7 +23,7 @@ inline QString gradCheck(const std::function<at::Tensor()>& f, std::vector<at::T
     for (std::size_t k = 0; k < inputs.size(); ++k) {
         at::Tensor& x = inputs[k];
         const at::Tensor analytic = x.grad().clone().reshape({-1});
-        at::NoGradGuard noGrad;
+        c10::NoGradGuard noGrad;  // the same class as at:: and torch::NoGradGuard, in 1.13 and 2.x
         at::Tensor flat = x.view({-1});
         for (std::int64_t i = 0; i < flat.numel(); ++i) {
             const double v = flat[i].item<double>();
