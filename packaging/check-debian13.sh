@@ -97,9 +97,10 @@ fi
 # --- the README's test command ------------------------------------------------------------
 echo "== packaging/setup.sh test in $rootfs (Debian 13); full log: $log"
 start=$(date +%s)
-rc=0
-chroot "$rootfs" "${env_in[@]}" nice -n 10 bash -c 'cd /src/scns && packaging/setup.sh test' 2>&1 | tee "$log" || true
+set +e
+chroot "$rootfs" "${env_in[@]}" nice -n 10 bash -c 'cd /src/scns && packaging/setup.sh test' 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+set -e
 took=$(( $(date +%s) - start ))
 
 echo
