@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include "common/errors.h"
 #include "semantic/class_synsets.h"
