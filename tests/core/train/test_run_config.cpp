@@ -156,7 +156,7 @@ private Q_SLOTS:
             case SettingType::File:
             case SettingType::Folder: text = "x-" + s.key; break;
             case SettingType::Choice:
-            case SettingType::Network: text = s.choices.at(s.choices.at(0) == def ? 1 : 0); break;
+            case SettingType::Network: text = s.choices.at(json(s.choices.at(0)) == def ? 1 : 0); break;
             case SettingType::IntegerList: text = "[1, 2]"; break;
             }
             RunConfig c;
