@@ -10,6 +10,10 @@
 # The Debian packages come from packaging/debian-packages.txt (the one list, with per-release
 # names where they differ; the release is VERSION_CODENAME in /etc/os-release). Build output
 # goes to ./build (override with SCNS_BUILD_DIR; the fuzz build's with SCNS_FUZZ_BUILD_DIR).
+# SCNS_LIBTORCH=DIR builds everything against that LibTorch instead of Debian's libtorch-dev (which
+# is then not installed), e.g. a CUDA one: the folder printed by
+#   python3 -c 'import torch; print(torch.utils.cmake_prefix_path)'
+# or an unpacked LibTorch zip; configure checks its C++ ABI against Qt's (docs/packaging.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +35,13 @@ mapfile -t wanted < <(sed -e 's/#.*//' "$here/debian-packages.txt" | awk -v rel=
   { name = $1
     for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == rel) name = kv[2] }
     if (name != "-") print name }')
+# A LibTorch of the user's replaces Debian's: libtorch-dev is the one package not needed then.
+if [ -n "${SCNS_LIBTORCH:-}" ]; then
+  kept=()
+  for p in "${wanted[@]}"; do [ "$p" = libtorch-dev ] || kept+=("$p"); done
+  wanted=("${kept[@]}")
+  echo "== building against the LibTorch in SCNS_LIBTORCH=$SCNS_LIBTORCH (libtorch-dev not installed)"
+fi
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -49,7 +60,7 @@ fi
 # --- build ----------------------------------------------------------------------------
 jobs="$(nproc)"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSCNS_LIBTORCH="${SCNS_LIBTORCH:-}" >/dev/null
 cmake --build "$build" -j "$jobs"
 
 case "$job" in
