@@ -5,6 +5,9 @@
 #                                        `packaging/setup.sh test` there (chroot) and print
 #                                        CTest's summary; exits with setup.sh's status
 #   packaging/check-debian13.sh --shell  the same root and mounts, an interactive shell instead
+#   packaging/check-debian13.sh --run CMD  the same root and mounts, CMD (bash) in the checkout
+#                                        instead; exits with its status (check-deb.sh builds the
+#                                        Debian 13 packages this way)
 # Environment:
 #   SCNS_DEBIAN13_DIR     persistent folder (default /var/tmp/scns-debian13): root/ (the trixie
 #                         root; its /build holds the build trees), ccache/, last-run.log
@@ -18,7 +21,11 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 checkout="$(cd "$here/.." && pwd)"
 mode="${1:-test}"
-case "$mode" in test|--shell) ;; *) echo "usage: $0 [--shell]" >&2; exit 2 ;; esac
+case "$mode" in
+  test|--shell) ;;
+  --run) [ $# -eq 2 ] || { echo "usage: $0 --run 'COMMAND'" >&2; exit 2; } ;;
+  *) echo "usage: $0 [--shell | --run 'COMMAND']" >&2; exit 2 ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "$0: needs root (debootstrap, mount, chroot) or sudo" >&2; exit 1; }
@@ -92,6 +99,12 @@ env_in=(env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}"
 if [ "$mode" = "--shell" ]; then
   chroot "$rootfs" "${env_in[@]}" bash -l -c 'cd /src/scns && exec bash -i' || true
   exit 0
+fi
+if [ "$mode" = "--run" ]; then
+  set +e
+  chroot "$rootfs" "${env_in[@]}" bash -c "cd /src/scns && $2"
+  rc=$?
+  exit $rc
 fi
 
 # --- the README's test command ------------------------------------------------------------

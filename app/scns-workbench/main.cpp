@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QIcon>
 
 #include <cstdio>
 #include <cstring>
@@ -51,6 +52,11 @@ int main(int argc, char** argv)
         scns::configureAllocatorForTraining();  // before any training thread exists
         app = std::make_unique<QApplication>(argc, argv);
         QApplication::setApplicationDisplayName(QStringLiteral("SCNS Workbench"));
+        QGuiApplication::setDesktopFileName(QStringLiteral(SCNS_APP_ID));  // its .desktop entry
+        QIcon icon;
+        for (const int size : {16, 32, 48, 64, 128, 256})
+            icon.addFile(QStringLiteral(":/icons/scns-workbench-%1.png").arg(size), QSize(size, size));
+        QApplication::setWindowIcon(icon);
     }
     describeApplication();
 

@@ -8,6 +8,7 @@
 #include <torch/utils.h>
 
 #include "commands.h"
+#include "common/choices.h"
 #include "common/errors.h"
 #include "data/dataset_registry.h"
 #include "data/loader.h"
@@ -141,9 +142,12 @@ void addEvaluateCommand(CLI::App& app, const GlobalOptions& global, int& exitCod
         "evaluate", "Evaluate weights (an SCNS checkpoint or a PyTorch torch.save file) on a data set or on inputs");
     cmd->add_option("--arch", a.arch, "Network (default: the one an SCNS checkpoint names)");
     cmd->add_option("--weights,-w", a.weights, "Weights: SCNS checkpoint, PyTorch state dict or checkpoint")->required();
-    cmd->add_option("--dataset", a.dataset, "fashion-mnist, cifar10, cifar100, tiny-imagenet")->capture_default_str();
+    std::string datasets;  // "[a | b | c]", the form scns's man page and completion read choices from
+    for (const auto& name : choiceNames<DatasetId>())
+        datasets += (datasets.empty() ? "[" : " | ") + name;
+    cmd->add_option("--dataset", a.dataset, "The data set " + datasets + "]")->capture_default_str();
     cmd->add_option("--data-dir", a.dataDir, "The data set's folder");
-    cmd->add_option("--split", a.split, "test or train")->check(CLI::IsMember({"test", "train"}))->capture_default_str();
+    cmd->add_option("--split", a.split, "The split to evaluate [test | train]")->check(CLI::IsMember({"test", "train"}))->capture_default_str();
     cmd->add_option("--predictions", a.predictions, "CSV file: index, predicted class, every logit, one row per sample");
     cmd->add_option("--inputs", a.inputs, "A float tensor N x C x H x W saved by torch.save, used as given, "
                                           "instead of a data set");

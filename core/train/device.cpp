@@ -8,6 +8,7 @@
 
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
+#include <torch/version.h>
 
 #include "common/errors.h"
 
@@ -46,6 +47,15 @@ int configureThreads(long long requested)
     if (at::get_num_threads() != threads)
         at::set_num_threads(threads);
     return at::get_num_threads();
+}
+
+std::string computeBackendDescription()
+{
+    std::string out = "LibTorch " TORCH_VERSION;
+    if (!torch::cuda::is_available())
+        return out + ", CPU only (no CUDA device or no CUDA in this LibTorch)";
+    const auto n = torch::cuda::device_count();
+    return out + ", CUDA: " + std::to_string(n) + (n == 1 ? " device" : " devices");
 }
 
 }  // namespace scns

@@ -20,4 +20,8 @@ int configureThreads(long long requested);
 // memory. Call once at start-up, before training threads exist.
 void configureAllocatorForTraining();
 
+// What this build computes with, for About boxes and bug reports: "LibTorch 2.6.0, CUDA: 2
+// devices" or "LibTorch 1.13.1, CPU only (no CUDA in this LibTorch)".
+std::string computeBackendDescription();
+
 }  // namespace scns

@@ -21,6 +21,7 @@
 #include "shell/close_guard.h"
 #include "shell/inspection_views.h"
 #include "shell/launch_controller.h"
+#include "train/device.h"
 #include "views/compare_view.h"
 
 namespace scns {
@@ -145,8 +146,13 @@ void MainWindow::buildMenus()
         QMessageBox::about(this, tr("About SCNS Workbench"),
                            tr("<b>SCNS Workbench %1</b><p>Contrastive learning with semantically-conditioned "
                               "negative sampling: configure, launch, watch, inspect and compare runs.</p>"
-                              "<p>Run store: %2</p>")
-                               .arg(QApplication::applicationVersion(), m_dbPath.toHtmlEscaped()));
+                              "<p>The method: J. O'Neill and D. Bollegala, <i>Semantically-Conditioned "
+                              "Negative Samples for Efficient Contrastive Learning</i>, arXiv:2102.06603.</p>"
+                              "<p>Run store: %2<br>Computes with: %3<br>Qt %4</p>"
+                              "<p>Licence: GPL-3.0-or-later.</p>")
+                               .arg(QApplication::applicationVersion(), m_dbPath.toHtmlEscaped(),
+                                    QString::fromStdString(scns::computeBackendDescription()),
+                                    QString::fromLatin1(qVersion())));
     });
 }
 
