@@ -73,13 +73,14 @@ ImageSet readPython(const std::filesystem::path& versionFolder, CifarVariant var
 
     const std::filesystem::path metaPath = versionFolder / (is100 ? "meta" : "batches.meta");
     {
+        const std::string metaSource = metaPath.string();  // named: see requireDict's use below
         const Pickle root = readPickleFile(metaPath);
-        const PickleValue& meta = requireDict(root, metaPath.string());
+        const PickleValue& meta = requireDict(root, metaSource);
         if (is100) {
-            set.classNames = readNames(meta, "fine_label_names", numFine, metaPath.string());
-            set.coarseClassNames = readNames(meta, "coarse_label_names", numCoarse, metaPath.string());
+            set.classNames = readNames(meta, "fine_label_names", numFine, metaSource);
+            set.coarseClassNames = readNames(meta, "coarse_label_names", numCoarse, metaSource);
         } else {
-            set.classNames = readNames(meta, "label_names", numClasses10, metaPath.string());
+            set.classNames = readNames(meta, "label_names", numClasses10, metaSource);
         }
     }
 

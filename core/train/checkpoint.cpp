@@ -95,11 +95,13 @@ std::string textAt(const TorchValue& dict, const std::string& key, const std::st
                           + (v ? "a " + v->describe() : std::string("missing")) + ", expected a string");
 }
 
-const TorchValue& dictAt(const TorchValue& dict, const std::string& key, const std::string& file)
+// The key is a C string: a std::string temporary in the call would make GCC 14 warn that the
+// returned reference may dangle (-Wdangling-reference), although it refers into `dict`.
+const TorchValue& dictAt(const TorchValue& dict, const char* key, const std::string& file)
 {
     const TorchValue* v = dict.find(key);
     if (!v || v->kind != TorchValue::Kind::Dict)
-        throw CheckpointError(file + ": not an SCNS checkpoint: '" + key + "' is "
+        throw CheckpointError(file + ": not an SCNS checkpoint: '" + std::string(key) + "' is "
                               + (v ? "a " + v->describe() : std::string("missing")) + ", expected a dict");
     return *v;
 }
