@@ -1,9 +1,11 @@
 // `scns train` and `scns resume`.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -60,16 +62,21 @@ std::string typeNameFor(const Setting& s)
 std::string flagHelp(const Setting& s)
 {
     std::string help = s.help;
+    const auto& sw = s.switches;
     if (s.type == SettingType::Choice) {
-        std::string list = s.key == "contrastive.sampler" ? "none" : "";
+        std::string list = sw ? sw->offWord : "";
         for (const auto& c : s.choices)
             list += (list.empty() ? "" : " | ") + c;
         help += " [" + list + "]";
     }
-    if (s.key == "contrastive.sampler")
-        help += "; also switches the contrastive term on (none: off)";
-    if (s.key == "distill.method")
-        help += "; crd methods switch the contrastive term on";
+    if (sw) {
+        const Setting* section = findSetting(sw->key);
+        std::string what = section ? section->group : sw->key;
+        if (!what.empty())
+            what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+        help += "; " + (sw->whenText.empty() ? std::string("also switches") : sw->whenText + " switches") + " the " + what
+                + " on" + (sw->offWord.empty() ? "" : " (" + sw->offWord + ": off)");
+    }
     return help + " (" + s.key + ")";
 }
 
@@ -82,29 +89,21 @@ std::string pathValue(const Setting& s, const std::string& text)
 }
 
 // Applies one flag; what some flags switch on besides their own setting is said in their help.
-void applyFlag(const SettingFlag& f, RunConfig& c)
+void applyFlag(const SettingFlag& f, RunConfig& c, std::set<std::string>& given)
 {
     const Setting& s = *f.setting;
     if (f.off) {
-        applySettingText(c, s.key, "false");
+        applySettingText(c, s.key, "false", &given);
         return;
     }
     if (s.type == SettingType::IntegerList) {
         std::string list;
         for (const auto& v : f.values)
             list += (list.empty() ? "" : ",") + v;
-        applySettingText(c, s.key, "[" + list + "]");
+        applySettingText(c, s.key, "[" + list + "]", &given);
         return;
     }
-    const std::string& text = f.values.front();
-    if (s.key == "contrastive.sampler") {
-        c.contrastive.enabled = text != "none";
-        if (text == "none")
-            return;
-    }
-    applySettingText(c, s.key, pathValue(s, text));
-    if (s.key == "distill.method" && c.distill.usesCrd())
-        c.contrastive.enabled = true;
+    applySettingText(c, s.key, pathValue(s, f.values.front()), &given);
 }
 
 // Runs `apply`, moving a ConfigError's problems into `problems` (all of them are reported).
@@ -184,9 +183,10 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         if (!args->configFile.empty())
             config = loadRunConfig(args->configFile);
         std::vector<FieldProblem> problems;
+        std::set<std::string> given;  // keys the flags and --set gave, for the section switches
         for (const auto& f : args->flags)
             if (f->option->count() > 0)
-                collect(problems, [&] { applyFlag(*f, config); });
+                collect(problems, [&] { applyFlag(*f, config, given); });
         for (const auto& item : args->sets) {
             const auto eq = item.find('=');
             if (eq == std::string::npos || eq == 0) {
@@ -195,8 +195,11 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             }
             const std::string key = item.substr(0, eq);
             const Setting* s = findSetting(key);
-            collect(problems, [&] { applySettingText(config, key, s ? pathValue(*s, item.substr(eq + 1)) : item.substr(eq + 1)); });
+            collect(problems, [&] {
+                applySettingText(config, key, s ? pathValue(*s, item.substr(eq + 1)) : item.substr(eq + 1), &given);
+            });
         }
+        applySectionSwitches(config, given);
         // Flags and files get the same complete report: type problems, then ranges and relations.
         collect(problems, [&] { config.validate(); });
         if (!problems.empty()) {

@@ -116,10 +116,9 @@ RunConfig runConfigFromJson(const json& j)
         throw ConfigError({{"(top level)", jsonForMessage(j, 60), "a JSON object"}});
     std::set<std::string> given;
     readObject(j, "", c, p, given);
-    // A crd method is the contrastive term in CRD form: switched on with it unless the file
-    // says otherwise (then the relation check explains why that cannot be).
-    if (c.distill.usesCrd() && !given.count("contrastive.enabled"))
-        c.contrastive.enabled = true;
+    // A sampler or a crd method given without contrastive.enabled switches the term on (if the
+    // file says otherwise, the relation check explains why a crd method needs it).
+    applySectionSwitches(c, given);
 
     // Type problems first; range problems only make sense on well-typed values, but report
     // both kinds together so a user fixes a file in one pass.

@@ -153,6 +153,18 @@ public:
         m_s.applies = std::move(applies);
         return *this;
     }
+    // Giving this setting switches the Bool setting `key` on; `offWord` switches it off.
+    Decl& switchesOn(std::string key, std::string offWord = {})
+    {
+        m_s.switches = Setting::Switch{std::move(key), std::move(offWord), {}, {}};
+        return *this;
+    }
+    // Giving this setting switches `key` on when `when` holds (`prose` says when).
+    Decl& switchesOnWhen(std::string key, std::string prose, std::function<bool(const RunConfig&)> when)
+    {
+        m_s.switches = Setting::Switch{std::move(key), {}, std::move(prose), std::move(when)};
+        return *this;
+    }
     // An extra check of the value alone (the device's cpu | cuda | cuda:N form).
     Decl& valid(std::function<bool(const T&)> ok) { return m_valid = std::move(ok), *this; }
 
@@ -412,8 +424,7 @@ std::vector<Setting> declareSettings()
     group("Contrastive term",
           setting("contrastive.enabled", [](RunConfig& c) -> auto& { return c.contrastive.enabled; })
               .label("Enabled: loss = CE + beta L_con")
-              .help("Adds the contrastive loss over a memory bank. --sampler switches it on (--sampler none: off); "
-                    "a crd distillation method switches it on unless the file sets it."),
+              .help("Adds the contrastive loss over a memory bank."),
           setting("contrastive.objective", [](RunConfig& c) -> auto& { return c.contrastive.objective; })
               .label("Objective").flag("--objective")
               .help("infonce: InfoNCE over the bank; nce: CRD's NCE form; supcon: supervised contrastive loss within "
@@ -423,6 +434,7 @@ std::vector<Setting> declareSettings()
               .label("Sampler").flag("--sampler")
               .help("How negatives are drawn: uniformly, from the top-k similar classes, or from the top-k similar "
                     "samples.")
+              .switchesOn("contrastive.enabled", "none")
               .when("contrastive.enabled", contrastiveOn),
           setting("contrastive.negatives", [](RunConfig& c) -> auto& { return c.contrastive.negatives; })
               .label("Negatives (K)").flag("--negatives").help("Negatives per anchor.")
@@ -536,7 +548,9 @@ std::vector<Setting> declareSettings()
     group("Distillation",
           setting("distill.method", [](RunConfig& c) -> auto& { return c.distill.method; })
               .label("Method").flag("--distill")
-              .help("kd: Hinton's KD; crd: CRD (the contrastive section configures its negatives); crd+kd: both."),
+              .help("kd: Hinton's KD; crd: CRD (the contrastive section configures its negatives); crd+kd: both.")
+              .switchesOnWhen("contrastive.enabled", "a crd method",
+                              [](const RunConfig& c) { return c.distill.usesCrd(); }),
           setting("distill.teacher.weights", [](RunConfig& c) -> auto& { return c.distill.teacherWeights; })
               .label("Teacher weights").flag("--teacher").file()
               .help("The frozen teacher: an SCNS checkpoint or a PyTorch file.")
@@ -611,11 +625,15 @@ const Setting* findSetting(std::string_view key)
     return nullptr;
 }
 
-void applySettingText(RunConfig& config, const std::string& key, const std::string& text)
+void applySettingText(RunConfig& config, const std::string& key, const std::string& text, std::set<std::string>* given)
 {
     const Setting* s = findSetting(key);
     if (!s)
         throw ConfigError({{key, text, "a setting key (scns settings lists them all)"}});
+    if (s->switches && !s->switches->offWord.empty() && text == s->switches->offWord) {
+        applySettingText(config, s->switches->key, "false", given);
+        return;
+    }
     json value;
     if (s->type == SettingType::Seed) {
         value = parseSeedText(text, key);
@@ -648,6 +666,33 @@ void applySettingText(RunConfig& config, const std::string& key, const std::stri
     s->set(config, value, problems);
     if (!problems.empty())
         throw ConfigError(std::move(problems));
+    if (given)
+        given->insert(key);
+}
+
+void applySectionSwitches(RunConfig& config, const std::set<std::string>& given)
+{
+    for (const auto& s : runSettings()) {
+        if (!s.switches || !given.count(s.key) || given.count(s.switches->key))
+            continue;
+        if (s.switches->when && !s.switches->when(config))
+            continue;
+        std::vector<FieldProblem> problems;
+        findSetting(s.switches->key)->set(config, json(true), problems);
+    }
+}
+
+std::string sectionSwitchedBy(std::string_view key)
+{
+    std::string out;
+    for (const auto& s : runSettings()) {
+        if (!s.switches || s.switches->key != key)
+            continue;
+        std::string note = !s.switches->offWord.empty() ? s.switches->offWord + ": off"
+                                                         : s.switches->whenText;
+        out += (out.empty() ? "" : ", ") + s.key + (note.empty() ? "" : " (" + note + ")");
+    }
+    return out;
 }
 
 void checkSettingRelations(const RunConfig& c, std::vector<FieldProblem>& p)
@@ -726,6 +771,12 @@ std::string settingsReferenceMarkdown()
                                     : s.unset.empty() ? std::string("empty")
                                                       : "unset: " + markdownCell(s.unset);
         std::string meaning = s.help;
+        if (const std::string by = sectionSwitchedBy(s.key); !by.empty())
+            meaning += " Switched on by giving " + by + ", unless given itself.";
+        if (s.switches)
+            meaning += " Giving it" + (s.switches->whenText.empty() ? std::string() : " (" + s.switches->whenText + ")")
+                       + " switches " + s.switches->key + " on"
+                       + (s.switches->offWord.empty() ? "" : "; " + s.switches->offWord + " switches it off") + ".";
         if (!s.appliesWhen.empty())
             meaning += " Only when " + s.appliesWhen + ".";
         std::string allowed = s.expected;

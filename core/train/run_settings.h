@@ -4,6 +4,8 @@
 // (run_config.cpp), validation, `scns train`'s flags and --set, the workbench editor's rows, and
 // the configuration reference in docs/usage.md (`scns settings --markdown`).
 #include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +47,17 @@ struct Setting {
     std::string appliesWhen;  // prose for the reference and the editor's tooltip; empty: always
     std::function<bool(const RunConfig&)> applies;  // null: always
 
+    // A section this setting switches on when it is given (flag, --set, a JSON file, the
+    // editor) and the section's own switch is not: choosing a sampler switches the contrastive
+    // term on, a crd distillation method too. See applySectionSwitches.
+    struct Switch {
+        std::string key;                             // the Bool setting switched: "contrastive.enabled"
+        std::string offWord;                         // a word (flags, --set) that switches it off instead: "none"
+        std::string whenText;                        // prose for `when`: "a crd method"; empty: any value
+        std::function<bool(const RunConfig&)> when;  // null: any value switches it on
+    };
+    std::optional<Switch> switches;
+
     // The member as JSON (null for an unset optional).
     std::function<nlohmann::json(const RunConfig&)> get;
     // Reads a JSON value into the member (null: unset for optionals, else the default). A value
@@ -63,8 +76,19 @@ const Setting* findSetting(std::string_view key);  // null when there is none
 
 // Every setting's JSON text value for `--set` and the editor's free text: JSON when it parses
 // as JSON of the setting's type, else (text, path, choice and network settings) the text as a
-// string, so `--set contrastive.sampler=class` works unquoted. Throws ConfigError naming `key`.
-void applySettingText(RunConfig& config, const std::string& key, const std::string& text);
+// string, so `--set contrastive.sampler=class` works unquoted. A setting's off word
+// (`--sampler none`) sets its section's switch to false instead. Throws ConfigError naming
+// `key`. `given`, when not null, collects the key that was set (for applySectionSwitches).
+void applySettingText(RunConfig& config, const std::string& key, const std::string& text,
+                      std::set<std::string>* given = nullptr);
+
+// For every setting in `given` that switches a section (Setting::switches), switches that
+// section on, unless its switch is in `given` too (an explicit value wins) or the setting's
+// condition does not hold. The JSON reader, `scns train` and the editor all call this.
+void applySectionSwitches(RunConfig& config, const std::set<std::string>& given);
+
+// "contrastive.sampler (none: off), distill.method (a crd method)": what switches `key` on.
+std::string sectionSwitchedBy(std::string_view key);
 
 // The relations between settings (batch size vs SupCon's samples per class, warm-up vs
 // epochs, a file when the similarity source is `file`, ...): what single ranges cannot say.

@@ -70,10 +70,10 @@ QString fileFilter(const Setting& s)
 
 QString formatNumber(double value) { return QString::number(value, 'g', 12); }
 
-void FieldBindings::changed() const
+void FieldBindings::changed(const std::string& key) const
 {
     if (!m_loading && m_onChange)
-        m_onChange();
+        m_onChange(key);
 }
 
 QWidget* FieldBindings::bind(const Setting& s, QWidget* parent, const QStringList& suggestions)
@@ -81,7 +81,7 @@ QWidget* FieldBindings::bind(const Setting& s, QWidget* parent, const QStringLis
     FieldBinding b;
     b.key = QString::fromStdString(s.key);
     b.setting = &s;
-    const auto onEdit = [this] { changed(); };
+    const auto onEdit = [this, key = s.key] { changed(key); };
     // What a line edit's text means: JSON for the setting, or a problem naming what was expected.
     using Parse = std::function<std::optional<json>(const QString&)>;
     const auto lineEdit = [&](QLineEdit* w, Parse parse, const std::string& expected) {
@@ -254,6 +254,15 @@ void FieldBindings::load(const RunConfig& config)
     m_loading = true;
     for (const auto& b : m_bindings)
         b.load(config);
+    m_loading = false;
+}
+
+void FieldBindings::load(const std::string& key, const RunConfig& config)
+{
+    m_loading = true;
+    for (const auto& b : m_bindings)
+        if (b.setting->key == key)
+            b.load(config);
     m_loading = false;
 }
 

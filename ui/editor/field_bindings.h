@@ -30,8 +30,8 @@ struct FieldBinding {
 
 class FieldBindings {
 public:
-    // onChange: called after any user edit (not during load()).
-    explicit FieldBindings(std::function<void()> onChange) : m_onChange(std::move(onChange)) {}
+    // onChange: called with the setting's key after any user edit (not during load()).
+    explicit FieldBindings(std::function<void(const std::string& key)> onChange) : m_onChange(std::move(onChange)) {}
 
     // The input for `setting`: a check box (Bool), spin box (Integer), line edit (numbers,
     // text, lists; empty = unset for optionals, the placeholder says what applies), combo box
@@ -40,6 +40,8 @@ public:
     QWidget* bind(const Setting& setting, QWidget* parent, const QStringList& suggestions = {});
 
     void load(const RunConfig& config);
+    // Only the input of `key` (a section switch set by another edit); the others keep their text.
+    void load(const std::string& key, const RunConfig& config);
     void store(RunConfig& config, std::vector<FieldProblem>& problems) const;
 
     const std::vector<FieldBinding>& all() const { return m_bindings; }
@@ -48,9 +50,9 @@ public:
     QWidget* widget(const QString& key) const;
 
 private:
-    void changed() const;
+    void changed(const std::string& key) const;
 
-    std::function<void()> m_onChange;
+    std::function<void(const std::string&)> m_onChange;
     std::vector<FieldBinding> m_bindings;
     bool m_loading = false;
 };

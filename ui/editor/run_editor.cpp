@@ -77,7 +77,7 @@ QFormLayout* formOf(QGroupBox* box) { return static_cast<QFormLayout*>(box->layo
 
 }  // namespace
 
-RunEditor::RunEditor(QWidget* parent) : QWidget(parent), m_fields([this] { onEdited(); })
+RunEditor::RunEditor(QWidget* parent) : QWidget(parent), m_fields([this](const std::string& key) { onEdited(key); })
 {
     setObjectName(QStringLiteral("RunEditor"));
     setStyleSheet(QStringLiteral(
@@ -238,8 +238,8 @@ void RunEditor::buildForm()
     m_grid = new QLineEdit(this);
     m_grid->setPlaceholderText(tr("e.g. optim.lr=0.1,0.2; contrastive.class.k=2,3"));
     m_grid->setToolTip(tr("A small grid over any fields, by their JSON keys: key=v1,v2; key2=v3,v4"));
-    connect(m_seeds, &QLineEdit::textEdited, this, &RunEditor::onEdited);
-    connect(m_grid, &QLineEdit::textEdited, this, &RunEditor::onEdited);
+    connect(m_seeds, &QLineEdit::textEdited, this, [this] { onEdited({}); });
+    connect(m_grid, &QLineEdit::textEdited, this, [this] { onEdited({}); });
     auto* load = new QPushButton(tr("Load…"), this);
     auto* save = new QPushButton(tr("Save…"), this);
     auto* reset = new QPushButton(tr("Defaults"), this);
@@ -450,8 +450,16 @@ QWidget* RunEditor::field(const QString& key) const
 
 QString RunEditor::problemAt(const QString& key) const { return m_problems.value(key); }
 
-void RunEditor::onEdited()
+void RunEditor::onEdited(const std::string& key)
 {
+    // A setting that switches a section (choosing CRD switches the contrastive term on) ticks
+    // its switch, as a configuration file or `scns train` would.
+    if (const Setting* s = findSetting(key); s && s->switches) {
+        std::vector<FieldProblem> ignored;
+        RunConfig c = editedConfig(ignored);
+        applySectionSwitches(c, {key});
+        m_fields.load(s->switches->key, c);
+    }
     updateEnabledSections();
     m_liveValidation->start();
 }

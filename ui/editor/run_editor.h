@@ -92,7 +92,7 @@ private:
     RunConfig editedConfig(std::vector<FieldProblem>& problems) const;
     void mark(const std::vector<FieldProblem>& problems);
     void updateEnabledSections();
-    void onEdited();
+    void onEdited(const std::string& key);  // key: the setting edited; empty for Seeds and Grid
     QWidget* withReason(const QString& key, QWidget* input);
     void buildForm();
     QString chooseFile(bool save, const QString& title, const QString& suggested, const QString& filter);

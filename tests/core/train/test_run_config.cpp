@@ -230,6 +230,45 @@ private Q_SLOTS:
         }
     }
 
+    void settingsSwitchTheirSectionOn()
+    {
+        // The table says which settings switch a section on; the reference and --help say it from there.
+        QCOMPARE(QString::fromStdString(sectionSwitchedBy("contrastive.enabled")),
+                 QStringLiteral("contrastive.sampler (none: off), distill.method (a crd method)"));
+        QVERIFY(sectionSwitchedBy("contrastive.class.k").empty());
+
+        // A file that gives a sampler but not the switch gets the term; an explicit switch wins.
+        QVERIFY(runConfigFromJsonText(R"({"contrastive": {"sampler": "class"}})", "s").contrastive.enabled);
+        QVERIFY(!runConfigFromJsonText(R"({"contrastive": {"enabled": false, "sampler": "class"}})", "s").contrastive.enabled);
+        QVERIFY(!runConfigFromJsonText(R"({"contrastive": {"objective": "nce"}})", "s").contrastive.enabled);
+
+        // Text (flags, --set): the off word sets the switch, not the sampler, and is recorded as the switch.
+        RunConfig c;
+        c.contrastive.enabled = true;
+        c.contrastive.sampler = SamplerKind::Instance;
+        std::set<std::string> given;
+        applySettingText(c, "contrastive.sampler", "none", &given);
+        QVERIFY(!c.contrastive.enabled);
+        QCOMPARE(c.contrastive.sampler, SamplerKind::Instance);
+        QCOMPARE(given, (std::set<std::string>{"contrastive.enabled"}));
+        applySectionSwitches(c, given);
+        QVERIFY(!c.contrastive.enabled);
+
+        // A kd method leaves the term alone; a crd method switches it on, unless it was given.
+        RunConfig d;
+        given.clear();
+        applySettingText(d, "distill.method", "kd", &given);
+        applySectionSwitches(d, given);
+        QVERIFY(!d.contrastive.enabled);
+        applySettingText(d, "distill.method", "crd+kd", &given);
+        applySectionSwitches(d, given);
+        QVERIFY(d.contrastive.enabled);
+        d.contrastive.enabled = false;
+        applySettingText(d, "contrastive.enabled", "false", &given);
+        applySectionSwitches(d, given);
+        QVERIFY(!d.contrastive.enabled);
+    }
+
     void distillSectionRoundTripsWithMethodDefaults()
     {
         // A crd method switches the contrastive term on (it is CRD's) unless the file says otherwise.

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void duplicateRunStartsFromStoredConfig();
     void droppedJsonFileIsLoaded();
     void everySettingHasARowEnabledWhenItApplies();
+    void choosingCrdSwitchesTheContrastiveTermOn();
 
 private:
     static RunConfig richConfig(const QTemporaryDir& files);
@@ -392,6 +393,26 @@ void TestUiRunEditor::everySettingHasARowEnabledWhenItApplies()
     QVERIFY(!enabled("contrastive.class.k"));
     // A tooltip says when a setting applies.
     QVERIFY(e.field(QStringLiteral("contrastive.class.k"))->toolTip().contains(QLatin1String("Only when contrastive.sampler is class")));
+}
+
+void TestUiRunEditor::choosingCrdSwitchesTheContrastiveTermOn()
+{
+    RunEditor e;
+    auto* enabledBox = qobject_cast<QCheckBox*>(e.field(QStringLiteral("contrastive.enabled")));
+    auto* method = qobject_cast<QComboBox*>(e.field(QStringLiteral("distill.method")));
+    QVERIFY(enabledBox && method);
+    QVERIFY(!enabledBox->isChecked());
+    method->setCurrentText(QStringLiteral("kd"));
+    QVERIFY(!enabledBox->isChecked());  // KD has no contrastive term
+    method->setCurrentText(QStringLiteral("crd"));
+    QVERIFY(enabledBox->isChecked());   // CRD is the contrastive term: ticked, not an error
+    QVERIFY(e.field(QStringLiteral("contrastive.negatives"))->isEnabled());
+    RunConfig c = e.currentConfig();
+    QVERIFY(c.contrastive.enabled);
+    QCOMPARE(c.distill.method, DistillMethod::Crd);
+    // Unticking it afterwards is the user's explicit choice: the validation then explains CRD needs it.
+    enabledBox->setChecked(false);
+    QVERIFY(!e.currentConfig().contrastive.enabled);
 }
 
 QTEST_MAIN(TestUiRunEditor)
