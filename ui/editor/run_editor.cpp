@@ -23,6 +23,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "common/errors.h"
 #include "common/qt_text.h"
 #include "data/dataset_registry.h"
@@ -105,6 +107,20 @@ QString droppedConfigFile(const QMimeData* mime)
     return url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".json"), Qt::CaseInsensitive)
                ? url.toLocalFile()
                : QString();
+}
+
+// A duplicated run's name: "sweep" -> "sweep-2", "sweep-2" -> "sweep-3"; empty stays empty
+// (the automatic name).
+std::string duplicateName(const std::string& name)
+{
+    if (name.empty())
+        return name;
+    const auto dash = name.find_last_of('-');
+    if (dash != std::string::npos && dash + 1 < name.size() && name.size() - dash <= 6
+        && std::all_of(name.begin() + static_cast<std::ptrdiff_t>(dash) + 1, name.end(),
+                       [](char ch) { return ch >= '0' && ch <= '9'; }))
+        return name.substr(0, dash + 1) + std::to_string(std::stoi(name.substr(dash + 1)) + 1);
+    return name + "-2";
 }
 
 }  // namespace
@@ -243,14 +259,18 @@ void RunEditor::buildForm()
     auto* load = new QPushButton(tr("Load…"), this);
     auto* save = new QPushButton(tr("Save…"), this);
     auto* reset = new QPushButton(tr("Defaults"), this);
+    reset->setObjectName(QStringLiteral("defaults"));
+    reset->setToolTip(tr("Every setting back to its default; Seeds and Grid emptied"));
     m_launch = new QPushButton(tr("Launch"), this);
     m_launch->setDefault(true);
     m_summary = new QLabel(this);
     m_summary->setWordWrap(true);
     connect(load, &QPushButton::clicked, this, &RunEditor::loadWithDialog);
     connect(save, &QPushButton::clicked, this, &RunEditor::saveWithDialog);
-    connect(reset, &QPushButton::clicked, this, [this] {
+    connect(reset, &QPushButton::clicked, this, [this] {  // everything back: the fields, seeds and grid
         m_parentRunId = 0;
+        m_seeds->clear();
+        m_grid->clear();
         setConfig(RunConfig{});
     });
     connect(m_launch, &QPushButton::clicked, this, &RunEditor::launchRequested);
@@ -286,6 +306,7 @@ void RunEditor::duplicateRun(qint64 runId, const std::string& configJson)
 {
     RunConfig c = runConfigFromJsonText(configJson, "run " + std::to_string(runId) + " configuration");
     m_parentRunId = runId;
+    c.name = duplicateName(c.name);  // a new run: a new name (empty stays automatic)
     setConfig(c);
     m_summary->setText(tr("Started from run %1's configuration.").arg(runId));
 }
@@ -343,18 +364,43 @@ std::vector<FieldProblem> RunEditor::validate()
         if (!dup)
             problems.push_back(p);
     }
+    std::vector<std::uint64_t> seeds;
+    std::vector<GridAxis> grid;
     try {
-        parseSeedList(m_seeds->text());
+        seeds = parseSeedList(m_seeds->text());
     } catch (const ConfigError& e) {
         problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     }
     try {
-        parseGrid(m_grid->text());
+        grid = parseGrid(m_grid->text());
     } catch (const ConfigError& e) {
         problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+    // What Launch would start, said before it starts: the count and what varies; a grid that
+    // cannot vary anything (a key of a switched-off section) is marked at the grid now.
+    m_launchNote.clear();
+    if (problems.empty() && (!seeds.empty() || !grid.empty())) {
+        try {
+            const auto runs = expandLaunch(c, seeds, grid);
+            const std::string varies = describeVariation(seeds, grid);
+            m_launchNote = runs.size() == 1 ? tr("Launch starts 1 run.")
+                                            : tr("Launch starts %1 runs: %2.").arg(runs.size()).arg(toQString(varies));
+        } catch (const ConfigError& e) {
+            problems.push_back(gridProblem(e));
+        }
     }
     mark(problems);
     return problems;
+}
+
+FieldProblem RunEditor::gridProblem(const ConfigError& e) const
+{
+    QStringList lines;
+    for (const auto& p : e.problems())
+        lines << (p.field == "grid" ? QStringLiteral("%1: expected %2").arg(toQString(p.value), toQString(p.expected))
+                                    : QStringLiteral("%1 = %2: expected %3")
+                                          .arg(toQString(p.field), toQString(p.value), toQString(p.expected)));
+    return {"grid", m_grid->text().toStdString(), lines.join(QStringLiteral("; ")).toStdString()};
 }
 
 std::optional<RunConfig> RunEditor::validConfig()
@@ -374,12 +420,21 @@ std::vector<RunConfig> RunEditor::launchConfigs()
         return expandLaunch(*base, parseSeedList(m_seeds->text()), parseGrid(m_grid->text()));
     } catch (const ConfigError& e) {
         // A grid point that is invalid: the grid field carries the reasons.
-        std::vector<FieldProblem> problems;
-        QStringList lines;
-        for (const auto& p : e.problems())
-            lines << QStringLiteral("%1 = %2: expected %3").arg(toQString(p.field), toQString(p.value), toQString(p.expected));
-        problems.push_back({"grid", m_grid->text().toStdString(), lines.join(QStringLiteral("; ")).toStdString()});
-        mark(problems);
+        mark({gridProblem(e)});
+        return {};
+    }
+}
+
+QString RunEditor::summaryText() const
+{
+    return m_summary->text();
+}
+
+QString RunEditor::launchVariation() const
+{
+    try {
+        return toQString(describeVariation(parseSeedList(m_seeds->text()), parseGrid(m_grid->text())));
+    } catch (const ConfigError&) {
         return {};
     }
 }
@@ -415,7 +470,7 @@ void RunEditor::mark(const std::vector<FieldProblem>& problems)
     const int n = static_cast<int>(problems.size());
     QString summary;
     if (n == 0)
-        summary = tr("Configuration is valid.");
+        summary = tr("Configuration is valid.") + (m_launchNote.isEmpty() ? QString() : QLatin1Char(' ') + m_launchNote);
     else
         summary = tr("%n problem(s) marked in red; launch is blocked until they are fixed.", nullptr, n);
     if (!unplaced.isEmpty())

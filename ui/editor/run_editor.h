@@ -41,6 +41,8 @@ public:
     std::optional<RunConfig> validConfig();
     // validConfig() expanded by the seeds and grid fields; empty when anything is invalid.
     std::vector<RunConfig> launchConfigs();
+    // What launchConfigs() varies ("3 seeds (0, 1, 2) x optim.lr (0.1, 0.2)"); empty for one run.
+    QString launchVariation() const;
 
     bool loadFile(const QString& path, QString* error);
     bool saveFile(const QString& path, QString* error);
@@ -49,6 +51,8 @@ public:
     // and the reason shown there ("" when the field is fine).
     QWidget* field(const QString& key) const;
     QString problemAt(const QString& key) const;
+    // The line under the form: validity, problems, and what Launch would start.
+    QString summaryText() const;
     QLineEdit* seedsEdit() const { return m_seeds; }
     QLineEdit* gridEdit() const { return m_grid; }
 
@@ -91,6 +95,7 @@ protected:
 private:
     RunConfig editedConfig(std::vector<FieldProblem>& problems) const;
     void mark(const std::vector<FieldProblem>& problems);
+    FieldProblem gridProblem(const ConfigError& e) const;  // a launch's problems, at the grid field
     void updateEnabledSections();
     void onEdited(const std::string& key);  // key: the setting edited; empty for Seeds and Grid
     QWidget* withReason(const QString& key, QWidget* input);
@@ -109,6 +114,7 @@ private:
     QTimer* m_liveValidation = nullptr;
     std::vector<QWidget*> m_teacherButtons;  // enabled with distillation
     qint64 m_parentRunId = 0;
+    QString m_launchNote;  // "Launch starts 6 runs: ..." when seeds or a grid are given
     QStringList m_devices;  // availableDevices(), read once
     ChooseFileHandler m_chooseFile;
     WarningHandler m_warn;

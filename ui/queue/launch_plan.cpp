@@ -2,10 +2,14 @@
 
 #include <QStringList>
 
+#include <algorithm>
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
 #include "common/json_text.h"
+#include "train/run_settings.h"
 
 namespace scns {
 
@@ -110,37 +114,98 @@ std::vector<RunConfig> expandLaunch(const RunConfig& base, const std::vector<std
         throw ConfigError({{"grid", std::to_string(total) + "+ runs", "at most " + std::to_string(kMaxLaunch) + " runs at once"}});
 
     std::vector<RunConfig> out;
-    std::vector<std::size_t> at(grid.size(), 0);
+    std::set<std::string> seen;                    // each distinct run once
+    std::vector<bool> axisApplies(grid.size(), false);
     const std::size_t seedCount = seeds.empty() ? 1 : seeds.size();
     for (std::size_t n = 0; n < total; ++n) {
-        json j = toJson(base);
-        std::string suffix;
+        std::vector<std::size_t> at(grid.size(), 0);
         std::size_t rest = n;
         for (std::size_t a = grid.size(); a-- > 0;) {
-            const std::size_t i = rest % grid[a].values.size();
+            at[a] = rest % grid[a].values.size();
             rest /= grid[a].values.size();
-            at[a] = i;
         }
-        for (std::size_t a = 0; a < grid.size(); ++a) {
-            setPath(j, grid[a].key, literal(grid[a].values[at[a]]));
-            suffix += "-" + grid[a].key + "=" + grid[a].values[at[a]];
+        const auto read = [&](const std::vector<bool>& use, const std::string& where) {
+            json j = toJson(base);
+            for (std::size_t a = 0; a < grid.size(); ++a)
+                if (use[a])
+                    setPath(j, grid[a].key, literal(grid[a].values[at[a]]));
+            if (!seeds.empty())
+                j["seed"] = seeds[rest % seedCount];
+            try {
+                return runConfigFromJson(j);
+            } catch (const ConfigError& e) {
+                auto problems = e.problems();
+                for (auto& p : problems)
+                    p.expected += " (grid point" + where + ")";
+                throw ConfigError(std::move(problems));
+            }
+        };
+        std::string where;
+        for (std::size_t a = 0; a < grid.size(); ++a)
+            where += "-" + grid[a].key + "=" + grid[a].values[at[a]];
+        // Which keys matter at this point: a key applies when its setting applies to the
+        // point's configuration (unknown keys are reported by the reader).
+        const RunConfig full = read(std::vector<bool>(grid.size(), true), where);
+        std::vector<bool> use(grid.size(), true);
+        for (std::size_t a = 0; a < grid.size(); ++a)
+            if (const Setting* s = findSetting(grid[a].key); s && !s->appliesTo(full))
+                use[a] = false;
+        for (std::size_t a = 0; a < grid.size(); ++a)
+            axisApplies[a] = axisApplies[a] || use[a];
+        RunConfig c = std::find(use.begin(), use.end(), false) == use.end() ? full : read(use, where);
+
+        if (total > 1) {
+            std::string name = base.name.empty() ? toString(c.data.dataset) + "-" + c.arch : base.name;
+            for (std::size_t a = 0; a < grid.size(); ++a)
+                if (use[a])
+                    name += "-" + grid[a].key + "=" + grid[a].values[at[a]];
+            if (!seeds.empty() || base.name.empty())
+                name += "-seed" + std::to_string(c.seed);
+            c.name = name;
         }
-        if (!seeds.empty()) {
-            const std::uint64_t seed = seeds[rest % seedCount];
-            j["seed"] = seed;
-            suffix += "-seed" + std::to_string(seed);
-        }
-        if (!base.name.empty() && total > 1)
-            j["name"] = base.name + suffix;
-        try {
-            out.push_back(runConfigFromJson(j));
-        } catch (const ConfigError& e) {
-            auto problems = e.problems();
-            for (auto& p : problems)
-                p.expected += " (grid point" + suffix + ")";
-            throw ConfigError(std::move(problems));
-        }
+        if (seen.insert(toJsonText(c)).second)
+            out.push_back(std::move(c));
     }
+    std::vector<FieldProblem> unused;
+    for (std::size_t a = 0; a < grid.size(); ++a) {
+        if (axisApplies[a])
+            continue;
+        const Setting* s = findSetting(grid[a].key);
+        std::string values;
+        for (const auto& v : grid[a].values)
+            values += (values.empty() ? "" : ",") + v;
+        unused.push_back({"grid", grid[a].key + "=" + values,
+                          "a key that applies to these runs; " + grid[a].key + " applies only when "
+                              + (s ? s->appliesWhen : std::string("its section is on"))
+                              + " (switch that on or take the key out of the grid)"});
+    }
+    if (!unused.empty())
+        throw ConfigError(std::move(unused));
+    return out;
+}
+
+std::string describeVariation(const std::vector<std::uint64_t>& seeds, const std::vector<GridAxis>& grid)
+{
+    std::vector<std::string> parts;
+    if (seeds.size() > 1) {
+        std::string list;
+        for (std::size_t i = 0; i < seeds.size() && i < 8; ++i)
+            list += (i ? ", " : "") + std::to_string(seeds[i]);
+        if (seeds.size() > 8)
+            list += ", ...";
+        parts.push_back(std::to_string(seeds.size()) + " seeds (" + list + ")");
+    }
+    for (const auto& axis : grid) {
+        if (axis.values.size() < 2)
+            continue;
+        std::string list;
+        for (const auto& v : axis.values)
+            list += (list.empty() ? "" : ", ") + v;
+        parts.push_back(axis.key + " (" + list + ")");
+    }
+    std::string out;
+    for (const auto& p : parts)
+        out += (out.empty() ? "" : " x ") + p;
     return out;
 }
 

@@ -24,10 +24,21 @@ std::vector<std::uint64_t> parseSeedList(const QString& text);
 std::vector<GridAxis> parseGrid(const QString& text);
 
 // Cartesian product of seeds x grid over `base`; each point validated by the same JSON reader
-// as config files (ConfigError lists every problem, prefixed with the grid point). With a
-// name in `base`, points get "-seedN" / "-key=value" suffixes. At most kMaxLaunch runs.
+// as config files (ConfigError lists every problem, prefixed with the grid point). Honest
+// about what varies:
+//   - a grid key whose setting applies at no point (contrastive.sampler with the contrastive
+//     term off) is an error on field "grid", not N identical runs under different names;
+//   - at a point where a key does not apply (contrastive.class.k with the instance sampler) it
+//     keeps base's value and is left out of the name, and points that are then the same run
+//     are launched once.
+// Several runs get names with their grid values and seed: base's name, or "dataset-network",
+// then "-key=value" for each applicable key, then "-seedN". At most kMaxLaunch runs.
 inline constexpr std::size_t kMaxLaunch = 512;
 std::vector<RunConfig> expandLaunch(const RunConfig& base, const std::vector<std::uint64_t>& seeds,
                                     const std::vector<GridAxis>& grid);
+
+// What a launch varies, for the question before it: "3 seeds (0, 1, 2) x optim.lr (0.1, 0.2)".
+// Empty when it varies nothing.
+std::string describeVariation(const std::vector<std::uint64_t>& seeds, const std::vector<GridAxis>& grid);
 
 }  // namespace scns

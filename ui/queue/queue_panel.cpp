@@ -43,7 +43,8 @@ QueuePanel::QueuePanel(RunQueue* queue, QWidget* parent)
     m_concurrent = new QSpinBox(this);
     m_concurrent->setRange(1, std::max(1, QThread::idealThreadCount()));
     m_concurrent->setValue(queue->maxConcurrent());
-    m_concurrent->setToolTip(tr("How many runs train at the same time"));
+    m_concurrent->setToolTip(tr("How many runs train at the same time: 1 to %1, this machine's CPU threads")
+                                 .arg(m_concurrent->maximum()));
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_cancel);
@@ -51,7 +52,7 @@ QueuePanel::QueuePanel(RunQueue* queue, QWidget* parent)
     buttons->addWidget(m_resume);
     buttons->addWidget(m_clear);
     buttons->addStretch(1);
-    buttons->addWidget(new QLabel(tr("Runs at once:"), this));
+    buttons->addWidget(new QLabel(tr("Runs at once (1-%1):").arg(m_concurrent->maximum()), this));
     buttons->addWidget(m_concurrent);
     m_empty = new QLabel(tr("No runs in the queue. Launch runs from <b>New run</b>, or resume a stopped run "
                             "from <b>Runs</b>. Runs train in the background; double-click one to watch its curves."),

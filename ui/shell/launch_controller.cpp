@@ -54,9 +54,9 @@ LaunchController::LaunchController(QString dbPath, RunEditor* editor, RunQueue* 
     : QObject(parent), m_dbPath(std::move(dbPath)), m_editor(editor), m_queue(queue), m_browser(browser),
       m_views(views), m_reloadBrowser(new QTimer(this))
 {
-    m_confirm = [editor](int runs) {
+    m_confirm = [editor](int runs, const QString& varies) {
         return QMessageBox::question(editor, tr("Launch %1 runs?").arg(runs),
-                                     tr("The seeds and grid make %1 runs. Queue them all?").arg(runs),
+                                     tr("The seeds and grid make %1 runs, varying %2. Queue them all?").arg(runs).arg(varies),
                                      QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes)
                == QMessageBox::Yes;
     };
@@ -151,7 +151,8 @@ int LaunchController::launchFromEditor()
         Q_EMIT message(tr("Fix the fields marked in red first."));
         return 0;
     }
-    if (static_cast<int>(configs.size()) > kConfirmAbove && !m_confirm(static_cast<int>(configs.size())))
+    if (static_cast<int>(configs.size()) > kConfirmAbove
+        && !m_confirm(static_cast<int>(configs.size()), m_editor->launchVariation()))
         return 0;
     try {
         m_queue->launchAsync(configs, m_editor->parentRunId());  // launched() follows

@@ -36,9 +36,10 @@ public:
     // says nothing and costs seconds).
     static constexpr int kMaxShownRuns = 40;
     // Launching more than this many runs at once asks first (seeds x grid multiply quickly).
-    static constexpr int kConfirmAbove = 12;
+    static constexpr int kConfirmAbove = 1;  // every launch of several runs is confirmed
     // For tests: replaces the confirmation dialog (argument: how many runs).
-    void setConfirmHandler(std::function<bool(int)> confirm) { m_confirm = std::move(confirm); }
+    // (number of runs, what varies) -> whether to queue them
+    void setConfirmHandler(std::function<bool(int, const QString&)> confirm) { m_confirm = std::move(confirm); }
     // For tests: replaces the question asked when a resume finds no usable checkpoint
     // (arguments: the run's id and the reason); true starts the run over from epoch 0.
     void setStartOverHandler(std::function<bool(qint64, const QString&)> ask) { m_askStartOver = std::move(ask); }
@@ -68,7 +69,7 @@ private:
     QTimer* m_reloadBrowser;
     qint64 m_pendingTeacher = 0;       // the teacher run being trained
     quint64 m_teacherTicket = 0;       // its launch, while it is being stored
-    std::function<bool(int)> m_confirm;
+    std::function<bool(int, const QString&)> m_confirm;
     std::function<bool(qint64, const QString&)> m_askStartOver;
 };
 

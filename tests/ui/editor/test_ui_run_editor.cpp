@@ -295,6 +295,24 @@ void TestUiRunEditor::seedsAndGridExpand()
     QCOMPARE(points.size(), std::size_t{6});
     QCOMPARE(names.size(), std::size_t{6});
     QVERIFY(points.count({2, 0.2}));
+    // The line under the form says what Launch starts before it starts.
+    QVERIFY(editor.validate().empty());
+    QVERIFY2(editor.summaryText().contains(QLatin1String("Launch starts 6 runs: 3 seeds (0, 1, 2) x optim.lr (0.1, 0.2)")),
+             qPrintable(editor.summaryText()));
+
+    // A grid over a switched-off section is marked at the grid field, live.
+    setLine(editor, "grid", "contrastive.sampler=class,instance");
+    QVERIFY(!editor.validate().empty());
+    QVERIFY2(editor.problemAt("grid").contains(QLatin1String("only when contrastive.enabled")),
+             qPrintable(editor.problemAt("grid")));
+
+    // Defaults resets the seeds and the grid with the fields.
+    auto* defaults = editor.findChild<QPushButton*>(QStringLiteral("defaults"));
+    QVERIFY(defaults);
+    defaults->click();
+    QVERIFY(qobject_cast<QLineEdit*>(editor.field(QStringLiteral("seeds")))->text().isEmpty());
+    QVERIFY(qobject_cast<QLineEdit*>(editor.field(QStringLiteral("grid")))->text().isEmpty());
+    QCOMPARE(editor.launchConfigs().size(), std::size_t{1});
 }
 
 void TestUiRunEditor::invalidGridPointIsMarked()
@@ -315,7 +333,18 @@ void TestUiRunEditor::duplicateRunStartsFromStoredConfig()
     const RunConfig rich = richConfig(files);
     editor.duplicateRun(12, toJsonText(rich));
     QCOMPARE(editor.parentRunId(), qint64{12});
-    QCOMPARE(QString::fromStdString(toJsonText(*editor.validConfig())), QString::fromStdString(toJsonText(rich)));
+    // Everything as stored, but a new name: the copy is a new run.
+    RunConfig expected = rich;
+    expected.name = rich.name.empty() ? std::string() : rich.name + "-2";
+    QCOMPARE(QString::fromStdString(toJsonText(*editor.validConfig())), QString::fromStdString(toJsonText(expected)));
+
+    RunConfig named;
+    named.name = "sweep-lr-3";
+    editor.duplicateRun(13, toJsonText(named));
+    QCOMPARE(editor.currentConfig().name, std::string("sweep-lr-4"));
+    named.name = "";  // automatic names stay automatic
+    editor.duplicateRun(14, toJsonText(named));
+    QCOMPARE(editor.currentConfig().name, std::string());
 }
 
 void TestUiRunEditor::droppedJsonFileIsLoaded()

@@ -19,6 +19,8 @@ private Q_SLOTS:
     void parsesGrid();
     void rejectsBadGrid();
     void expandsCartesianProduct();
+    void unnamedRunsAreNamedByTheirGridValues();
+    void gridKeyOfASwitchedOffSectionIsAnError();
     void typoInGridKeyIsReported();
     void refusesHugeLaunch();
 };
@@ -83,17 +85,54 @@ void TestUiLaunchPlan::expandsCartesianProduct()
     base.contrastive.enabled = true;
     const auto configs = expandLaunch(base, {1, 2},
                                       {{"contrastive.sampler", {"class", "instance"}}, {"contrastive.class.k", {"2", "4"}}});
-    QCOMPARE(configs.size(), std::size_t{8});
+    // class.k does not apply to the instance sampler: its points keep the default k, leave k
+    // out of the name and are launched once, so 2 seeds x (class k=2, class k=4, instance).
+    QCOMPARE(configs.size(), std::size_t{6});
     std::set<std::tuple<std::uint64_t, std::string, std::int64_t>> points;
-    for (const auto& c : configs)
+    std::set<std::string> names;
+    for (const auto& c : configs) {
         points.insert({c.seed, toString(c.contrastive.sampler), c.contrastive.classK});
-    QCOMPARE(points.size(), std::size_t{8});
-    QVERIFY(points.count({2, "instance", 4}));
-    QCOMPARE(configs.front().name.rfind("g-contrastive.sampler=", 0), std::size_t{0});
+        names.insert(c.name);
+    }
+    QCOMPARE(points.size(), std::size_t{6});
+    QCOMPARE(names.size(), std::size_t{6});
+    QVERIFY(points.count({2, "class", 4}));
+    QVERIFY(points.count({2, "instance", RunConfig{}.contrastive.classK}));
+    QVERIFY(names.count("g-contrastive.sampler=class-contrastive.class.k=4-seed2"));
+    QVERIFY(names.count("g-contrastive.sampler=instance-seed1"));
     // Without a name and with one point, the config is unchanged.
     const auto single = expandLaunch(RunConfig{}, {}, {});
     QCOMPARE(single.size(), std::size_t{1});
     QCOMPARE(toJsonText(single.front()), toJsonText(RunConfig{}));
+}
+
+void TestUiLaunchPlan::unnamedRunsAreNamedByTheirGridValues()
+{
+    const auto configs = expandLaunch(RunConfig{}, {}, {{"optim.lr", {"0.1", "0.2"}}});
+    QCOMPARE(configs.size(), std::size_t{2});
+    QCOMPARE(configs[0].name, std::string("fashion-mnist-small-cnn-optim.lr=0.1-seed0"));
+    QCOMPARE(configs[1].name, std::string("fashion-mnist-small-cnn-optim.lr=0.2-seed0"));
+    QCOMPARE(describeVariation({}, {{"optim.lr", {"0.1", "0.2"}}}), std::string("optim.lr (0.1, 0.2)"));
+    QCOMPARE(describeVariation({0, 1, 2, 3, 4, 5, 6, 7, 8}, {{"epochs", {"1"}}}),
+             std::string("9 seeds (0, 1, 2, 3, 4, 5, 6, 7, ...)"));
+}
+
+void TestUiLaunchPlan::gridKeyOfASwitchedOffSectionIsAnError()
+{
+    // The contrastive term is off by default: a sampler grid would launch identical runs.
+    try {
+        expandLaunch(RunConfig{}, {0, 1}, {{"contrastive.sampler", {"class", "instance"}}});
+        QFAIL("a grid over a switched-off section was accepted");
+    } catch (const ConfigError& e) {
+        QCOMPARE(e.problems().size(), std::size_t{1});
+        QCOMPARE(e.problems().front().field, std::string("grid"));
+        QVERIFY2(QString::fromStdString(e.problems().front().expected).contains("only when contrastive.enabled"),
+                 e.what());
+    }
+    // The same grid with the term on: two samplers x two seeds.
+    RunConfig on;
+    on.contrastive.enabled = true;
+    QCOMPARE(expandLaunch(on, {0, 1}, {{"contrastive.sampler", {"class", "instance"}}}).size(), std::size_t{4});
 }
 
 void TestUiLaunchPlan::typoInGridKeyIsReported()

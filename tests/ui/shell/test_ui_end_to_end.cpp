@@ -280,15 +280,24 @@ void TestUiEndToEnd::bigLaunchAsksFirst()
     QTemporaryDir dir;
     MainWindow window(dir.filePath("runs.sqlite"));
     int asked = 0;
-    window.launcher()->setConfirmHandler([&](int runs) {
+    QString varies;
+    window.launcher()->setConfirmHandler([&](int runs, const QString& what) {
         asked = runs;
+        varies = what;
         return false;
     });
     window.editor()->seedsEdit()->setText("0-4");
     window.editor()->gridEdit()->setText("optim.lr=0.1,0.2,0.3");
     QCOMPARE(window.launcher()->launchFromEditor(), 0);
     QCOMPARE(asked, 15);
+    QCOMPARE(varies, QStringLiteral("5 seeds (0, 1, 2, 3, 4) x optim.lr (0.1, 0.2, 0.3)"));
     QCOMPARE(window.queue()->count(), 0);
+    // Two runs are asked about as well: every launch of several runs says what it varies.
+    window.editor()->seedsEdit()->setText("3, 7");
+    window.editor()->gridEdit()->clear();
+    QCOMPARE(window.launcher()->launchFromEditor(), 0);
+    QCOMPARE(asked, 2);
+    QCOMPARE(varies, QStringLiteral("2 seeds (3, 7)"));
 }
 
 void TestUiEndToEnd::closingWithActiveRunStopsItResumably()
