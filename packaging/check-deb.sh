@@ -60,10 +60,10 @@ build_packages() {  # build_packages RELEASE -> prints the folder holding its .d
       grep -q '^VERSION_CODENAME=bookworm' /etc/os-release || {
         echo "$0: Debian 12 packages are built on a Debian 12 host; this is $(. /etc/os-release; echo "$PRETTY_NAME")" >&2
         return 1; }
-      "$here/build-deb.sh" >&2
+      "$here/build-deb.sh" >&2 || return 1
       echo "${SCNS_BUILD_DIR:-$checkout/build}/deb" ;;
     trixie)
-      "$here/check-debian13.sh" --run 'SCNS_BUILD_DIR=/build/scns packaging/build-deb.sh' >&2
+      "$here/check-debian13.sh" --run 'SCNS_BUILD_DIR=/build/scns packaging/build-deb.sh' >&2 || return 1
       echo "${SCNS_DEBIAN13_DIR:-/var/tmp/scns-debian13}/root/build/scns/deb" ;;
   esac
 }
