@@ -39,16 +39,7 @@ for tool in debootstrap lintian; do
   }
 done
 
-mounted=()
-cleanup() {
-  local i
-  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-    umount -R "${mounted[i]}" 2>/dev/null || umount -R -l "${mounted[i]}" 2>/dev/null || true
-  done
-  mounted=()
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$here/lib/mounts.sh"
 
 failures=()
 fail() { echo "== FAILED ($1): $2" >&2; failures+=("$1: $2"); }
@@ -95,16 +86,17 @@ install_test() {  # install_test RELEASE DEBDIR
   printf 'deb %s %s-updates main\ndeb http://deb.debian.org/debian-security %s-security main\n' \
     "$mirror" "$rel" "$rel" >>"$rootfs/etc/apt/sources.list"
   cp -L /etc/resolv.conf "$rootfs/etc/resolv.conf" 2>/dev/null || true
-  mkdir -p "$rootfs/proc" "$rootfs/dev" "$rootfs/tmp/debs"
-  mount -t proc proc "$rootfs/proc"; mounted+=("$rootfs/proc")
-  mount --rbind /dev "$rootfs/dev"; mount --make-rslave "$rootfs/dev"; mounted+=("$rootfs/dev")
+  mkdir -p "$rootfs/tmp/debs"
+  mount_once "$rootfs/proc" -t proc proc
+  mount_once "$rootfs/dev" --rbind /dev
+  mount --make-rslave "$rootfs/dev"
   cp "$debs"/*.deb "$rootfs/tmp/debs/"
   local in_root=(chroot "$rootfs" env -i HOME=/root LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin)
   echo "== apt-get install --no-install-recommends ./*.deb ($rel)"
   if ! "${in_root[@]}" bash -c 'apt-get update -qq && cd /tmp/debs &&
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ./*.deb' \
         >"$work/$rel-install.log" 2>&1; then
-    tail -20 "$work/$rel-install.log"; fail "$rel" "apt-get install failed (see $work/$rel-install.log)"; cleanup; return
+    tail -20 "$work/$rel-install.log"; fail "$rel" "apt-get install failed (see $work/$rel-install.log)"; unmount_all; return
   fi
   local dev
   dev=$("${in_root[@]}" dpkg-query -W -f='${Package}\n' | grep -E -- '-dev$' || true)
@@ -142,7 +134,7 @@ install_test() {  # install_test RELEASE DEBDIR
   words=$("${in_root[@]}" bash -c 'source /usr/share/bash-completion/completions/scns;
       COMP_WORDS=(scns train --sampler ""); COMP_CWORD=3; _scns_complete; echo "${COMPREPLY[*]}"')
   [ "$words" = "none uniform class instance" ] || fail "$rel" "bash completion of 'scns train --sampler' gave '$words'"
-  cleanup
+  unmount_all
   echo "== $rel: done"
 }
 

@@ -44,22 +44,7 @@ exec 9>"$base/.lock"
 flock -n 9 || { echo "$0: another check is running on $base" >&2; exit 1; }
 
 # --- mounts, undone on any exit ------------------------------------------------------------
-mounted=()
-cleanup() {
-  local i
-  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-    umount -R "${mounted[i]}" 2>/dev/null || umount -R -l "${mounted[i]}" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mount_once() {  # mount_once TARGET MOUNT-ARGS...: skip when already mounted (a killed earlier run)
-  local target="$1"; shift
-  mkdir -p "$target"
-  if mountpoint -q "$target"; then umount -R "$target" 2>/dev/null || umount -R -l "$target"; fi
-  mount "$@" "$target"
-  mounted+=("$target")
-}
+source "$here/lib/mounts.sh"
 
 # --- the root ------------------------------------------------------------------------------
 if [ ! -e "$ready" ]; then
