@@ -114,8 +114,21 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
                                  "viewed, compared and exported, but not renamed, tagged, deleted, resumed or added."));
     m_readOnlyBanner->hide();
 
+    // Shown while the store holds no run: what to do first.
+    m_emptyHint = new QLabel(this);
+    m_emptyHint->setObjectName(QStringLiteral("emptyHint"));
+    m_emptyHint->setWordWrap(true);
+    m_emptyHint->setStyleSheet(QStringLiteral("QLabel { background: #e8f0fb; color: #1a2f52; padding: 8px; "
+                                              "border: 1px solid #9fb0c8; }"));
+    m_emptyHint->setText(tr("<b>No runs in this store yet.</b> Open <b>New run</b> (Alt+2): Fashion-MNIST, which "
+                            "needs no download, and the small CNN are preselected; press <b>Launch</b> and follow "
+                            "it on <b>Queue</b> and <b>Curves</b>. Runs you train with the <tt>scns</tt> command "
+                            "on this store appear here too."));
+    m_emptyHint->hide();
+
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_readOnlyBanner);
+    layout->addWidget(m_emptyHint);
     layout->addLayout(filters);
     layout->addWidget(splitter, 1);
 
@@ -283,6 +296,7 @@ void RunBrowser::onLoaded()
         m_reloading = false;
     }
     showSelected();
+    m_emptyHint->setVisible(n == 0);
     m_top1Watcher.setFuture(loadFinalTop1Async(m_dbPath, std::move(ids)));
     Q_EMIT loaded(n, result.seconds);
 }

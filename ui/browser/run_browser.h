@@ -65,6 +65,7 @@ public:
     QPushButton* deleteButton() const { return m_delete; }
     QPushButton* resumeButton() const { return m_resume; }
     QLabel* readOnlyBanner() const { return m_readOnlyBanner; }
+    QLabel* emptyHint() const { return m_emptyHint; }  // shown while the store holds no run
 
 Q_SIGNALS:
     void loaded(int runs, double seconds);
@@ -99,6 +100,7 @@ private:
     QLabel* m_count;
     QLabel* m_info;
     QLabel* m_readOnlyBanner;
+    QLabel* m_emptyHint;
     bool m_readOnly = false;
     qint64 m_shownRunId = 0;
     bool m_reloading = false;

@@ -3,6 +3,8 @@
 #include <QTabWidget>
 
 #include "queue/run_queue.h"
+#include "store/run_store.h"
+#include "views/async_load.h"
 #include "views/compare_view.h"
 #include "views/confusion_matrix_view.h"
 #include "views/curves_view.h"
@@ -71,7 +73,36 @@ void InspectionViews::showRuns(const QList<qint64>& runIds)
         m_heatmap->setRun(m_dbPath, first);
         m_negatives->setRun(m_dbPath, first);
         m_confusion->setRun(m_dbPath, first);
+        showRunTitle(first, static_cast<int>(runIds.size()), generation);
     }
+}
+
+void InspectionViews::showRunTitle(qint64 runId, int selected, quint64 generation)
+{
+    // The single-run pages name the run they show: "Run 3 · name (finished)".
+    ++m_pending;
+    const std::string db = m_dbPath.toStdString();
+    loadAsync(
+        this,
+        [db, runId] {
+            RunStore store(db);
+            const RunRecord r = store.run(runId);
+            return QString::fromStdString(r.name) + QStringLiteral(" (") + QString::fromStdString(toString(r.status))
+                   + QLatin1Char(')');
+        },
+        [this, runId, selected, generation](const Loaded<QString>& result) {
+            if (generation != m_generation)
+                return;
+            QString title = tr("Run %1").arg(runId);
+            if (result.value)
+                title += QStringLiteral(" \u00b7 ") + *result.value;
+            if (selected > 1)
+                title += tr(" \u2014 the first of the %1 selected runs").arg(selected);
+            m_heatmap->setRunTitle(title);
+            m_negatives->setRunTitle(title);
+            m_confusion->setRunTitle(title);
+            loadDone();
+        });
 }
 
 void InspectionViews::follow(RunQueue* queue)
@@ -89,6 +120,7 @@ void InspectionViews::follow(RunQueue* queue)
             m_heatmap->reload();
             m_negatives->reload();
             m_confusion->reload();
+            showRunTitle(id, static_cast<int>(m_runIds.size()), m_generation);  // queued -> running
         }
     });
     connect(queue, &RunQueue::runEnded, this, [this](qint64 id) {

@@ -49,6 +49,7 @@ Q_SIGNALS:
 
 private:
     void loadDone();
+    void showRunTitle(qint64 runId, int selected, quint64 generation);
 
     QString m_dbPath;
     QTabWidget* m_tabs;

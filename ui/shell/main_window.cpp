@@ -183,7 +183,9 @@ void MainWindow::restoreSettings()
     QSettings s;
     if (const QByteArray g = s.value(QStringLiteral("window/geometry")).toByteArray(); !g.isEmpty())
         restoreGeometry(g);
-    m_tabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/page"), 0).toInt(), 0, m_tabs->count() - 1));
+    // The first start opens on New run (the README's demo); later starts where the user left.
+    const int page = s.value(QStringLiteral("window/page"), m_tabs->indexOf(m_editor)).toInt();
+    m_tabs->setCurrentIndex(std::clamp(page, 0, m_tabs->count() - 1));
     m_queue->setMaxConcurrent(s.value(QStringLiteral("queue/maxConcurrent"), 1).toInt());
     m_queuePanel->syncSettings();
 }

@@ -14,6 +14,7 @@
 #include "views/qcp.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -81,7 +82,8 @@ CurvesView::CurvesView(QWidget* parent)
     m_smoothSlider->setRange(0, 99);
     m_smoothSlider->setToolTip(tr("Exponential moving average weight of step-wise curves"));
     m_smoothLabel->setMinimumWidth(30);
-    m_smoothLabel->setText(QStringLiteral("0.00"));
+    m_smoothSlider->setValue(static_cast<int>(std::lround(kDefaultSmoothing * 100)));
+    m_smoothLabel->setText(QString::number(kDefaultSmoothing, 'f', 2));
     m_metricList->setToolTip(tr("Metrics to plot (all runs)"));
     m_metricList->setMaximumWidth(230);
     m_status->setWordWrap(true);
@@ -348,8 +350,14 @@ void CurvesView::updateGraphData(const RunCurves& run, const QString& metric, QC
     }
     const XYSeries xy = toSeries(s->second, m_axis);
     const bool epochWise = isEpochWise(s->second);
-    // Epoch-wise series have few points: mark them.
-    graph->setScatterStyle(epochWise ? QCPScatterStyle(QCPScatterStyle::ssCircle, 5) : QCPScatterStyle());
+    // Epoch-wise series have few points: mark them, with one marker shape per ticked metric so
+    // two per-epoch metrics of one run (test/top1, test/top5) are told apart even where their
+    // dash patterns are too short to see.
+    static const std::array<QCPScatterStyle::ScatterShape, 5> shapes = {
+        QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare, QCPScatterStyle::ssTriangle,
+        QCPScatterStyle::ssDiamond, QCPScatterStyle::ssCrossSquare};
+    const auto metricIndex = static_cast<std::size_t>(std::max<qsizetype>(0, selectedMetrics().indexOf(metric)));
+    graph->setScatterStyle(epochWise ? QCPScatterStyle(shapes[metricIndex % shapes.size()], 6) : QCPScatterStyle());
     const bool smooth = smoothing() > 0 && !epochWise;
     // A wide antialiased pen costs ~8x the replot time of a 1 px one on dense curves (the
     // 20-run overlay: 150 ms against 18 ms): dense curves get the thin pen.
@@ -427,9 +435,9 @@ void CurvesView::rebuildGraphs(bool live)
         if (wantedKeys.contains(it.key())) {
             kept.insert(it.key(), it.value());
         } else {
-            m_plot->removeGraph(it.value().main);
+            removeGraph(it.value().main);
             if (it.value().raw)
-                m_plot->removeGraph(it.value().raw);
+                removeGraph(it.value().raw);
         }
     }
     m_graphs = kept;
@@ -468,7 +476,7 @@ void CurvesView::rebuildGraphs(bool live)
                 g.raw->setSelectable(QCP::stNone);
                 m_dirty.insert(key, true);
             } else if (!smooth && g.raw) {
-                m_plot->removeGraph(g.raw);
+                removeGraph(g.raw);
                 g.raw = nullptr;
                 m_dirty.insert(key, true);
             }
@@ -616,6 +624,18 @@ QString CurvesView::hoverText(const QPointF& pixel)
     const QString axisName = m_axis == CurveAxis::Step ? tr("step") : tr("epoch");
     const QString x = m_axis == CurveAxis::Step ? QString::number(bestKey, 'f', 0) : QString::number(bestKey, 'g', 4);
     return QStringLiteral("%1\n%2 %3: %4").arg(best->name(), axisName, x, QString::number(bestValue, 'g', 6));
+}
+
+void CurvesView::removeGraph(QCPGraph* graph)
+{
+    // The hover tracer must not outlive its graph: QCustomPlot deletes a removed graph, and a
+    // tracer still pointing at it logs "graph not contained in QCustomPlot instance" on every
+    // replot (the warnings users saw by the hundred).
+    if (m_tracer->graph() == graph) {
+        m_tracer->setGraph(nullptr);
+        m_tracer->setVisible(false);
+    }
+    m_plot->removeGraph(graph);
 }
 
 void CurvesView::onMouseMove(QPointF pos)

@@ -36,6 +36,10 @@ class CurvesView : public QWidget {
 public:
     explicit CurvesView(QWidget* parent = nullptr);
 
+    // The EMA weight a new view starts with: TensorBoard's default, debiased, the raw curve
+    // faint behind (per-step curves are noisy; 0 shows them raw).
+    static constexpr double kDefaultSmoothing = 0.6;
+
     // Loads the runs' metrics on a worker thread; loaded() (or loadFailed()) follows.
     // An empty list clears the view.
     void setRuns(const QString& dbPath, const QList<qint64>& runIds);
@@ -94,6 +98,7 @@ private:
     void updateGraphData(const RunCurves& run, const QString& metric, QCPGraph* graph, QCPGraph* raw) const;
     void scheduleLiveUpdate();
     void onMouseMove(QPointF pos);
+    void removeGraph(QCPGraph* graph);  // detaches the hover tracer first
     RunCurves* findRun(qint64 runId);
 
     struct GraphPair {

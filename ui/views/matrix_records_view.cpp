@@ -8,6 +8,7 @@
 
 #include "views/export.h"
 #include "views/matrix_plot.h"
+#include "views/plot_style.h"
 
 namespace scns {
 
@@ -15,6 +16,7 @@ MatrixRecordsView::MatrixRecordsView(const QString& sliderLabel, const QString& 
                                      const QString& exportName, QWidget* parent)
     : QWidget(parent)
     , m_slider(new QSlider(Qt::Horizontal, this))
+    , m_title(makeRunTitleLabel(this))
     , m_position(new QLabel(this))
     , m_status(new QLabel(this))
     , m_matrix(new MatrixPlot(this))
@@ -30,12 +32,21 @@ MatrixRecordsView::MatrixRecordsView(const QString& sliderLabel, const QString& 
     const auto plot = [this] { return m_matrix->plot(); };
     m_controls->addWidget(makePlotExportButton(this, plot, exportName));
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
     layout->addLayout(m_controls);
     layout->addWidget(m_status);
     layout->addWidget(m_matrix, 1);
     // showRecord is virtual: the connection calls the page's override.
     connect(m_slider, &QSlider::valueChanged, this, [this](int index) { showRecord(index); });
 }
+
+void MatrixRecordsView::setRunTitle(const QString& title)
+{
+    m_title->setText(title);
+    m_title->setVisible(!title.isEmpty());
+}
+
+QString MatrixRecordsView::runTitle() const { return m_title->text(); }
 
 void MatrixRecordsView::setRun(const QString& dbPath, qint64 runId)
 {

@@ -30,6 +30,9 @@ public:
     int currentIndex() const;
     void setCurrentIndex(int index);
     MatrixPlot* matrix() const { return m_matrix; }
+    // The line above the page naming the run it shows ("Run 3 · fashion-mnist-small-cnn-seed0").
+    void setRunTitle(const QString& title);
+    QString runTitle() const;
 
 public Q_SLOTS:
     // Reads the store again (no-op before setRun()).
@@ -69,6 +72,7 @@ private:
     quint64 m_generation = 0;
     int m_count = 0;
     QSlider* m_slider;
+    QLabel* m_title;
     QLabel* m_position;
     QLabel* m_status;
     MatrixPlot* m_matrix;

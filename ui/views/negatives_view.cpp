@@ -52,6 +52,7 @@ NegativesView::NegativesView(QWidget* parent)
     , m_anchorText(new QLabel(this))
     , m_summary(new QLabel(this))
     , m_status(new QLabel(this))
+    , m_title(makeRunTitleLabel(this))
     , m_history(new QCustomPlot(this))
     , m_epochLine(nullptr)
     , m_scroll(new QScrollArea(this))
@@ -106,6 +107,7 @@ NegativesView::NegativesView(QWidget* parent)
     body->addLayout(anchorBox);
     body->addWidget(m_scroll, 1);
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
     layout->addLayout(controls);
     layout->addWidget(m_status);
     layout->addLayout(body, 1);
@@ -115,6 +117,14 @@ NegativesView::NegativesView(QWidget* parent)
     connect(m_epochSlider, &QSlider::valueChanged, this, &NegativesView::rebuildGrid);
     rebuildGrid();
 }
+
+void NegativesView::setRunTitle(const QString& title)
+{
+    m_title->setText(title);
+    m_title->setVisible(!title.isEmpty());
+}
+
+QString NegativesView::runTitle() const { return m_title->text(); }
 
 void NegativesView::setRun(const QString& dbPath, qint64 runId)
 {

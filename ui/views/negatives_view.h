@@ -34,6 +34,9 @@ public:
     // Loads the run's probe rows, then its training-set images; loaded() follows the rows,
     // imagesLoaded() the images (or imagesFailed() with the reason, e.g. a missing folder).
     void setRun(const QString& dbPath, qint64 runId);
+    // The line above the page naming the run it shows.
+    void setRunTitle(const QString& title);
+    QString runTitle() const;
     qint64 runId() const { return m_runId; }
 
     QList<qint64> anchors() const;  // training-set indices of the probe anchors
@@ -97,6 +100,7 @@ private:
     QLabel* m_anchorText;
     QLabel* m_summary;
     QLabel* m_status;
+    QLabel* m_title;
     QCustomPlot* m_history;
     QCPItemStraightLine* m_epochLine;
     QScrollArea* m_scroll;

@@ -1,5 +1,7 @@
 #include "views/plot_style.h"
 
+#include <QLabel>
+
 #include <array>
 #include "views/qcp.h"
 
@@ -25,6 +27,18 @@ void setupPlot(QCustomPlot& plot)
     plot.setMinimumSize(320, 220);
     plot.xAxis->grid()->setSubGridVisible(false);
     plot.yAxis->grid()->setSubGridVisible(false);
+}
+
+QLabel* makeRunTitleLabel(QWidget* parent)
+{
+    auto* title = new QLabel(parent);
+    title->setObjectName(QStringLiteral("runTitle"));
+    QFont bold = title->font();
+    bold.setBold(true);
+    title->setFont(bold);
+    title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    title->setVisible(false);
+    return title;
 }
 
 }  // namespace scns

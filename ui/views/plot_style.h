@@ -5,6 +5,8 @@
 #include <Qt>
 
 class QCustomPlot;
+class QLabel;
+class QWidget;
 
 namespace scns {
 
@@ -13,5 +15,7 @@ QColor runColor(int index);
 Qt::PenStyle metricPenStyle(int index);
 // Drag to pan, wheel to zoom, select legend items; font and margins of the workbench.
 void setupPlot(QCustomPlot& plot);
+// The bold line at the top of a single-run page naming the run it shows (hidden while empty).
+QLabel* makeRunTitleLabel(QWidget* parent);
 
 }  // namespace scns

@@ -5,6 +5,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QTableView>
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void editsReachTheStore();
     void deleteAsksFirst();
     void unreadableStoreReportsLoadFailed();
+    void emptyStoreSaysWhatToDo();
 
 private:
     QString dbPath() const { return m_dir.filePath("runs.sqlite"); }
@@ -323,6 +325,22 @@ void TestUiRunBrowser::unreadableStoreReportsLoadFailed()
     QCOMPARE(loaded.count(), 0);
     QVERIFY(failed.at(0).at(0).toString().contains("file"));
     QCOMPARE(browser.model()->rowCount(), 0);
+}
+
+void TestUiRunBrowser::emptyStoreSaysWhatToDo()
+{
+    QTemporaryDir dir;
+    RunBrowser empty(dir.filePath("new.sqlite"));
+    QSignalSpy loaded(&empty, &RunBrowser::loaded);
+    empty.reload();
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 20000);
+    QCOMPARE(loaded.at(0).at(0).toInt(), 0);
+    QVERIFY(!empty.emptyHint()->isHidden());
+    QVERIFY(empty.emptyHint()->text().contains(QLatin1String("New run")));
+
+    RunBrowser full(dbPath());  // the store of the other tests holds runs
+    loadInto(full);
+    QVERIFY(full.emptyHint()->isHidden());
 }
 
 QTEST_MAIN(TestUiRunBrowser)

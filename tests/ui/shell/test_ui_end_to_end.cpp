@@ -155,6 +155,11 @@ void TestUiEndToEnd::configureLaunchWatchInspect()
     QTRY_VERIFY_WITH_TIMEOUT(views->negatives()->hasImages(), 30000);
     QVERIFY(views->confusion()->recordCount() >= 1);
     QVERIFY(!views->samplerStats()->statistics().isEmpty());
+    // The single-run pages name the run they show (the end of the run reloaded them: finished).
+    const QString title = QStringLiteral("Run %1 \u00b7 e2e (finished)").arg(m_runId);
+    QTRY_COMPARE_WITH_TIMEOUT(views->heatmap()->runTitle(), title, 30000);
+    QCOMPARE(views->negatives()->runTitle(), title);
+    QCOMPARE(views->confusion()->runTitle(), title);
 
     // The browser lists it as finished, with its accuracy.
     QTRY_VERIFY_WITH_TIMEOUT(window.browser()->model()->run(m_runId)

@@ -29,6 +29,17 @@ class TestCurvesView : public QObject {
         QVERIFY(!view.isLoading());
     }
 
+    // On screen, raw curves, runs a and b loaded and drawn (for hover tests).
+    void showBothRuns(CurvesView& view)
+    {
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
+        view.resize(900, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        load(view, m_store.path(), {m_a, m_b});
+        view.plot()->replot();
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -40,6 +51,7 @@ private Q_SLOTS:
     void loadsAndPlotsDefaultMetric()
     {
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         load(view, m_store.path(), {m_a, m_b});
         QCOMPARE(view.availableMetrics(), (QStringList{"test/top1", "train/loss", "train/lr", "train/top1"}));
         QCOMPARE(view.selectedMetrics(), QStringList{"test/top1"});
@@ -57,6 +69,7 @@ private Q_SLOTS:
     void selectedMetricValuesAndAxis()
     {
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         view.setSelectedMetrics({"train/loss", "test/top1"});
         load(view, m_store.path(), {m_a});
         QCPGraph* g = view.graphFor(m_a, "train/loss");
@@ -77,6 +90,7 @@ private Q_SLOTS:
     void tickedMetricLoadsLater()
     {
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         load(view, m_store.path(), {m_a, m_b});
         // Only the shown series were read.
         QVERIFY(!view.graphFor(m_a, "train/lr"));
@@ -92,6 +106,7 @@ private Q_SLOTS:
     void metricTickedWhileLoadingIsRead()
     {
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         QSignalSpy spy(&view, &CurvesView::loaded), fetched(&view, &CurvesView::seriesLoaded);
         view.setRuns(m_store.path(), {m_a});
         view.setSelectedMetrics({"train/top1"});  // before the load delivered
@@ -105,6 +120,9 @@ private Q_SLOTS:
         CurvesView view;
         view.setSelectedMetrics({"train/loss"});
         load(view, m_store.path(), {m_a});
+        // A new view smooths per-step curves by TensorBoard's default, the raw curve faint behind.
+        QCOMPARE(view.smoothing(), CurvesView::kDefaultSmoothing);
+        QCOMPARE(view.plot()->graphCount(), 2);
         view.setSmoothing(0.8);
         QCOMPARE(view.smoothing(), 0.8);
         QCPGraph* g = view.graphFor(m_a, "train/loss");
@@ -123,14 +141,51 @@ private Q_SLOTS:
         QCOMPARE(view.graphFor(m_a, "train/loss")->data()->at(3)->value, lossAt(0, 4));
     }
 
+    void perEpochMetricsOfOneRunHaveTheirOwnMarkers()
+    {
+        CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
+        load(view, m_store.path(), {m_a});
+        view.setSelectedMetrics({"test/top1", "train/top1"});  // both recorded once per epoch
+        // A metric ticked after the load is read then (the view fetches what it lacks).
+        QTRY_VERIFY(view.graphFor(m_a, "train/top1") && !view.graphFor(m_a, "train/top1")->data()->isEmpty());
+        QCPGraph* test = view.graphFor(m_a, "test/top1");
+        QCPGraph* train = view.graphFor(m_a, "train/top1");
+        QVERIFY(test && train);
+        QVERIFY(test->scatterStyle().shape() != QCPScatterStyle::ssNone);
+        QVERIFY(train->scatterStyle().shape() != QCPScatterStyle::ssNone);
+        QVERIFY(test->scatterStyle().shape() != train->scatterStyle().shape());
+        QVERIFY(test->pen().style() != train->pen().style());
+        // A per-step metric gets no markers.
+        view.setSelectedMetrics({"train/loss"});
+        QCOMPARE(view.graphFor(m_a, "train/loss")->scatterStyle().shape(), QCPScatterStyle::ssNone);
+    }
+
+    void removingTheHoveredCurveLeavesNoStaleTracer()
+    {
+        // The tracer followed a curve that a metric change then removed: its dangling graph
+        // pointer made QCustomPlot log "graph not contained in QCustomPlot instance" on every
+        // replot after that, or "graph has no data" when a new graph reused the address.
+        CurvesView view;
+        showBothRuns(view);
+        QCPGraph* g = view.graphFor(m_b, "test/top1");
+        QVERIFY(view.hoverText(g->coordsToPixels(20, top1At(1, 2))).contains("beta"));
+        static QStringList messages;
+        messages.clear();
+        const QtMessageHandler previous = qInstallMessageHandler(
+            [](QtMsgType, const QMessageLogContext&, const QString& text) { messages << text; });
+        view.setSelectedMetrics({"train/lr"});  // every graph that could be hovered is removed
+        view.plot()->replot();
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        qInstallMessageHandler(previous);
+        QVERIFY2(messages.filter(QStringLiteral("QCPItemTracer")).isEmpty(), qPrintable(messages.join('\n')));
+        QVERIFY(view.graphFor(m_b, "test/top1") == nullptr);
+    }
+
     void hoverShowsNearestPoint()
     {
         CurvesView view;
-        view.resize(900, 600);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        load(view, m_store.path(), {m_a, m_b});
-        view.plot()->replot();
+        showBothRuns(view);
         QCPGraph* g = view.graphFor(m_b, "test/top1");
         const QPointF at = g->coordsToPixels(20, top1At(1, 2));
         const QString text = view.hoverText(at + QPointF(3, -2));
@@ -160,6 +215,7 @@ private Q_SLOTS:
     void liveAppendsAreBatched()
     {
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         view.setSelectedMetrics({"train/loss"});
         load(view, m_store.path(), {m_a});
         QSignalSpy live(&view, &CurvesView::liveUpdated);
@@ -189,6 +245,7 @@ private Q_SLOTS:
         RunStore store(m_store.fsPath());
         const auto id = m_store.addRun(store, "single", 0, 1, 5);
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         view.setSelectedMetrics({"test/top1"});
         load(view, m_store.path(), {id});
         for (int i = 0; i < 100; ++i) {
@@ -204,6 +261,7 @@ private Q_SLOTS:
     void liveRowsDuringLoadAreMerged()
     {
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         view.setSelectedMetrics({"train/loss"});
         QSignalSpy spy(&view, &CurvesView::loaded);
         view.setRuns(m_store.path(), {m_a});
@@ -219,6 +277,7 @@ private Q_SLOTS:
         RunStore store(m_store.fsPath());
         const auto id = m_store.addRun(store, "growing", 3, 1, 5);
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         view.setSelectedMetrics({"train/loss"});
         load(view, m_store.path(), {id});
         QCOMPARE(view.graphFor(id, "train/loss")->data()->size(), 5);
@@ -236,6 +295,7 @@ private Q_SLOTS:
             twin = m_store.addRun(store, "alpha", 2, 1, 4);
         }
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         load(view, m_store.path(), {m_a, twin, m_b});
         QCOMPARE(view.graphFor(m_a, "test/top1")->name(), QString("alpha (#%1)").arg(m_a));
         QCOMPARE(view.graphFor(twin, "test/top1")->name(), QString("alpha (#%1)").arg(twin));
@@ -245,6 +305,7 @@ private Q_SLOTS:
     void unknownRunReportsButShowsOthers()
     {
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         load(view, m_store.path(), {m_a, 4242});
         QVERIFY(view.graphFor(m_a, "test/top1"));
         QCOMPARE(view.plot()->graphCount(), 1);
@@ -253,6 +314,7 @@ private Q_SLOTS:
     void exportsPngAndPdf()
     {
         CurvesView view;
+        view.setSmoothing(0);  // the stored values as they are (the default smooths)
         view.resize(800, 500);
         load(view, m_store.path(), {m_a, m_b});
         QTemporaryDir out;
