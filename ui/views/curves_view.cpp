@@ -59,7 +59,16 @@ CurvesView::CurvesView(QWidget* parent)
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(font());
     m_plot->legend->setBrush(QColor(255, 255, 255, 220));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // The legend beside the data, not over it: a column of its own right of the axis rect
+    // (the spacer below it keeps it at the top), as narrow as its entries.
+    auto* legendColumn = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(0, 1, legendColumn);
+    m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    legendColumn->addElement(0, 0, m_plot->legend);  // takes it out of the axis rect's inset
+    legendColumn->addElement(1, 0, new QCPLayoutElement(m_plot));
+    legendColumn->setRowStretchFactor(0, 0.001);
+    legendColumn->setMargins(QMargins(4, 10, 10, 0));  // clear of the widget edge, level with the axes
+    m_plot->legend->setMargins(QMargins(6, 4, 6, 4));
     m_plot->xAxis->setLabel(tr("step"));
     // Faint unsmoothed copies are drawn below every main curve.
     m_plot->addLayer(QStringLiteral("raw"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
@@ -425,6 +434,7 @@ void CurvesView::rebuildGraphs(bool live)
 {
     const QStringList metrics = selectedMetrics();
     fetchMissing(metrics);
+    m_plot->yAxis->setLabel(curvesAxisTitle(metrics));
     // Keep graphs that are still wanted (their data is updated if dirty), drop the rest.
     QHash<QString, GraphPair> kept;
     QStringList wantedKeys;
@@ -624,6 +634,31 @@ QString CurvesView::hoverText(const QPointF& pixel)
     const QString axisName = m_axis == CurveAxis::Step ? tr("step") : tr("epoch");
     const QString x = m_axis == CurveAxis::Step ? QString::number(bestKey, 'f', 0) : QString::number(bestKey, 'g', 4);
     return QStringLiteral("%1\n%2 %3: %4").arg(best->name(), axisName, x, QString::number(bestValue, 'g', 6));
+}
+
+QString metricUnit(const QString& metric)
+{
+    if (metric.contains(QLatin1String("top1")) || metric.contains(QLatin1String("top5")))
+        return QStringLiteral("%");
+    if (metric.endsWith(QLatin1String("_seconds")))
+        return QStringLiteral("s");
+    if (metric.endsWith(QLatin1String("images_per_second")))
+        return QStringLiteral("images/s");
+    if (metric.endsWith(QLatin1String("_share")))
+        return QStringLiteral("share, 0-1");
+    return {};
+}
+
+QString curvesAxisTitle(const QStringList& metrics)
+{
+    if (metrics.isEmpty())
+        return {};
+    QString unit = metricUnit(metrics.front());
+    for (const QString& m : metrics)
+        if (metricUnit(m) != unit)
+            unit.clear();
+    const QString names = metrics.size() <= 3 ? metrics.join(QStringLiteral(", ")) : QObject::tr("value");
+    return unit.isEmpty() ? names : QStringLiteral("%1 (%2)").arg(names, unit);
 }
 
 void CurvesView::removeGraph(QCPGraph* graph)

@@ -31,6 +31,13 @@ class QTimer;
 
 namespace scns {
 
+// The unit a metric is recorded in, from its name ("%" for top1/top5, "s", "images/s",
+// "share, 0-1"); empty when it has none (losses, the learning rate).
+QString metricUnit(const QString& metric);
+// The y axis title for the ticked metrics: their names (up to three, else "value") and their
+// unit when they share one: "test/top1, train/top1 (%)".
+QString curvesAxisTitle(const QStringList& metrics);
+
 class CurvesView : public QWidget {
     Q_OBJECT
 public:

@@ -161,6 +161,27 @@ private Q_SLOTS:
         QCOMPARE(view.graphFor(m_a, "train/loss")->scatterStyle().shape(), QCPScatterStyle::ssNone);
     }
 
+    void axisTitlesWithUnitsAndLegendBesideTheData()
+    {
+        CurvesView view;
+        showBothRuns(view);
+        view.setSelectedMetrics({"test/top1"});
+        QCOMPARE(view.plot()->yAxis->label(), QStringLiteral("test/top1 (%)"));
+        view.setSelectedMetrics({"test/top1", "train/top1"});
+        QCOMPARE(view.plot()->yAxis->label(), QStringLiteral("test/top1, train/top1 (%)"));
+        view.setSelectedMetrics({"train/loss", "test/top1"});  // no shared unit; in the list's order
+        QCOMPARE(view.plot()->yAxis->label(), QStringLiteral("test/top1, train/loss"));
+        QCOMPARE(view.plot()->xAxis->label(), QStringLiteral("step"));
+        QCOMPARE(metricUnit(QStringLiteral("time/epoch_seconds")), QStringLiteral("s"));
+        QCOMPARE(metricUnit(QStringLiteral("train/lr")), QString());
+        // The legend sits in its own column, outside the axis rect: it never hides data.
+        view.plot()->replot();
+        QVERIFY(view.plot()->legend->layout() != view.plot()->axisRect()->insetLayout());
+        QVERIFY(view.plot()->legend->itemCount() > 0);
+        QVERIFY(!view.plot()->legend->outerRect().intersects(view.plot()->axisRect()->rect()));
+        QVERIFY(view.plot()->legend->outerRect().left() >= view.plot()->axisRect()->rect().right());
+    }
+
     void removingTheHoveredCurveLeavesNoStaleTracer()
     {
         // The tracer followed a curve that a metric change then removed: its dangling graph
