@@ -336,7 +336,9 @@ RunConfig RunEditor::editedConfig(std::vector<FieldProblem>& problems) const
     return c;
 }
 
-std::vector<FieldProblem> RunEditor::validate()
+std::vector<FieldProblem> RunEditor::validate() { return check(nullptr); }
+
+std::vector<FieldProblem> RunEditor::check(std::vector<RunConfig>* launch)
 {
     std::vector<FieldProblem> problems;
     const RunConfig c = editedConfig(problems);
@@ -379,17 +381,22 @@ std::vector<FieldProblem> RunEditor::validate()
     // What Launch would start, said before it starts: the count and what varies; a grid that
     // cannot vary anything (a key of a switched-off section) is marked at the grid now.
     m_launchNote.clear();
+    std::vector<RunConfig> runs;
     if (problems.empty() && (!seeds.empty() || !grid.empty())) {
         try {
-            const auto runs = expandLaunch(c, seeds, grid);
+            runs = expandLaunch(c, seeds, grid);
             const std::string varies = describeVariation(seeds, grid);
             m_launchNote = runs.size() == 1 ? tr("Launch starts 1 run.")
                                             : tr("Launch starts %1 runs: %2.").arg(runs.size()).arg(toQString(varies));
         } catch (const ConfigError& e) {
             problems.push_back(gridProblem(e));
         }
+    } else if (problems.empty()) {
+        runs.push_back(c);
     }
     mark(problems);
+    if (launch)
+        *launch = std::move(runs);
     return problems;
 }
 
@@ -413,16 +420,8 @@ std::optional<RunConfig> RunEditor::validConfig()
 
 std::vector<RunConfig> RunEditor::launchConfigs()
 {
-    const auto base = validConfig();
-    if (!base)
-        return {};
-    try {
-        return expandLaunch(*base, parseSeedList(m_seeds->text()), parseGrid(m_grid->text()));
-    } catch (const ConfigError& e) {
-        // A grid point that is invalid: the grid field carries the reasons.
-        mark({gridProblem(e)});
-        return {};
-    }
+    std::vector<RunConfig> runs;  // the validation expands the seeds and grid once
+    return check(&runs).empty() ? runs : std::vector<RunConfig>{};
 }
 
 QString RunEditor::summaryText() const

@@ -96,6 +96,8 @@ private:
     RunConfig editedConfig(std::vector<FieldProblem>& problems) const;
     void mark(const std::vector<FieldProblem>& problems);
     FieldProblem gridProblem(const ConfigError& e) const;  // a launch's problems, at the grid field
+    // validate(), and when `launch` is not null and nothing is marked, the runs Launch starts.
+    std::vector<FieldProblem> check(std::vector<RunConfig>* launch);
     void updateEnabledSections();
     void onEdited(const std::string& key);  // key: the setting edited; empty for Seeds and Grid
     QWidget* withReason(const QString& key, QWidget* input);
