@@ -80,6 +80,12 @@ enum class ClassSimilaritySource {
     Confusion,  // symmetrised mean softmax of a reference network per true class
     File,       // a C x C CSV or a word-vector text file
 };
+// What the forward pass computes in (train/precision.h): float32, or autocast to bfloat16 or to
+// float16 (float16 with dynamic loss scaling).
+enum class Precision { Fp32, Bf16, Fp16 };
+// Where the training images live while a run trains (data/loader.h): automatic (on a CUDA device
+// when the set fits, else in host memory), in host memory, or on the run's device.
+enum class DataPlacement { Auto, Host, Device };
 
 }  // namespace choice
 
@@ -93,6 +99,8 @@ using choice::InstanceWeighting;
 using choice::MixupMode;
 using choice::DistillMethod;
 using choice::ClassSimilaritySource;
+using choice::Precision;
+using choice::DataPlacement;
 
 template <>
 struct ChoiceNames<DatasetId> {
@@ -133,6 +141,14 @@ struct ChoiceNames<DistillMethod> {
 template <>
 struct ChoiceNames<ClassSimilaritySource> {
     static constexpr std::array<std::string_view, 4> names{"wordnet", "visual", "confusion", "file"};
+};
+template <>
+struct ChoiceNames<Precision> {
+    static constexpr std::array<std::string_view, 3> names{"fp32", "bf16", "fp16"};
+};
+template <>
+struct ChoiceNames<DataPlacement> {
+    static constexpr std::array<std::string_view, 3> names{"auto", "host", "device"};
 };
 
 }  // namespace scns

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/errors.h"
+#include "data/to_device.h"
 
 namespace scns {
 
@@ -67,6 +68,26 @@ BatchLoader::BatchLoader(std::shared_ptr<const ImageSet> data, Normalization nor
     if (m_options.dropLast && m_data->count < m_options.batchSize)
         throw ConfigError({{"batch_size", std::to_string(m_options.batchSize),
                             "at most the number of training images (" + std::to_string(m_data->count) + ")"}});
+    const std::int64_t C = m_data->channels;
+    m_lut.resize(static_cast<std::size_t>(C));
+    for (std::int64_t c = 0; c < C; ++c)
+        for (int v = 0; v < 256; ++v)
+            m_lut[c][v] = (v / 255.0f - m_norm.mean[c]) / m_norm.std[c];
+    if (m_options.onDevice) {
+        const ImageSet& d = *m_data;
+        const auto dev = m_options.device;
+        // from_blob does not copy: on the CPU the tensor is a view of the ImageSet (kept alive by
+        // m_data), on a GPU .to() makes the one copy.
+        auto* pixels = const_cast<std::uint8_t*>(d.pixels.data());
+        m_devicePixels = torch::from_blob(pixels, {d.count * d.imageBytes()}, torch::kUInt8).to(dev);
+        m_deviceLabels = torch::tensor(d.labels, torch::kInt64).to(dev);
+        m_deviceLut = torch::from_blob(m_lut.data(), {C * 256}, torch::kFloat32).clone().to(dev);
+    }
+}
+
+std::int64_t deviceBytes(const ImageSet& data)
+{
+    return data.count * data.imageBytes() + data.count * static_cast<std::int64_t>(sizeof(std::int64_t));
 }
 
 BatchLoader::~BatchLoader() { stopProducer(); }
@@ -172,26 +193,27 @@ Batch BatchLoader::makeBatch(std::int64_t batchIndex) const
     const std::int64_t end = std::min<std::int64_t>(begin + m_options.batchSize, static_cast<std::int64_t>(m_order.size()));
     const std::int64_t n = end - begin;
     const std::int64_t C = d.channels, H = d.height, W = d.width, P = m_options.cropPadding;
+    const bool augment = m_options.shuffle && (P > 0 || m_options.flip);
+    std::mt19937_64 rng(mixSeed(m_options.seed, static_cast<std::uint64_t>(m_epoch),
+                                2 + static_cast<std::uint64_t>(batchIndex)));
+    if (m_options.onDevice)
+        return makeDeviceBatch(begin, n, augment, rng);
 
-    auto images = torch::empty({n, C, H, W}, torch::kFloat32);
-    auto labels = torch::empty({n}, torch::kInt64);
-    auto indices = torch::empty({n}, torch::kInt64);
+    // Pinned host memory when a GPU trains: the trainer's copy is then asynchronous.
+    const bool pinned = m_options.device.is_cuda();
+    auto images = torch::empty({n, C, H, W}, torch::TensorOptions(torch::kFloat32).pinned_memory(pinned));
+    auto labels = torch::empty({n}, torch::TensorOptions(torch::kInt64).pinned_memory(pinned));
+    auto indices = torch::empty({n}, torch::TensorOptions(torch::kInt64).pinned_memory(pinned));
     float* out = images.data_ptr<float>();
     std::int64_t* lab = labels.data_ptr<std::int64_t>();
     std::int64_t* idx = indices.data_ptr<std::int64_t>();
 
-    // Per-channel lookup table: uint8 -> normalised float, plus the value of a padded pixel.
-    std::vector<std::array<float, 256>> lut(static_cast<std::size_t>(C));
+    // A padded pixel has the value of a black one.
+    const auto& lut = m_lut;
     std::vector<float> padValue(static_cast<std::size_t>(C));
-    for (std::int64_t c = 0; c < C; ++c) {
-        for (int v = 0; v < 256; ++v)
-            lut[c][v] = (v / 255.0f - m_norm.mean[c]) / m_norm.std[c];
+    for (std::int64_t c = 0; c < C; ++c)
         padValue[c] = lut[c][0];
-    }
 
-    const bool augment = m_options.shuffle && (P > 0 || m_options.flip);
-    std::mt19937_64 rng(mixSeed(m_options.seed, static_cast<std::uint64_t>(m_epoch),
-                                2 + static_cast<std::uint64_t>(batchIndex)));
     std::uniform_int_distribution<std::int64_t> shift(0, 2 * P);
     std::bernoulli_distribution coin(0.5);
 
@@ -226,7 +248,57 @@ Batch BatchLoader::makeBatch(std::int64_t batchIndex) const
             }
         }
     }
-    return {images, labels, indices};
+    return {images, labels, indices, {}};
+}
+
+// The same draws as the host path, in the same order (dy, dx, flip per image), then one gather
+// per output pixel: source pixel index, or a black pixel where the crop leaves the image, mapped
+// through the same lookup table. Equal to the host batch value for value, on any device.
+Batch BatchLoader::makeDeviceBatch(std::int64_t begin, std::int64_t n, bool augment, std::mt19937_64& rng) const
+{
+    const ImageSet& d = *m_data;
+    const std::int64_t C = d.channels, H = d.height, W = d.width, P = m_options.cropPadding;
+    const auto dev = m_options.device;
+    auto indices = torch::from_blob(const_cast<std::int64_t*>(m_order.data()) + begin, {n}, torch::kInt64).clone();
+    auto labels = torch::empty({n}, torch::kInt64);
+    for (std::int64_t i = 0; i < n; ++i)
+        labels.data_ptr<std::int64_t>()[i] = d.labels[static_cast<std::size_t>(indices.data_ptr<std::int64_t>()[i])];
+
+    // Per image: row shift, column shift, flip; as the host path draws them.
+    auto draws = torch::zeros({3, n}, torch::kInt64);
+    if (augment) {
+        std::uniform_int_distribution<std::int64_t> shift(0, 2 * P);
+        std::bernoulli_distribution coin(0.5);
+        auto a = draws.accessor<std::int64_t, 2>();
+        for (std::int64_t i = 0; i < n; ++i) {
+            a[0][i] = P > 0 ? shift(rng) - P : 0;
+            a[1][i] = P > 0 ? shift(rng) - P : 0;
+            a[2][i] = m_options.flip && coin(rng) ? 1 : 0;
+        }
+    }
+    const auto idx = toDevice(indices, dev);
+    const auto opts = torch::TensorOptions(torch::kInt64).device(dev);
+    const auto c = torch::arange(C, opts).view({1, C, 1, 1});
+    torch::Tensor values;  // n x C x H x W uint8 values as int64 (0 where padded)
+    if (!augment) {
+        values = m_devicePixels.view({d.count, C, H, W}).index_select(0, idx).to(torch::kInt64);
+    } else {
+        const auto dd = toDevice(draws, dev);
+        const auto dy = dd[0].view({n, 1, 1, 1}), dx = dd[1].view({n, 1, 1, 1}), flip = dd[2].view({n, 1, 1, 1});
+        const auto y = torch::arange(H, opts).view({1, 1, H, 1});
+        const auto x = torch::arange(W, opts).view({1, 1, 1, W});
+        const auto sy = y + dy;
+        const auto sx = torch::where(flip.eq(1), (W - 1) - x, x) + dx;
+        const auto inside = sy.ge(0).logical_and(sy.lt(H)).logical_and(sx.ge(0)).logical_and(sx.lt(W));
+        const auto source = idx.view({n, 1, 1, 1}) * (C * H * W) + c * (H * W) + sy.clamp(0, H - 1) * W + sx.clamp(0, W - 1);
+        values = m_devicePixels.take(source).to(torch::kInt64).masked_fill_(inside.logical_not(), 0);
+    }
+    Batch batch;
+    batch.images = m_deviceLut.take(values + c * 256);
+    batch.labels = labels;
+    batch.indices = indices;
+    batch.deviceLabels = m_deviceLabels.index_select(0, idx);
+    return batch;
 }
 
 }  // namespace scns

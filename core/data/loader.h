@@ -3,6 +3,12 @@
 // padding, horizontal flip, per-channel normalisation, and an optional background thread that
 // prepares the next batch while the current one trains.
 //
+// Placement: by default batches are made in host memory (pinned when the run's device is a
+// GPU, so that the trainer's copy is asynchronous). With `onDevice`, the whole set is copied to
+// `device` once as uint8 and each batch is gathered, cropped, flipped and normalised there by
+// tensor operations; the draws (order, offsets, flips) are the same host draws, so both
+// placements give the same batches, value for value.
+//
 // Reproducibility: the order and the augmentation of epoch e depend only on (seed, e), so a
 // run resumed at epoch e sees exactly the batches an uninterrupted run would.
 #include <condition_variable>
@@ -12,6 +18,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
+#include <array>
 #include <thread>
 #include <vector>
 
@@ -31,10 +39,14 @@ struct Normalization {
 Normalization normalizationFor(const std::string& dataset, const ImageSet& train);
 
 struct Batch {
-    torch::Tensor images;   // B x C x H x W float32, normalised
-    torch::Tensor labels;   // B int64
-    torch::Tensor indices;  // B int64: positions in the ImageSet (memory-bank rows)
+    torch::Tensor images;   // B x C x H x W float32, normalised; on the device with onDevice
+    torch::Tensor labels;   // B int64, host memory
+    torch::Tensor indices;  // B int64, host memory: positions in the ImageSet (memory-bank rows)
+    torch::Tensor deviceLabels;  // B int64 on the device (onDevice only; else undefined)
 };
+
+// How many bytes a set takes when held on a device (its uint8 pixels and int64 labels).
+std::int64_t deviceBytes(const ImageSet& data);
 
 struct LoaderOptions {
     std::int64_t batchSize = 128;
@@ -44,6 +56,10 @@ struct LoaderOptions {
     bool flip = false;
     bool prefetch = true;
     std::uint64_t seed = 0;
+    // The run's device. onDevice: the images live there (see the top of this file); else, on a
+    // CUDA device, host batches are made in pinned memory.
+    c10::Device device = c10::kCPU;
+    bool onDevice = false;
 };
 
 class BatchLoader {
@@ -71,11 +87,16 @@ public:
 
 private:
     Batch makeBatch(std::int64_t batchIndex) const;
+    Batch makeDeviceBatch(std::int64_t begin, std::int64_t n, bool augment, std::mt19937_64& rng) const;
     void produce();
     void stopProducer();
 
     std::shared_ptr<const ImageSet> m_data;
     Normalization m_norm;
+    std::vector<std::array<float, 256>> m_lut;  // per channel: uint8 -> normalised float
+    torch::Tensor m_devicePixels;  // onDevice: all pixels, flat uint8 on the device
+    torch::Tensor m_deviceLabels;  // onDevice: N int64 on the device
+    torch::Tensor m_deviceLut;     // onDevice: C * 256 floats, m_lut on the device
     LoaderOptions m_options;
     std::int64_t m_epoch = 0;
     std::vector<std::int64_t> m_order;

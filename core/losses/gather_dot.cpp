@@ -1,5 +1,7 @@
 #include "losses/gather_dot.h"
 
+#include "data/to_device.h"
+
 #include <algorithm>
 
 #include <ATen/ATen.h>
@@ -92,11 +94,14 @@ at::Tensor checkedBankIndices(const at::Tensor& z, const at::Tensor& bank, const
     TORCH_CHECK(!bank.requires_grad(), "gatherDot: the bank is a constant (no gradient); detach it");
     TORCH_CHECK(indices.defined() && indices.dim() == 2 && indices.size(0) == z.size(0) && !indices.is_floating_point(),
                 "gatherDot: indices must be B x K integers with B = ", z.size(0));
-    const at::Tensor idx = indices.to(z.device(), at::kLong);
-    if (idx.numel() > 0)
-        TORCH_CHECK(idx.min().item<std::int64_t>() >= 0 && idx.max().item<std::int64_t>() < bank.size(0),
+    // Host indices (the samplers') are range-checked here at no cost; indices already on a GPU
+    // are not read back (that would make the host wait every step): there, index_select's own
+    // device-side bounds assertion stands guard.
+    const at::Tensor checked = indices.to(at::kLong);
+    if (checked.numel() > 0 && checked.device().is_cpu())
+        TORCH_CHECK(checked.min().item<std::int64_t>() >= 0 && checked.max().item<std::int64_t>() < bank.size(0),
                     "gatherDot: an index lies outside the bank [0, ", bank.size(0), ")");
-    return idx;
+    return toDevice(checked, z.device());
 }
 
 at::Tensor gatherDot(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices)

@@ -1,5 +1,7 @@
 #include "sampling/memory_bank.h"
 
+#include "data/to_device.h"
+
 #include <cmath>
 
 #include <ATen/ATen.h>
@@ -31,7 +33,7 @@ at::Tensor MemoryBank::rows(const at::Tensor& indices) const
 {
     at::NoGradGuard noGrad;
     TORCH_CHECK(indices.defined() && !indices.is_floating_point(), "MemoryBank::rows: indices must be an integer tensor");
-    const at::Tensor flat = indices.reshape({-1}).to(m_memory.device(), at::kLong);
+    const at::Tensor flat = toDevice(indices.reshape({-1}).to(at::kLong), m_memory.device());
     std::vector<std::int64_t> shape(indices.sizes().begin(), indices.sizes().end());
     shape.push_back(dim());
     return m_memory.index_select(0, flat).view(shape);
@@ -47,13 +49,16 @@ void MemoryBank::update(const at::Tensor& indices, const at::Tensor& z, double m
     TORCH_CHECK(z.defined() && z.dim() == 2 && z.size(0) == indices.size(0) && z.size(1) == dim(),
                 "MemoryBank::update: z must be B x d = ", indices.size(0), " x ", dim(), ", got ",
                 z.defined() ? z.sizes() : at::IntArrayRef{});
-    const at::Tensor idx = indices.to(m_memory.device(), at::kLong);
-    if (idx.numel() == 0)
+    if (indices.numel() == 0)
         return;
-    TORCH_CHECK(idx.min().item<std::int64_t>() >= 0 && idx.max().item<std::int64_t>() < size(),
+    // Checked where the indices are: host indices (the training loop's) cost no device
+    // synchronisation; indices already on a device are checked there.
+    const at::Tensor checked = indices.to(at::kLong);
+    TORCH_CHECK(checked.min().item<std::int64_t>() >= 0 && checked.max().item<std::int64_t>() < size(),
                 "MemoryBank::update: an index lies outside [0, ", size(), ")");
-    TORCH_CHECK(std::get<0>(at::_unique(idx)).numel() == idx.numel(),
+    TORCH_CHECK(std::get<0>(at::_unique(checked)).numel() == checked.numel(),
                 "MemoryBank::update: indices must be distinct (one update per row and step)");
+    const at::Tensor idx = toDevice(checked, m_memory.device());
     const at::Tensor zz = z.detach().to(m_memory.device(), m_memory.scalar_type());
     const at::Tensor mixed = m_memory.index_select(0, idx).mul_(momentum).add_(zz, 1.0 - momentum);
     m_memory.index_copy_(0, idx, unitRows(mixed));

@@ -45,10 +45,10 @@ void ContrastiveBanks::remember(const torch::Tensor& indices, const torch::Tenso
 void ContrastiveBanks::update(double momentum)
 {
     if (m_lastIndices.defined()) {
-        const auto rows = m_lastIndices.to(m_device);
-        m_bank->update(rows, m_lastZ, momentum);
+        // Host indices: MemoryBank checks them there and copies them without waiting.
+        m_bank->update(m_lastIndices, m_lastZ, momentum);
         if (m_teacherBank)
-            m_teacherBank->update(rows, m_lastTeacherZ, momentum);
+            m_teacherBank->update(m_lastIndices, m_lastTeacherZ, momentum);
     }
     m_lastIndices = torch::Tensor();
     m_lastZ = torch::Tensor();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/errors.h"
+#include "data/to_device.h"
 #include "losses/crd_loss.h"
 #include "losses/gather_dot.h"
 #include "losses/info_nce.h"
@@ -184,11 +185,11 @@ std::vector<std::int64_t> ContrastiveTerm::batchOrder(std::int64_t epochIndex, s
 
 torch::Tensor ContrastiveTerm::supConLossWithStats(const torch::Tensor& z, const torch::Tensor& labels)
 {
-    torch::Tensor L = supConLoss(z, labels.to(z.device()), m_config.tau);
+    torch::Tensor L = supConLoss(z, toDevice(labels, z.device()), m_config.tau);
     torch::NoGradGuard noGrad;
     // In-batch negatives: every pair of different classes.
-    const auto cos = torch::mm(z.detach(), z.detach().t()).to(torch::kCPU);
-    m_statistics.addInBatch(L.item<double>(), cos, labels, m_topKClassMask);
+    const auto cos = torch::mm(z.detach(), z.detach().t());
+    m_statistics.addInBatch(L.detach(), cos, labels, m_topKClassMask);
     return L;
 }
 
@@ -227,7 +228,10 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
     // CRD: the student's anchors contrast against the teacher's bank (and back).
     MemoryBank& studentBank = *m_banks.bank();
     const torch::Tensor& bank = isCrd() ? m_banks.teacherBank()->state() : studentBank.state();
-    const torch::Tensor negIdx = neg.indices.to(m_device);
+    // Checked on the host (the sampler's range), then copied once without waiting.
+    TORCH_CHECK(neg.indices.numel() == 0 || (neg.indices.min().item<std::int64_t>() >= 0 && neg.indices.max().item<std::int64_t>() < m_labels.size(0)),
+                "ContrastiveTerm: a sampler drew an index outside the training set");
+    const torch::Tensor negIdx = toDevice(neg.indices, m_device);
     PseudoNegatives pseudo;
     if (m_mixup)
         pseudo = m_mixup->generateFromBank(z.detach(), bank, negIdx);
@@ -236,7 +240,7 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
     torch::Tensor zT;
     if (isCrd()) {
         zT = teacherHead()->forward(teacherFeatures);
-        CrdBatch b{z, zT, studentBank.state(), bank, idx.to(m_device), negIdx, pseudo.embeddings, {}};
+        CrdBatch b{z, zT, studentBank.state(), bank, toDevice(idx, m_device), negIdx, pseudo.embeddings, {}};
         if (m_mixup)
             b.teacherPseudo = m_mixup->generateFromBank(zT.detach(), studentBank.state(), negIdx).embeddings;
         L = nce ? crdNce(b, *nce, *m_banks.teacherNce()) : crdInfoNce(b, m_config.tau);
@@ -248,8 +252,8 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
     {
         torch::NoGradGuard noGrad;
         const auto zd = z.detach();
-        const auto cos = gatherDot(zd, bank, negIdx).to(torch::kCPU);  // B x K
-        m_statistics.addBankBatch(L.item<double>(), cos, lab, m_labels.index({neg.indices}), neg.fromTopK, m_topKClassMask);
+        const auto cos = gatherDot(zd, bank, negIdx);  // B x K, on the device: summed there, read per epoch
+        m_statistics.addBankBatch(L.detach(), cos, lab, m_labels.index({neg.indices}), neg.fromTopK, m_topKClassMask);
         m_probes.record(idx, lab, zd, neg.indices, neg.fromTopK, cos, pseudo);
     }
     m_banks.remember(idx, z.detach(), zT.defined() ? zT.detach() : torch::Tensor());

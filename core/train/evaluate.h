@@ -28,7 +28,9 @@ using EvalBatchHook = std::function<void(const torch::Tensor& logits, const Batc
 EvalResult evaluate(NetworkImpl& model, BatchLoader& loader, const c10::Device& device,
                     const EvalBatchHook& onBatch = {});
 
-// Number of rows of logits (B x K) whose label is among the k largest logits.
+// Number of rows of logits (B x K) whose label is among the k largest logits: as a 0-d int64
+// tensor on the logits' device (no host synchronisation), or read.
+at::Tensor correctTopK(const torch::Tensor& logits, const torch::Tensor& labels, std::int64_t k);
 std::int64_t countTopK(const torch::Tensor& logits, const torch::Tensor& labels, std::int64_t k);
 
 }  // namespace scns

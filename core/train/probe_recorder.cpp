@@ -40,6 +40,8 @@ void ProbeRecorder::record(const at::Tensor& indices, const at::Tensor& labels, 
             continue;
         const std::int64_t anchorClass = labels[b].item<std::int64_t>();
         const std::int64_t shown = std::min<std::int64_t>(m_negativesShown, negIdx.size(1));
+        // One copy of the anchor's shown cosines (negCos may live on a GPU; probe anchors are rare).
+        const at::Tensor cosRow = negCos[b].narrow(0, 0, shown).to(at::kCPU, at::kDouble);
         for (std::int64_t j = 0; j < shown; ++j) {
             ProbeNegativeRow r;
             r.anchorIndex = idx[b];
@@ -47,7 +49,7 @@ void ProbeRecorder::record(const at::Tensor& indices, const at::Tensor& labels, 
             r.slot = j;
             r.sampleIndex = negIdx[b][j].item<std::int64_t>();
             r.sampleClass = m_labels[r.sampleIndex].item<std::int64_t>();
-            r.similarity = negCos[b][j].item<double>();
+            r.similarity = cosRow[j].item<double>();
             r.fromTopK = fromTopK[b][j].item<bool>();
             m_rows.push_back(r);
         }

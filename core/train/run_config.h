@@ -30,6 +30,7 @@ struct DataConfig {
     std::optional<std::int64_t> cropPadding;  // unset: 4 for CIFAR/Tiny-ImageNet, 0 for Fashion-MNIST
     std::optional<bool> flip;                 // unset: true for CIFAR/Tiny-ImageNet, false for Fashion-MNIST
     bool prefetch = true;               // prepare the next batch on a background thread
+    DataPlacement placement = DataPlacement::Auto;  // images in host memory or on the run's device
 
     std::int64_t resolvedCropPadding() const;
     bool resolvedFlip() const;
@@ -129,6 +130,8 @@ struct RunConfig {
     std::uint64_t seed = 0;
     std::int64_t threads = 0;           // 0: all cores
     std::string device = "cpu";         // cpu | cuda | cuda:N
+    Precision precision = Precision::Fp32;  // autocast dtype of the forward pass
+    bool channelsLast = false;          // NHWC activations and weights
     // A batch loss above this (in absolute value) ends the run as diverged, as NaN and
     // infinity do: a loss of 1e15 is no training worth finishing.
     double divergenceLoss = 1e6;

@@ -345,6 +345,15 @@ std::vector<Setting> declareSettings()
           setting("threads", [](RunConfig& c) -> auto& { return c.threads; })
               .label("Threads").flag("--threads").help("CPU threads for LibTorch; 0 uses all cores.")
               .atLeast(0).atMost(1024).expect("0 (all cores) or a thread count up to 1024"),
+          setting("precision", [](RunConfig& c) -> auto& { return c.precision; })
+              .label("Precision").flag("--precision")
+              .help("What the forward pass computes in: fp32; bf16 (autocast to bfloat16, on CPU or GPU); "
+                    "fp16 (autocast to float16 with dynamic loss scaling, GPU only). Weights, optimiser and "
+                    "memory banks stay float32."),
+          setting("channels_last", [](RunConfig& c) -> auto& { return c.channelsLast; })
+              .label("Channels last").flag("--channels-last")
+              .help("Keep images, activations and convolution weights in NHWC order (faster convolutions "
+                    "with bf16/fp16 on recent GPUs)."),
           setting("checkpoint.keep", [](RunConfig& c) -> auto& { return c.checkpoint.keep; })
               .label("Checkpoints kept").flag("--keep-checkpoints")
               .help("Newest checkpoint files kept on disk per run (resume needs the newest).")
@@ -379,7 +388,12 @@ std::vector<Setting> declareSettings()
               .unset("true; false for Fashion-MNIST"),
           setting("data.prefetch", [](RunConfig& c) -> auto& { return c.data.prefetch; })
               .label("Prefetch batches").flag("--no-prefetch")
-              .help("Prepare the next batch on a background thread (--no-prefetch: on the training thread)."));
+              .help("Prepare the next batch on a background thread (--no-prefetch: on the training thread)."),
+          setting("data.placement", [](RunConfig& c) -> auto& { return c.data.placement; })
+              .label("Image placement").flag("--data-placement")
+              .help("Where the training and test images live while the run trains: device keeps them on the "
+                    "run's device as uint8 and crops, flips and normalises there; host prepares batches in host "
+                    "memory; auto is device on a GPU when the images fit, else host."));
 
     group("Network and optimiser",
           setting("model.arch", [](RunConfig& c) -> auto& { return c.arch; })
@@ -714,6 +728,8 @@ void checkSettingRelations(const RunConfig& c, std::vector<FieldProblem>& p)
         p.push_back({"schedule.min_lr", numberText(c.schedule.minLr), "a value in [0, optim.lr)"});
     if (c.optim.nesterov && c.optim.momentum <= 0)
         p.push_back({"optim.nesterov", "true", "false when momentum is 0 (Nesterov needs momentum)"});
+    if (c.precision == Precision::Fp16 && c.device.rfind("cuda", 0) != 0)
+        p.push_back({"precision", "fp16", "fp32 or bf16 on device " + c.device + " (fp16 autocast needs a CUDA device)"});
 
     const ContrastiveConfig& k = c.contrastive;
     if (k.enabled && k.objective == Objective::SupCon) {

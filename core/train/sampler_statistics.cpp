@@ -2,26 +2,36 @@
 
 #include <ATen/ATen.h>
 
+#include "data/to_device.h"
+
 namespace scns {
 
-void SamplerStatistics::addBankBatch(double loss, const at::Tensor& cos, const at::Tensor& anchorLabels,
+void SamplerStatistics::addDeviceSums(const at::Tensor& loss, const at::Tensor& cosineSum, std::int64_t negatives)
+{
+    const at::Tensor sums = at::stack({loss.detach().to(at::kDouble).reshape({}), cosineSum.to(at::kDouble)});
+    m_deviceSums = m_deviceSums.defined() ? m_deviceSums + sums : sums;
+    ++m_batches;
+    m_negatives += negatives;
+}
+
+void SamplerStatistics::addBankBatch(const at::Tensor& loss, const at::Tensor& cos, const at::Tensor& anchorLabels,
                                      const at::Tensor& negativeLabels, const at::Tensor& fromTopK,
                                      const at::Tensor& topKClassMask)
 {
     const std::int64_t n = negativeLabels.numel();
-    m_cosine.add(cos.sum().item<double>(), n);
+    addDeviceSums(loss, cos.sum(), n);
     m_sameClass.add(negativeLabels.eq(anchorLabels.unsqueeze(1)).sum().item<double>(), n);
     m_fromTopK.add(fromTopK.sum().item<double>(), n);
     if (topKClassMask.defined())
         m_topKClass.add(topKClassMask.index({anchorLabels.unsqueeze(1).expand_as(negativeLabels), negativeLabels}).sum().item<double>(), n);
-    m_loss.add(loss);
 }
 
-void SamplerStatistics::addInBatch(double loss, const at::Tensor& cos, const at::Tensor& labels, const at::Tensor& topKClassMask)
+void SamplerStatistics::addInBatch(const at::Tensor& loss, const at::Tensor& cos, const at::Tensor& labels,
+                                   const at::Tensor& topKClassMask)
 {
     const auto differ = labels.unsqueeze(1).ne(labels.unsqueeze(0));
     const auto pairs = static_cast<std::int64_t>(differ.sum().item<double>());
-    m_cosine.add(cos.masked_select(differ).sum().item<double>(), pairs);
+    addDeviceSums(loss, cos.masked_select(toDevice(differ, cos.device())).sum(), pairs);
     if (topKClassMask.defined()) {
         const auto rows = labels.unsqueeze(1).expand({labels.size(0), labels.size(0)});
         const auto cols = labels.unsqueeze(0).expand({labels.size(0), labels.size(0)});
@@ -30,14 +40,16 @@ void SamplerStatistics::addInBatch(double loss, const at::Tensor& cos, const at:
     // No sampler drew these: the same-class and from-top-k shares stay 0.
     m_sameClass.add(0, pairs);
     m_fromTopK.add(0, pairs);
-    m_loss.add(loss);
 }
 
 ContrastiveEpochStats SamplerStatistics::value(bool withTopK) const
 {
     ContrastiveEpochStats s;
-    s.meanLoss = m_loss.value();
-    s.meanNegativeCosine = m_cosine.value();
+    if (m_deviceSums.defined()) {
+        const at::Tensor sums = m_deviceSums.to(at::kCPU);
+        s.meanLoss = sums[0].item<double>() / static_cast<double>(m_batches);
+        s.meanNegativeCosine = sums[1].item<double>() / static_cast<double>(std::max<std::int64_t>(1, m_negatives));
+    }
     s.sameClassShare = m_sameClass.value();
     s.fromTopKShare = m_fromTopK.value();
     if (withTopK)
@@ -47,7 +59,9 @@ ContrastiveEpochStats SamplerStatistics::value(bool withTopK) const
 
 void SamplerStatistics::reset()
 {
-    for (AverageValueMeter* m : {&m_loss, &m_cosine, &m_topKClass, &m_sameClass, &m_fromTopK})
+    m_deviceSums = at::Tensor();
+    m_batches = m_negatives = 0;
+    for (AverageValueMeter* m : {&m_topKClass, &m_sameClass, &m_fromTopK})
         m->reset();
 }
 

@@ -18,21 +18,29 @@ struct ContrastiveEpochStats {
     double fromTopKShare = 0;        // share drawn from the semantic distribution (not uniform)
 };
 
+// What comes from the device (the loss, the cosines) is summed there and read once, in value();
+// what the samplers drew on the host (labels, from-top-k flags) is counted on the host. Either
+// way no batch makes the host wait for the device.
 class SamplerStatistics {
 public:
-    // A batch against the memory bank. cos: B x K anchor . negative (CPU); anchorLabels: B int64;
-    // negativeLabels: B x K int64; fromTopK: B x K bool; topKClassMask: C x C bool, or undefined
-    // when there is no class similarity.
-    void addBankBatch(double loss, const at::Tensor& cos, const at::Tensor& anchorLabels, const at::Tensor& negativeLabels,
-                      const at::Tensor& fromTopK, const at::Tensor& topKClassMask);
-    // An in-batch (SupCon) batch: every pair of different classes is a negative. cos: B x B (CPU).
-    void addInBatch(double loss, const at::Tensor& cos, const at::Tensor& labels, const at::Tensor& topKClassMask);
+    // A batch against the memory bank. loss: 0-d; cos: B x K anchor . negative (both on the
+    // run's device); anchorLabels: B int64; negativeLabels: B x K int64; fromTopK: B x K bool;
+    // topKClassMask: C x C bool, or undefined when there is no class similarity (host tensors).
+    void addBankBatch(const at::Tensor& loss, const at::Tensor& cos, const at::Tensor& anchorLabels,
+                      const at::Tensor& negativeLabels, const at::Tensor& fromTopK, const at::Tensor& topKClassMask);
+    // An in-batch (SupCon) batch: every pair of different classes is a negative. cos: B x B on
+    // the device; labels on the host.
+    void addInBatch(const at::Tensor& loss, const at::Tensor& cos, const at::Tensor& labels, const at::Tensor& topKClassMask);
     // The epoch so far; topKClassShare stays NaN unless withTopK (there is a class similarity).
     ContrastiveEpochStats value(bool withTopK) const;
     void reset();
 
 private:
-    AverageValueMeter m_loss, m_cosine, m_topKClass, m_sameClass, m_fromTopK;
+    void addDeviceSums(const at::Tensor& loss, const at::Tensor& cosineSum, std::int64_t negatives);
+
+    at::Tensor m_deviceSums;  // double [loss sum, cosine sum] on the run's device
+    std::int64_t m_batches = 0, m_negatives = 0;
+    AverageValueMeter m_topKClass, m_sameClass, m_fromTopK;
 };
 
 }  // namespace scns

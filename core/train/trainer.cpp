@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -17,10 +18,12 @@
 #include "models/registry.h"
 #include "train/checkpoint.h"
 #include "train/contrastive_term.h"
+#include "data/to_device.h"
 #include "train/device.h"
 #include "train/evaluate.h"
 #include "losses/kd_loss.h"
 #include "train/lr_schedule.h"
+#include "train/precision.h"
 #include "train/teacher.h"
 #include "train/training_callbacks.h"
 
@@ -51,6 +54,32 @@ DataSplits loadData(const DataConfig& cfg, std::uint64_t seed)
     if (train.count == 0 || test.count == 0)
         throw DataError(dataset + ": a split has no images");
     return {std::make_shared<const ImageSet>(std::move(train)), std::make_shared<const ImageSet>(std::move(test))};
+}
+
+// data.placement: auto holds the images on a GPU when both splits take at most this much.
+constexpr std::int64_t kAutoDeviceBytes = std::int64_t{8} << 30;
+
+bool imagesOnDevice(const RunConfig& cfg, const c10::Device& device, const DataSplits& data)
+{
+    switch (cfg.data.placement) {
+    case DataPlacement::Host:
+        return false;
+    case DataPlacement::Device:
+        return true;
+    case DataPlacement::Auto:
+        break;
+    }
+    return device.is_cuda() && deviceBytes(*data.train) + deviceBytes(*data.test) <= kAutoDeviceBytes;
+}
+
+LoaderOptions placed(LoaderOptions o, const c10::Device& device, bool onDevice)
+{
+    o.device = device;
+    o.onDevice = onDevice;
+    // Device batches are a few kernel launches: made on the training thread, in stream order.
+    if (onDevice)
+        o.prefetch = false;
+    return o;
 }
 
 LoaderOptions trainLoaderOptions(const RunConfig& cfg, std::int64_t trainCount)
@@ -103,14 +132,14 @@ ReferenceOutputs referenceOutputs(NetworkImpl& model, ProjectionHeadImpl* head, 
     torch::Tensor emb, logits;
     loader.startEpoch(0);
     while (auto batch = loader.next()) {
-        const auto out = model.forwardAll(batch->images.to(device));
+        const auto out = model.forwardAll(toDevice(batch->images, device));
         const auto z = head ? head->forward(out.features)
                             : torch::nn::functional::normalize(out.features, torch::nn::functional::NormalizeFuncOptions().dim(1));
         if (!emb.defined()) {
             emb = torch::empty({n, z.size(1)}, z.options());
             logits = torch::empty({n, out.logits.size(1)}, out.logits.options());
         }
-        const auto rows = batch->indices.to(device);
+        const auto rows = toDevice(batch->indices, device);
         emb.index_copy_(0, rows, z);
         logits.index_copy_(0, rows, out.logits);
     }
@@ -198,17 +227,31 @@ struct StepLosses {
 
 // One batch forward and its loss: the weighted sum of cross-entropy, KD (alpha > 0) and the
 // contrastive term (CRD: against the teacher's features of the same batch).
+// With precision bf16/fp16 the networks run under autocast; their outputs are taken back to
+// float32 before the losses, so every loss, bank and statistic is computed in float32.
 StepLosses forwardLosses(NetworkImpl& model, Teacher* teacher, ContrastiveTerm* contrastive, const Batch& batch,
-                         const torch::Tensor& x, const torch::Tensor& y, const LossWeights& w, double temperature)
+                         const torch::Tensor& x, const torch::Tensor& y, const LossWeights& w, double temperature,
+                         Precision precision)
 {
     StepLosses l;
-    const auto out = model.forwardAll(x);
+    NetworkOutput out, teacherOut;
+    {
+        const AutocastScope autocast(x.device(), precision);
+        out = model.forwardAll(x);
+        if (teacher)
+            teacherOut = teacher->forward(x);
+    }
+    if (precision != Precision::Fp32) {
+        for (NetworkOutput* o : {&out, &teacherOut})
+            if (o->logits.defined()) {
+                o->logits = o->logits.to(torch::kFloat32);
+                o->features = o->features.to(torch::kFloat32);
+            }
+    }
     l.logits = out.logits;
     l.ce = torch::nn::functional::cross_entropy(out.logits, y);
     l.total = w.gamma == 1.0 ? l.ce : w.gamma * l.ce;
-    NetworkOutput teacherOut;
     if (teacher) {
-        teacherOut = teacher->forward(x);
         if (w.alpha > 0) {
             l.kd = kdLoss(out.logits, teacherOut.logits, temperature);
             l.total = l.total + w.alpha * l.kd;
@@ -226,6 +269,77 @@ StepLosses forwardLosses(NetworkImpl& model, Teacher* teacher, ContrastiveTerm* 
 struct EpochTally {
     double lossSum = 0;  // sum of batch loss x batch size
     std::int64_t correct = 0, seen = 0;
+};
+
+// A step's values as read from the device.
+struct ReadStep {
+    TrainStep step;
+    std::int64_t correct = 0, size = 0;
+};
+
+// The values each step reports (its loss, the loss's components, the correct count) stay on
+// the device until read, together, every `every` steps (TrainRequest::readoutSteps): one host
+// synchronisation per read instead of four per step.
+class StepReadout {
+public:
+    StepReadout(std::int64_t every, const c10::Device& device)
+        : m_every(every > 0 ? every : device.is_cpu() ? 1 : 50), m_timed(every == 0 && !device.is_cpu())
+    {
+    }
+
+    void add(const TrainStep& t, const StepLosses& l, const torch::Tensor& y)
+    {
+        torch::NoGradGuard noGrad;
+        const auto scalar = [](const torch::Tensor& v) { return v.detach().to(torch::kDouble).reshape({}); };
+        const auto none = torch::full({}, std::nan(""), l.total.options().dtype(torch::kDouble));
+        m_values.push_back(torch::stack({scalar(l.total), l.ce.defined() ? scalar(l.ce) : none,
+                                         l.con.defined() ? scalar(l.con) : none, l.kd.defined() ? scalar(l.kd) : none,
+                                         scalar(correctTopK(l.logits.detach(), y, 1))}));
+        m_steps.push_back({t, 0, y.size(0)});
+        m_components.push_back({l.ce.defined(), l.con.defined(), l.kd.defined()});
+        if (m_steps.size() == 1)
+            m_since = Clock::now();
+    }
+
+    bool due() const
+    {
+        return static_cast<std::int64_t>(m_steps.size()) >= m_every || (m_timed && !m_steps.empty() && secondsSince(m_since) >= 0.25);
+    }
+
+    // The pending steps with their values, oldest first; nothing is pending afterwards.
+    std::vector<ReadStep> read()
+    {
+        std::vector<ReadStep> out;
+        if (m_steps.empty())
+            return out;
+        const auto values = torch::stack(m_values).to(torch::kCPU).contiguous();
+        const auto a = values.accessor<double, 2>();
+        for (std::size_t i = 0; i < m_steps.size(); ++i) {
+            ReadStep r = m_steps[i];
+            const auto k = static_cast<std::int64_t>(i);
+            r.step.loss = a[k][0];
+            if (m_components[i][0])
+                r.step.ceLoss = a[k][1];
+            if (m_components[i][1])
+                r.step.contrastiveLoss = a[k][2];
+            if (m_components[i][2])
+                r.step.kdLoss = a[k][3];
+            r.correct = static_cast<std::int64_t>(a[k][4]);
+            out.push_back(r);
+        }
+        m_values.clear();
+        m_steps.clear();
+        m_components.clear();
+        return out;
+    }
+
+private:
+    std::int64_t m_every;
+    bool m_timed;
+    Clock::time_point m_since;
+    std::vector<torch::Tensor> m_values;  // per step: loss, ce, con, kd (NaN: absent), correct
+    std::vector<ReadStep> m_steps;
+    std::vector<std::array<bool, 3>> m_components;
 };
 
 EpochSummary epochSummary(std::int64_t epoch, std::int64_t step, double lr, const EpochTally& tally, const EvalResult& test,
@@ -281,12 +395,15 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 
     const DataSplits data = loadData(cfg.data, cfg.seed);
     const Normalization norm = normalizationFor(toString(cfg.data.dataset), *data.train);
-    BatchLoader trainLoader(data.train, norm, trainLoaderOptions(cfg, data.train->count));
-    BatchLoader testLoader(data.test, norm, evalLoaderOptions(cfg));
+    const bool onDevice = imagesOnDevice(cfg, device, data);
+    BatchLoader trainLoader(data.train, norm, placed(trainLoaderOptions(cfg, data.train->count), device, onDevice));
+    BatchLoader testLoader(data.test, norm, placed(evalLoaderOptions(cfg), device, onDevice));
 
     auto model = buildSeededNetwork({cfg.arch, data.train->numClasses(), data.train->channels}, cfg.seed);
     model->to(device);
     model->train();
+    if (cfg.channelsLast)
+        toChannelsLast(model->parameters());
     std::unique_ptr<Teacher> teacher;
     std::uint64_t teacherHash = 0;
     if (cfg.distill.enabled()) {
@@ -298,7 +415,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     std::vector<torch::Tensor> parameters = model->parameters();
     if (cfg.contrastive.enabled) {
         contrastive = makeContrastiveTerm(cfg, data, *model, teacher.get(), device, recorder, trainLoader, parameters);
-        referenceLoader = std::make_unique<BatchLoader>(data.train, norm, evalLoaderOptions(cfg));
+        referenceLoader = std::make_unique<BatchLoader>(data.train, norm, placed(evalLoaderOptions(cfg), device, onDevice));
     }
     const SaveExtra saveExtra = contrastive ? SaveExtra([&](auto& a) { contrastive->save(a); }) : SaveExtra{};
     const LoadExtra loadExtra =
@@ -308,6 +425,11 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
                                                          .momentum(cfg.optim.momentum)
                                                          .weight_decay(cfg.optim.weightDecay)
                                                          .nesterov(cfg.optim.nesterov));
+
+    // fp16: the loss is scaled so that small gradients survive in float16 (precision.h).
+    std::optional<LossScaler> scaler;
+    if (cfg.precision == Precision::Fp16)
+        scaler.emplace();
 
     std::int64_t startEpoch = 0, step = 0;
     if (!request.resumeFrom.empty()) {
@@ -367,11 +489,43 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             beginContrastiveEpoch(*contrastive, e, cfg, *model, teacher.get(), data.train->numClasses(), *referenceLoader, device);
         trainLoader.startEpoch(e);
         EpochTally tally;
+        StepReadout readout(request.readoutSteps, device);
         std::int64_t b = 0;
         double lr = schedule.at(step);
 
+        // Delivers the steps read from the device: the divergence check, the metric rows, the
+        // tally and the observer, step by step as if each had been read on its own.
+        const auto deliver = [&]() -> std::optional<RunResult> {
+            for (ReadStep& r : readout.read()) {
+                TrainStep& t = r.step;
+                t.epochsCompleted = result.epochsCompleted;
+                if (!(contrastive || teacher))
+                    t.ceLoss.reset();  // the loss is the cross-entropy: recorded once, as train/loss
+                for (const auto& callback : callbacks)
+                    if (std::optional<std::string> why = callback->evaluate(t)) {
+                        recorder.flush();
+                        return stopRun(RunOutcome::Diverged, std::move(*why));
+                    }
+                tally.lossSum += t.loss * static_cast<double>(r.size);
+                tally.correct += r.correct;
+                tally.seen += r.size;
+                for (const auto& callback : callbacks)
+                    callback->stepTaken(t);
+                const double elapsed = secondsSince(epochStart);
+                const double perBatch = secondsSince(sessionStart) / static_cast<double>(std::max<std::int64_t>(1, sessionBatches));
+                const double remainingBatches = static_cast<double>((cfg.epochs - epoch) * batches + (batches - t.batch));
+                const double evalEstimate = (e > startEpoch ? evalSecondsTotal / static_cast<double>(e - startEpoch) : 0.0);
+                observer.onBatchEnd({epoch, t.batch, batches, t.step, t.loss, t.lr,
+                                     static_cast<double>(tally.seen) / std::max(1e-9, elapsed),
+                                     perBatch * remainingBatches + evalEstimate * static_cast<double>(cfg.epochs - e)});
+            }
+            return std::nullopt;
+        };
+
         while (auto batch = trainLoader.next()) {
             if (stop.stop_requested()) {
+                if (auto diverged = deliver())
+                    return *diverged;
                 recorder.flush();
                 return stopRun(RunOutcome::Cancelled, "cancelled in epoch " + std::to_string(epoch) + " at batch "
                                                           + std::to_string(b + 1) + "; resume continues after epoch "
@@ -381,49 +535,38 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
 
-            const auto x = batch->images.to(device);
-            const auto y = batch->labels.to(device);
-            const StepLosses losses =
-                forwardLosses(*model, teacher.get(), contrastive.get(), *batch, x, y, weights, cfg.distill.temperature);
+            auto x = toDevice(batch->images, device);
+            if (cfg.channelsLast)
+                x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+            const auto y = batch->deviceLabels.defined() ? batch->deviceLabels : toDevice(batch->labels, device);
+            const StepLosses losses = forwardLosses(*model, teacher.get(), contrastive.get(), *batch, x, y, weights,
+                                                    cfg.distill.temperature, cfg.precision);
             TrainStep t;
             t.epoch = epoch;
             t.batch = ++b;
             t.step = ++step;
             t.lr = lr;
-            t.loss = losses.total.item<double>();
-            t.epochsCompleted = result.epochsCompleted;
-            for (const auto& callback : callbacks)
-                if (std::optional<std::string> why = callback->evaluate(t)) {
-                    recorder.flush();
-                    return stopRun(RunOutcome::Diverged, std::move(*why));
-                }
+            ++sessionBatches;
+            readout.add(t, losses, y);
+            if (readout.due())
+                if (auto diverged = deliver())
+                    return *diverged;
             optimizer.zero_grad();
-            losses.total.backward();
-            optimizer.step();
+            if (scaler) {
+                scaler->scale(losses.total).backward();
+                const bool finite = scaler->unscale(parameters);
+                if (finite)
+                    optimizer.step();
+                scaler->update(finite);
+            } else {
+                losses.total.backward();
+                optimizer.step();
+            }
             if (contrastive)
                 contrastive->afterStep();
-
-            const auto n = x.size(0);
-            tally.lossSum += t.loss * static_cast<double>(n);
-            tally.correct += countTopK(losses.logits.detach(), y, 1);
-            tally.seen += n;
-            ++sessionBatches;
-            if (contrastive || teacher)
-                t.ceLoss = losses.ce.item<double>();
-            if (contrastive)
-                t.contrastiveLoss = losses.con.item<double>();
-            if (losses.kd.defined())
-                t.kdLoss = losses.kd.item<double>();
-            for (const auto& callback : callbacks)
-                callback->stepTaken(t);
-
-            const double elapsed = secondsSince(epochStart);
-            const double perBatch = secondsSince(sessionStart) / static_cast<double>(sessionBatches);
-            const double remainingBatches = static_cast<double>((cfg.epochs - epoch) * batches + (batches - b));
-            const double evalEstimate = (e > startEpoch ? evalSecondsTotal / static_cast<double>(e - startEpoch) : 0.0);
-            observer.onBatchEnd({epoch, b, batches, step, t.loss, lr, static_cast<double>(tally.seen) / std::max(1e-9, elapsed),
-                                 perBatch * remainingBatches + evalEstimate * static_cast<double>(cfg.epochs - e)});
         }
+        if (auto diverged = deliver())
+            return *diverged;
         const double trainSeconds = secondsSince(epochStart);
         const double waitSeconds = trainLoader.waitSeconds();
 

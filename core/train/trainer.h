@@ -21,6 +21,11 @@ struct TrainRequest {
     // Older checkpoints, newest first, tried in turn when resumeFrom cannot be read (each
     // skipped one is reported through TrainingObserver::onNotice).
     std::vector<std::filesystem::path> resumeFallbacks;
+    // Steps whose losses are read from the device together (one host synchronisation per
+    // read): 0 chooses, 1 on a CPU (as if read every step: a diverged loss stops the run before
+    // its update), on a GPU every 50 steps or 0.25 s, whichever comes first, so that the GPU
+    // never waits for the host and live curves stay live. The recorded values are the same.
+    std::int64_t readoutSteps = 0;
 };
 
 // Runs on the calling thread until the run finishes, diverges or `stop` is requested (checked

@@ -6,6 +6,7 @@
 
 #include "common/errors.h"
 #include "data/loader.h"
+#include "test_device.h"
 
 using namespace scns;
 
@@ -126,6 +127,52 @@ private Q_SLOTS:
         }
         QVERIFY(flipped > 10 && flipped < 54);
         QVERIFY(shifted > 32);
+    }
+
+    // Images held on the device (SCNS_TEST_DEVICE; the CPU by default) and cropped, flipped and
+    // normalised there by tensor operations: the same batches as the host path, value for value,
+    // for RGB images with padding 2 and flips, over several epochs, and for evaluation order.
+    void devicePlacementGivesTheHostBatches()
+    {
+        auto data = std::make_shared<ImageSet>();
+        data->count = 37;
+        data->channels = 3;
+        data->height = 5;
+        data->width = 6;
+        data->classNames = {"a", "b", "c"};
+        for (std::int64_t i = 0; i < data->count; ++i) {
+            data->labels.push_back(i % 3);
+            for (std::int64_t k = 0; k < data->imageBytes(); ++k)
+                data->pixels.push_back(static_cast<std::uint8_t>((i * 131 + k * 7) % 256));
+        }
+        const Normalization norm{{0.2f, 0.5f, 0.7f}, {0.3f, 0.25f, 0.2f}};
+        for (const bool augment : {true, false}) {
+            LoaderOptions host{.batchSize = 8, .shuffle = augment, .cropPadding = augment ? 2 : 0, .flip = augment,
+                               .prefetch = false, .seed = 11};
+            LoaderOptions dev = host;
+            dev.device = test::device();
+            dev.onDevice = true;
+            BatchLoader a(data, norm, host), b(data, norm, dev);
+            for (std::int64_t e = 0; e < 3; ++e) {
+                const auto x = epoch(a, e), y = epoch(b, e);
+                QCOMPARE(y.size(), x.size());
+                for (std::size_t k = 0; k < x.size(); ++k) {
+                    QCOMPARE(y[k].images.device(), dev.device);
+                    QVERIFY(y[k].images.to(torch::kCPU).equal(x[k].images));  // bit for bit
+                    QVERIFY(y[k].labels.equal(x[k].labels));
+                    QVERIFY(y[k].indices.equal(x[k].indices));
+                    QVERIFY(y[k].deviceLabels.to(torch::kCPU).equal(x[k].labels));
+                }
+            }
+            // Not a comparison of two empty things: the augmented batches do differ from plain ones.
+            if (augment) {
+                LoaderOptions plain = host;
+                plain.cropPadding = 0;
+                plain.flip = false;
+                BatchLoader c(data, norm, plain);
+                QVERIFY(!epoch(c, 1)[0].images.equal(epoch(a, 1)[0].images));
+            }
+        }
     }
 
     void evaluationOrderIsFixed()

@@ -12,6 +12,7 @@
 #include "losses/info_nce.h"
 #include "losses/nce_loss.h"
 #include "sampling/counter_rng.h"
+#include "test_device.h"
 
 using namespace scns;
 using scns::test::gradCheck;
@@ -142,16 +143,23 @@ private Q_SLOTS:
         QFETCH(double, tau);
         const auto type = useDouble ? at::kDouble : at::kFloat;
         const double tol = useDouble ? 1e-12 : 1e-5;
+        // On the test device (SCNS_TEST_DEVICE): the CPU's fused kernels, a GPU's gather + bmm;
+        // indices stay on the host, as the samplers make them. The reference is computed on the host.
+        const auto dev = test::device();
+        const auto on = [&](const at::Tensor& t) { return t.defined() ? t.to(dev) : t; };
         // d = 11: the fused kernel's 8-wide blocks plus a tail.
-        const at::Tensor bank = unitRandom({40, 11}, 1).to(type), z = unitRandom({3, 11}, 2).to(type);
-        const at::Tensor p = unitRandom({3, 11}, 3).to(type);
-        const at::Tensor m = pseudo ? unitRandom({3, 2, 11}, 4).to(type) : at::Tensor();
+        const at::Tensor hostBank = unitRandom({40, 11}, 1).to(type);
+        const at::Tensor bank = on(hostBank), z = on(unitRandom({3, 11}, 2).to(type));
+        const at::Tensor p = on(unitRandom({3, 11}, 3).to(type));
+        const at::Tensor m = pseudo ? on(unitRandom({3, 2, 11}, 4).to(type)) : at::Tensor();
         const at::Tensor idx = at::randint(40, {3, 7}, makeGenerator(5), at::kLong);
-        const at::Tensor rows = bank.index_select(0, idx.view({-1})).view({3, 7, 11});
+        const at::Tensor rows = bank.index_select(0, on(idx.view({-1}))).view({3, 7, 11});
         const at::Tensor dots = gatherDot(z, bank, idx);
+        QCOMPARE(dots.device(), dev);
         QVERIFY(at::allclose(dots, at::bmm(rows, z.unsqueeze(2)).squeeze(2), tol, tol));
-        const double want = naiveInfoNce(z.to(at::kDouble), p.to(at::kDouble), rows.to(at::kDouble), tau,
-                                         pseudo ? m.to(at::kDouble) : at::Tensor());
+        const auto host = [](const at::Tensor& t) { return t.defined() ? t.to(at::kCPU, at::kDouble) : t; };
+        const double want = naiveInfoNce(host(z), host(p), host(hostBank).index_select(0, idx.view({-1})).view({3, 7, 11}), tau,
+                                         host(m));
         const double got = bankInfoNce(z, p, bank, idx, tau, m).item<double>();
         QVERIFY2(std::isfinite(got) && std::abs(got - want) < 10 * tol * std::max(1.0, want),
                  qPrintable(QString("%1 vs %2").arg(got, 0, 'g', 12).arg(want, 0, 'g', 12)));

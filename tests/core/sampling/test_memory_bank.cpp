@@ -11,6 +11,7 @@
 #include "sampling/counter_rng.h"
 #include "sampling/memory_bank.h"
 #include "sampling/projection_head.h"
+#include "test_device.h"
 
 using namespace scns;
 
@@ -20,7 +21,7 @@ private Q_SLOTS:
     void initialRowsAreUnitAndSeeded()
     {
         auto g1 = makeGenerator(5), g2 = makeGenerator(5), g3 = makeGenerator(6);
-        MemoryBank a(500, 16, g1), b(500, 16, g2), c(500, 16, g3);
+        MemoryBank a(500, 16, g1, test::device()), b(500, 16, g2, test::device()), c(500, 16, g3, test::device());
         QCOMPARE(a.state().sizes(), (at::IntArrayRef{500, 16}));
         QCOMPARE(a.state().scalar_type(), at::kFloat);
         QVERIFY((a.state().norm(2, 1) - 1).abs().max().item<double>() < 1e-5);
@@ -34,7 +35,7 @@ private Q_SLOTS:
     void rowsGatherAnyShapeWithoutGradient()
     {
         auto g = makeGenerator(1);
-        MemoryBank bank(20, 8, g);
+        MemoryBank bank(20, 8, g, test::device());
         const at::Tensor idx = at::tensor({3, 0, 19, 3, 7, 7}, at::kLong).view({2, 3});
         const at::Tensor r = bank.rows(idx);
         QCOMPARE(r.sizes(), (at::IntArrayRef{2, 3, 8}));
@@ -58,7 +59,8 @@ private Q_SLOTS:
     {
         QFETCH(double, momentum);
         auto g = makeGenerator(2);
-        MemoryBank bank(10, 4, g);
+        MemoryBank bank(10, 4, g, test::device());
+        QCOMPARE(bank.state().device(), test::device());
         const at::Tensor before = bank.state().clone();
         const at::Tensor z = at::randn({2, 4}, makeGenerator(3), at::kFloat).requires_grad_();
         const at::Tensor zUnit = z / z.norm(2, 1, true);
@@ -97,12 +99,12 @@ private Q_SLOTS:
     void stateRoundTripsThroughACheckpoint()
     {
         auto g1 = makeGenerator(1), g2 = makeGenerator(2);
-        MemoryBank a(30, 8, g1), b(30, 8, g2);
+        MemoryBank a(30, 8, g1, test::device()), b(30, 8, g2, test::device());
         a.update(at::tensor({4}, at::kLong), at::ones({1, 8}), 0.5);
         b.load(a.state());
         QVERIFY(at::equal(a.state(), b.state()));
         QVERIFY_THROWS_EXCEPTION(CheckpointError, b.load(at::zeros({30, 9})));
-        QVERIFY_THROWS_EXCEPTION(CheckpointError, b.load(at::full({30, 8}, std::nan(""))));
+        QVERIFY_THROWS_EXCEPTION(CheckpointError, b.load(at::full({30, 8}, std::nan("")).to(test::device())));
     }
 
     void projectionHeadGivesUnitRows()

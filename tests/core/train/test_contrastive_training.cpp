@@ -11,6 +11,7 @@
 #include "memory_recorder.h"
 #include "train/run_settings.h"
 #include "train/trainer.h"
+#include "test_device.h"
 
 using namespace scns;
 
@@ -29,6 +30,7 @@ RunConfig tiny(const std::string& sampler)
     c.threads = 2;
     c.seed = 5;
     c.optim.lr = 0.05;
+    c.device = test::deviceName();
     c.contrastive.enabled = true;
     applySettingText(c, "contrastive.sampler", sampler);
     c.contrastive.negatives = 64;
@@ -175,6 +177,43 @@ private Q_SLOTS:
             QFAIL("expected CheckpointError");
         } catch (const CheckpointError& e) {
             QVERIFY2(QString::fromUtf8(e.what()).contains("missing.pt"), e.what());
+        }
+    }
+
+    // A class-sampler run with Latent Mixup whose losses are read every 3 steps and whose images
+    // live on the device records what a run read every step from host batches records: every
+    // row, the sampler statistics (summed on the device) and the probe negatives included.
+    void deviceReadoutAndPlacementRecordTheSameRows()
+    {
+        QTemporaryDir dir;
+        RunConfig c = tiny("class");
+        c.epochs = 1;
+        c.contrastive.mixupCount = 2;
+        c.data.placement = DataPlacement::Host;
+        MemoryRecorder hostEveryStep, deviceEvery3;
+        TrainingObserver none;
+        TrainRequest a{c, 1, dir.filePath("a").toStdString(), {}};
+        a.readoutSteps = 1;
+        QVERIFY(train(a, none, hostEveryStep, std::stop_token{}).outcome == RunOutcome::Finished);
+        c.data.placement = DataPlacement::Device;
+        TrainRequest b{c, 1, dir.filePath("b").toStdString(), {}};
+        b.readoutSteps = 3;
+        QVERIFY(train(b, none, deviceEvery3, std::stop_token{}).outcome == RunOutcome::Finished);
+        const double tolerance = test::onGpu() ? 1e-3 : 0.0;
+        for (const char* name : {metric::kTrainLoss, metric::kContrastiveLoss, metric::kCeLoss, metric::kNegativeCosine,
+                                 metric::kSameClassShare, metric::kFromTopKShare, metric::kTopKClassShare, metric::kTestTop1}) {
+            const auto want = hostEveryStep.series(name), got = deviceEvery3.series(name);
+            QVERIFY2(!want.empty(), name);
+            QCOMPARE(got.size(), want.size());
+            for (std::size_t i = 0; i < want.size(); ++i)
+                QVERIFY2(std::abs(got[i] - want[i]) <= tolerance * std::max(1.0, std::abs(want[i])),
+                         qPrintable(QString("%1[%2]: %3 vs %4").arg(name).arg(i).arg(got[i], 0, 'g', 17).arg(want[i], 0, 'g', 17)));
+        }
+        QCOMPARE(deviceEvery3.probes.size(), hostEveryStep.probes.size());
+        QVERIFY(!hostEveryStep.probes.empty());
+        for (std::size_t i = 0; i < hostEveryStep.probes.size(); ++i) {
+            QCOMPARE(deviceEvery3.probes[i].sampleIndex, hostEveryStep.probes[i].sampleIndex);
+            QVERIFY(std::abs(deviceEvery3.probes[i].similarity - hostEveryStep.probes[i].similarity) <= tolerance + 1e-12);
         }
     }
 

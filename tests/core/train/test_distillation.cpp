@@ -20,6 +20,7 @@
 #include "train/teacher.h"
 #include "train/run_settings.h"
 #include "train/trainer.h"
+#include "test_device.h"
 
 using namespace scns;
 
@@ -36,6 +37,7 @@ RunConfig tiny()
     c.evalBatchSize = 100;
     c.epochs = 2;
     c.threads = 2;
+    c.device = test::deviceName();
     c.seed = 4;
     c.optim.lr = 0.05;
     c.contrastive.negatives = 64;

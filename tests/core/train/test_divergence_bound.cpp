@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 
 #include "memory_recorder.h"
+#include "test_device.h"
 #include "train/trainer.h"
 
 using namespace scns;
@@ -22,6 +23,7 @@ private Q_SLOTS:
         c.batchSize = 25;
         c.epochs = 2;
         c.threads = 2;
+        c.device = test::deviceName();
         c.seed = 1;
         c.divergenceLoss = 1.0;  // the first batch's cross-entropy is about ln 10 = 2.3
         TrainRequest req{c, 1, dir.filePath("cp").toStdString(), {}};
@@ -44,6 +46,7 @@ private Q_SLOTS:
         c.batchSize = 25;
         c.epochs = 1;
         c.threads = 2;
+        c.device = test::deviceName();
         c.divergenceLoss = 50.0;
         TrainRequest req{c, 1, dir.filePath("cp").toStdString(), {}};
         test::MemoryRecorder rec;

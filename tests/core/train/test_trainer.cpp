@@ -9,6 +9,7 @@
 #include "train/checkpoint.h"
 #include "memory_recorder.h"
 #include "train/trainer.h"
+#include "test_device.h"
 
 using namespace scns;
 
@@ -44,7 +45,47 @@ RunConfig tinyConfig()
     c.threads = 2;
     c.seed = 3;
     c.optim.lr = 0.05;
+    c.device = test::deviceName();
     return c;
+}
+
+// Every recorded row of a run with `config` (readoutSteps as given).
+std::vector<std::tuple<std::int64_t, std::int64_t, std::string, double>> recordedRows(const RunConfig& config,
+                                                                                      std::int64_t readoutSteps = 0)
+{
+    QTemporaryDir dir;
+    TrainRequest req{config, 1, dir.filePath("cp").toStdString(), {}};
+    req.readoutSteps = readoutSteps;
+    MemoryRecorder rec;
+    TrainingObserver none;
+    const RunResult r = train(req, none, rec, std::stop_token{});
+    if (r.outcome != RunOutcome::Finished)
+        qWarning("run ended: %s", r.message.c_str());
+    return rec.rows;
+}
+
+// Rows equal in keys and order; values equal on the CPU (the same operations), within `relative`
+// elsewhere (GPU kernels may sum in another order).
+void compareRows(const std::vector<std::tuple<std::int64_t, std::int64_t, std::string, double>>& a,
+                 const std::vector<std::tuple<std::int64_t, std::int64_t, std::string, double>>& b, double relative)
+{
+    QCOMPARE(a.size(), b.size());
+    QVERIFY(!a.empty());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto& [e1, s1, n1, v1] = a[i];
+        const auto& [e2, s2, n2, v2] = b[i];
+        QCOMPARE(e1, e2);
+        QCOMPARE(s1, s2);
+        QCOMPARE(n1, n2);
+        if (n1.find("seconds") != std::string::npos || n1.find("per_second") != std::string::npos
+            || n1.find("wait") != std::string::npos)
+            continue;  // timings
+        if (relative == 0)
+            QVERIFY2(v1 == v2 || (std::isnan(v1) && std::isnan(v2)), qPrintable(QString("%1 step %2: %3 vs %4").arg(n1.c_str()).arg(s1).arg(v1, 0, 'g', 17).arg(v2, 0, 'g', 17)));
+        else
+            QVERIFY2(std::abs(v1 - v2) <= relative * std::max(1.0, std::abs(v1)),
+                     qPrintable(QString("%1 step %2: %3 vs %4").arg(n1.c_str()).arg(s1).arg(v1).arg(v2)));
+    }
 }
 
 }  // namespace
@@ -180,6 +221,80 @@ private Q_SLOTS:
             QVERIFY(msg.contains("intact"));
             QVERIFY(QFile::exists(QString::fromStdString(rec.checkpoints.back().second)));
         }
+    }
+
+    // Losses read from the device every 4 steps (10 batches per epoch: the last read of an epoch
+    // holds 2) are the values read every step: the same rows, in the same order.
+    void deferredReadoutRecordsTheSameRows()
+    {
+        RunConfig c = tinyConfig();
+        c.epochs = 1;
+        const auto everyStep = recordedRows(c, 1);
+        const auto every4 = recordedRows(c, 4);
+        compareRows(everyStep, every4, 0.0);
+        // The comparison has substance: the per-step losses and the epoch summary.
+        QCOMPARE(std::count_if(everyStep.begin(), everyStep.end(), [](const auto& r) { return std::get<2>(r) == metric::kTrainLoss; }), 10);
+    }
+
+    // data.placement device (uint8 images on the run's device, augmented there) trains exactly as
+    // host batches do: same draws, same values.
+    void imagesOnTheDeviceTrainAsHostBatches()
+    {
+        RunConfig c = tinyConfig();
+        c.epochs = 1;
+        c.data.cropPadding = 2;  // exercise the device crop and flip
+        c.data.flip = true;
+        c.data.placement = DataPlacement::Host;
+        const auto host = recordedRows(c);
+        c.data.placement = DataPlacement::Device;
+        const auto device = recordedRows(c);
+        compareRows(host, device, test::onGpu() ? 1e-3 : 0.0);
+    }
+
+    // bf16 autocast (the CPU's and the GPU's): the run trains and learns; fp16 is refused on a
+    // CPU at the field, before anything runs.
+    void bf16TrainsAndFp16NeedsAGpu()
+    {
+        RunConfig c = tinyConfig();
+        c.epochs = 1;
+        c.precision = Precision::Bf16;
+        QTemporaryDir dir;
+        TrainRequest req{c, 1, dir.filePath("cp").toStdString(), {}};
+        MemoryRecorder rec;
+        TrainingObserver none;
+        const RunResult r = train(req, none, rec, std::stop_token{});
+        QCOMPARE(int(r.outcome), int(RunOutcome::Finished));
+        QVERIFY2(r.last->testTop1 > 20.0, qPrintable(QString::number(r.last->testTop1)));
+        // Not the fp32 run under another name: bf16 rounding changes the losses.
+        c.precision = Precision::Fp32;
+        const auto fp32 = recordedRows(c);
+        QCOMPARE(rec.rows.size(), fp32.size());
+        QVERIFY(std::get<3>(rec.rows[0]) != std::get<3>(fp32[0]));
+        QVERIFY(std::abs(std::get<3>(rec.rows[0]) - std::get<3>(fp32[0])) < 0.05 * std::get<3>(fp32[0]));
+
+        RunConfig cpu = tinyConfig();
+        cpu.device = "cpu";
+        cpu.precision = Precision::Fp16;
+        try {
+            cpu.validate();
+            QFAIL("expected ConfigError for fp16 on cpu");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains("precision"), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains("CUDA"), e.what());
+        }
+    }
+
+    // channels_last: the same network in NHWC order computes the same losses (to rounding).
+    void channelsLastTrainsAsNchw()
+    {
+        RunConfig c = tinyConfig();
+        c.epochs = 1;
+        const auto nchw = recordedRows(c);
+        c.channelsLast = true;
+        const auto nhwc = recordedRows(c);
+        QCOMPARE(nhwc.size(), nchw.size());
+        // The first step's loss sees identical weights and images: equal to rounding.
+        QVERIFY(std::abs(std::get<3>(nhwc[0]) - std::get<3>(nchw[0])) < 1e-4 * std::get<3>(nchw[0]));
     }
 
     void missingDataFolderIsADataError()

@@ -17,6 +17,9 @@
 #include "train/probe_recorder.h"
 #include "train/sampler_statistics.h"
 #include "train/training_callbacks.h"
+#include "common/errors.h"
+#include "train/precision.h"
+#include "test_device.h"
 
 using namespace scns;
 using test::MemoryRecorder;
@@ -36,8 +39,8 @@ private Q_SLOTS:
         auto mask = at::zeros({3, 3}, at::kBool);
         mask[0][2] = true;
         mask[1][0] = true;
-        stats.addBankBatch(2.0, cos, anchors, negLabels, fromTopK, mask);
-        stats.addBankBatch(4.0, cos, anchors, negLabels, fromTopK, mask);
+        stats.addBankBatch(at::scalar_tensor(2.0), cos, anchors, negLabels, fromTopK, mask);
+        stats.addBankBatch(at::scalar_tensor(4.0), cos, anchors, negLabels, fromTopK, mask);
         const ContrastiveEpochStats s = stats.value(true);
         QCOMPARE(s.meanLoss, 3.0);
         QCOMPARE(s.meanNegativeCosine, 0.25);  // (0.5 + 0.25 - 0.5 + 0.75) / 4
@@ -55,7 +58,7 @@ private Q_SLOTS:
         SamplerStatistics stats;
         const auto labels = at::tensor(std::vector<std::int64_t>{0, 0, 1});
         const auto cos = at::tensor(std::vector<float>{1, 0.5f, 0.25f, 0.5f, 1, 0.75f, 0.25f, 0.75f, 1}).view({3, 3});
-        stats.addInBatch(1.5, cos, labels, {});
+        stats.addInBatch(at::scalar_tensor(1.5), cos, labels, {});
         const ContrastiveEpochStats s = stats.value(false);
         QCOMPARE(s.meanLoss, 1.5);
         QCOMPARE(s.meanNegativeCosine, 0.5);  // pairs (0,2), (1,2), (2,0), (2,1): 0.25, 0.75, 0.25, 0.75
@@ -157,6 +160,60 @@ private Q_SLOTS:
         QVERIFY(nan->find("no checkpoint was written yet") != std::string::npos);
         EpochSummary s;
         check.endEpoch({s, {}});  // no teacher: nothing to check
+    }
+
+    // Autocast on the test device: matrix products run in bf16 inside the scope and in float32
+    // again after it; fp32 changes nothing; fp16 on a CPU is a DeviceError.
+    void autocastScopeSwitchesTheProductDtype()
+    {
+        const auto dev = test::device();
+        const at::Tensor a = at::randn({8, 8}, at::TensorOptions(at::kFloat).device(dev));
+        {
+            const AutocastScope scope(dev, Precision::Bf16);
+            QCOMPARE(at::mm(a, a).scalar_type(), at::kBFloat16);
+            QCOMPARE(at::softmax(a, 1).scalar_type(), at::kFloat);  // kept in float32 by autocast
+        }
+        QCOMPARE(at::mm(a, a).scalar_type(), at::kFloat);
+        {
+            const AutocastScope scope(dev, Precision::Fp32);
+            QCOMPARE(at::mm(a, a).scalar_type(), at::kFloat);
+        }
+        QVERIFY_THROWS_EXCEPTION(DeviceError, AutocastScope(c10::Device(c10::kCPU), Precision::Fp16));
+    }
+
+    // The loss scaler: gradients come back unscaled; a non-finite gradient skips the step and
+    // halves the scale; growthInterval good steps double it.
+    void lossScalerUnscalesSkipsAndGrows()
+    {
+        const auto dev = test::device();
+        LossScaler scaler(8.0, 2);
+        const at::Tensor p = at::ones({3}, at::TensorOptions(at::kFloat).device(dev)).requires_grad_(true);
+        scaler.scale((p * 2.0).sum()).backward();
+        QCOMPARE(p.grad()[0].item<float>(), 16.0f);
+        QVERIFY(scaler.unscale({p}));
+        QCOMPARE(p.grad()[1].item<float>(), 2.0f);
+        {
+            at::NoGradGuard noGrad;
+            p.grad()[2].fill_(std::numeric_limits<float>::infinity());
+        }
+        QVERIFY(!scaler.unscale({p}));
+        scaler.update(false);
+        QCOMPARE(scaler.currentScale(), 4.0);
+        QCOMPARE(scaler.skippedSteps(), std::int64_t(1));
+        scaler.update(true);
+        QCOMPARE(scaler.currentScale(), 4.0);
+        scaler.update(true);
+        QCOMPARE(scaler.currentScale(), 8.0);
+    }
+
+    // Convolution weights in NHWC order after toChannelsLast; biases untouched.
+    void channelsLastConvertsConvolutionWeights()
+    {
+        const at::Tensor w = at::randn({4, 3, 3, 3}), b = at::randn({4});
+        toChannelsLast({w, b});
+        QVERIFY(w.is_contiguous(at::MemoryFormat::ChannelsLast));
+        QVERIFY(!w.is_contiguous());
+        QVERIFY(b.is_contiguous());
     }
 };
 
