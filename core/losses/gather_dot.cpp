@@ -107,10 +107,17 @@ at::Tensor checkedBankIndices(const at::Tensor& z, const at::Tensor& bank, const
 at::Tensor gatherDot(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices)
 {
     const at::Tensor idx = checkedBankIndices(z, bank, indices);
+    if (!z.device().is_cpu() && bank.size(0) <= idx.size(1) * z.size(1))
+        return at::mm(z, bank.t()).gather(1, idx);
     if (!z.device().is_cpu())
         return at::bmm(bank.index_select(0, idx.reshape({-1})).view({idx.size(0), idx.size(1), z.size(1)}), z.unsqueeze(2))
             .squeeze(2);
     return GatherDotFunction::apply(z, bank, idx);
+}
+
+at::Tensor gatherDotDense(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices)
+{
+    return at::mm(z, bank.t()).gather(1, checkedBankIndices(z, bank, indices));
 }
 
 }  // namespace scns

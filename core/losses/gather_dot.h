@@ -10,9 +10,16 @@ namespace scns {
 
 // z: B x d (float or double, requires_grad as needed); bank: N x d, same dtype and device, no
 // gradient; indices: B x K integer in [0, N) (any device). Returns B x K.
-// CPU: a fused kernel parallel over B; other devices: index_select + bmm (same values).
+// CPU: a fused kernel parallel over B. Other devices (GPUs): gatherDotDense while N <= K d,
+// which is every bank of this field's data sets at K >= 8 (its B x N product is then no larger
+// than the B x K x d rows a gather would write); else index_select + bmm. Same values.
 // TORCH_CHECK on shapes, dtypes, indices out of range and a bank that requires grad.
 at::Tensor gatherDot(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices);
+
+// All B x N dot products as one matrix product, then the K wanted ones gathered: z bank^T
+// .gather(1, indices). Differentiable in z like gatherDot. What a GPU does best (one GEMM at
+// full speed instead of B K random row reads); on a CPU the fused kernel is faster.
+at::Tensor gatherDotDense(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices);
 
 // The checks gatherDot makes (shared with bankInfoNce); returns the indices as int64 on z's device.
 at::Tensor checkedBankIndices(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices);

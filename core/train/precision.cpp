@@ -85,6 +85,8 @@ AutocastScope::~AutocastScope()
         at::autocast::clear_cache();
 }
 
+at::Tensor LossScaler::scale(const at::Tensor& loss) const { return loss.mul(m_scale); }
+
 bool LossScaler::unscale(const std::vector<at::Tensor>& parameters)
 {
     std::vector<at::Tensor> grads;

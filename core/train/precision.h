@@ -44,7 +44,7 @@ public:
         : m_scale(initialScale)
         , m_growthInterval(growthInterval)
     {}
-    at::Tensor scale(const at::Tensor& loss) const { return loss * m_scale; }
+    at::Tensor scale(const at::Tensor& loss) const;
     // Unscales the gradients of `parameters` in place; false when any is not finite (then skip
     // the optimiser step). Reads one flag from the device.
     bool unscale(const std::vector<at::Tensor>& parameters);

@@ -173,6 +173,26 @@ private Q_SLOTS:
         QVERIFY(at::allclose(z1.grad(), z2.grad(), 1e3 * tol, 1e3 * tol));
     }
 
+    // The GPU's strategy (one matrix product, then a gather) against the CPU's fused kernel:
+    // the same logits and the same gradient with respect to z, on the test device.
+    void denseGatherEqualsTheFusedKernel()
+    {
+        const auto dev = test::device();
+        const at::Tensor bank = unitRandom({200, 11}, 1).to(at::kFloat);
+        const at::Tensor z = unitRandom({5, 11}, 2).to(at::kFloat);
+        const at::Tensor idx = at::randint(200, {5, 33}, makeGenerator(3), at::kLong);
+        const at::Tensor w = at::randn({5, 33}, makeGenerator(4), at::kFloat);  // a loss that weighs each logit
+        const at::Tensor z1 = z.clone().requires_grad_(), z2 = z.to(dev).requires_grad_();
+        const at::Tensor fused = gatherDot(z1, bank, idx);
+        const at::Tensor dense = gatherDotDense(z2, bank.to(dev), idx);
+        QVERIFY(at::allclose(dense.cpu(), fused, 1e-5, 1e-6));
+        (fused * w).sum().backward();
+        (dense * w.to(dev)).sum().backward();
+        QVERIFY(at::allclose(z2.grad().cpu(), z1.grad(), 1e-5, 1e-6));
+        QVERIFY(z1.grad().abs().sum().item<double>() > 0.1);  // a gradient, not two zeros
+        QVERIFY_THROWS_EXCEPTION(c10::Error, gatherDotDense(z, bank, at::full({5, 3}, 200, at::kLong)));
+    }
+
     void bankInfoNceGradientsMatchFiniteDifferences()
     {
         const at::Tensor bank = unitRandom({30, 9}, 1);
