@@ -10,9 +10,9 @@ namespace scns {
 
 // z: B x d (float or double, requires_grad as needed); bank: N x d, same dtype and device, no
 // gradient; indices: B x K integer in [0, N) (any device). Returns B x K.
-// CPU: a fused kernel parallel over B. Other devices (GPUs): gatherDotDense while N <= K d,
-// which is every bank of this field's data sets at K >= 8 (its B x N product is then no larger
-// than the B x K x d rows a gather would write); else index_select + bmm. Same values.
+// CPU: a fused kernel parallel over B. Other devices (GPUs): gatherDotDense while N <= K d
+// (its B x N product is then no larger than the B x K x d rows a gather would write; with d =
+// 128 at K >= 782 for every data set here), else index_select + bmm. Same values.
 // TORCH_CHECK on shapes, dtypes, indices out of range and a bank that requires grad.
 at::Tensor gatherDot(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices);
 
