@@ -23,8 +23,8 @@ void checkBatch(const CrdBatch& b)
 at::Tensor crdInfoNce(const CrdBatch& b, double tau)
 {
     checkBatch(b);
-    const auto posT = b.teacherBank.index_select(0, b.indices);
-    const auto posS = b.studentBank.index_select(0, b.indices);
+    const auto posT = b.teacherBank.index_select(0, b.indices).to(b.studentZ.scalar_type());
+    const auto posS = b.studentBank.index_select(0, b.indices).to(b.teacherZ.scalar_type());
     return bankInfoNce(b.studentZ, posT, b.teacherBank, b.negativeIndices, tau, b.studentPseudo)
            + bankInfoNce(b.teacherZ, posS, b.studentBank, b.negativeIndices, tau, b.teacherPseudo);
 }
@@ -32,8 +32,8 @@ at::Tensor crdInfoNce(const CrdBatch& b, double tau)
 at::Tensor crdNce(const CrdBatch& b, NceLoss& studentAnchors, NceLoss& teacherAnchors)
 {
     checkBatch(b);
-    const auto posT = b.teacherBank.index_select(0, b.indices);
-    const auto posS = b.studentBank.index_select(0, b.indices);
+    const auto posT = b.teacherBank.index_select(0, b.indices).to(b.studentZ.scalar_type());
+    const auto posS = b.studentBank.index_select(0, b.indices).to(b.teacherZ.scalar_type());
     return studentAnchors.forwardBank(b.studentZ, posT, b.teacherBank, b.negativeIndices)
            + teacherAnchors.forwardBank(b.teacherZ, posS, b.studentBank, b.negativeIndices);
 }

@@ -84,13 +84,19 @@ public:
 
 }  // namespace
 
+bool reducedBank(const at::Tensor& z, const at::Tensor& bank)
+{
+    return z.scalar_type() == at::kFloat && (bank.scalar_type() == at::kBFloat16 || bank.scalar_type() == at::kHalf);
+}
+
 at::Tensor checkedBankIndices(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices)
 {
     TORCH_CHECK(z.defined() && z.dim() == 2, "gatherDot: z must be B x d");
     TORCH_CHECK(bank.defined() && bank.dim() == 2 && bank.size(1) == z.size(1), "gatherDot: bank must be N x d = N x ",
                 z.size(1), ", got ", bank.defined() ? bank.sizes() : at::IntArrayRef{});
-    TORCH_CHECK(bank.scalar_type() == z.scalar_type() && bank.device() == z.device(),
-                "gatherDot: bank and z must share dtype and device");
+    TORCH_CHECK(bank.device() == z.device(), "gatherDot: bank and z must share a device");
+    TORCH_CHECK(bank.scalar_type() == z.scalar_type() || reducedBank(z, bank),
+                "gatherDot: bank and z must share a dtype (or the bank be bfloat16/float16 with float32 z)");
     TORCH_CHECK(!bank.requires_grad(), "gatherDot: the bank is a constant (no gradient); detach it");
     TORCH_CHECK(indices.defined() && indices.dim() == 2 && indices.size(0) == z.size(0) && !indices.is_floating_point(),
                 "gatherDot: indices must be B x K integers with B = ", z.size(0));
@@ -107,7 +113,15 @@ at::Tensor checkedBankIndices(const at::Tensor& z, const at::Tensor& bank, const
 at::Tensor gatherDot(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices)
 {
     const at::Tensor idx = checkedBankIndices(z, bank, indices);
-    if (!z.device().is_cpu() && bank.size(0) <= idx.size(1) * z.size(1))
+    const bool dense = !z.device().is_cpu() && bank.size(0) <= idx.size(1) * z.size(1);
+    if (reducedBank(z, bank)) {
+        // contrastive.bank_dtype bf16/fp16: on a GPU the product runs in the bank's precision
+        // (tensor cores); on a CPU the bank is widened once per call for the fused kernel.
+        if (dense)
+            return at::mm(z.to(bank.scalar_type()), bank.t()).to(z.scalar_type()).gather(1, idx);
+        return gatherDot(z, bank.to(z.scalar_type()), idx);
+    }
+    if (dense)
         return at::mm(z, bank.t()).gather(1, idx);
     if (!z.device().is_cpu())
         return at::bmm(bank.index_select(0, idx.reshape({-1})).view({idx.size(0), idx.size(1), z.size(1)}), z.unsqueeze(2))

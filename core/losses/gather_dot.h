@@ -21,6 +21,10 @@ at::Tensor gatherDot(const at::Tensor& z, const at::Tensor& bank, const at::Tens
 // full speed instead of B K random row reads); on a CPU the fused kernel is faster.
 at::Tensor gatherDotDense(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices);
 
+// True when `bank` is stored in bfloat16 or float16 for float32 z (contrastive.bank_dtype):
+// gatherDot and bankInfoNce accept it and compute in float32 (a GPU's product in the bank's type).
+bool reducedBank(const at::Tensor& z, const at::Tensor& bank);
+
 // The checks gatherDot makes (shared with bankInfoNce); returns the indices as int64 on z's device.
 at::Tensor checkedBankIndices(const at::Tensor& z, const at::Tensor& bank, const at::Tensor& indices);
 

@@ -77,6 +77,8 @@ at::Tensor bankInfoNce(const at::Tensor& anchor, const at::Tensor& positive, con
                        const at::Tensor& negativeIndices, double tau, const at::Tensor& pseudoNegatives)
 {
     checkPair(anchor, positive, tau);
+    if (anchor.device().is_cpu() && reducedBank(anchor, bank))  // widened once for the fused kernel
+        return bankInfoNce(anchor, positive, bank.to(anchor.scalar_type()), negativeIndices, tau, pseudoNegatives);
     if (!anchor.device().is_cpu())  // the fused kernel is CPU code; elsewhere gather + logsumexp
         return lossFromLogits(bankContrastLogits(anchor, positive, bank, negativeIndices, tau, pseudoNegatives));
     const at::Tensor idx = checkedBankIndices(anchor, bank, negativeIndices);

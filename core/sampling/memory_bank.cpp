@@ -18,15 +18,18 @@ at::Tensor unitRows(const at::Tensor& x) { return x / x.norm(2, -1, true).clamp_
 
 }  // namespace
 
-MemoryBank::MemoryBank(std::int64_t size, std::int64_t dim, at::Generator& generator, c10::Device device)
+MemoryBank::MemoryBank(std::int64_t size, std::int64_t dim, at::Generator& generator, c10::Device device,
+                       c10::ScalarType storage)
 {
+    if (storage != at::kFloat && storage != at::kBFloat16 && storage != at::kHalf)
+        field::fail("contrastive.bank_dtype", c10::toString(storage), "fp32, bf16 or fp16");
     if (dim < 1)
         field::fail(field::kFeatureDim, field::str(dim), "a feature dimension >= 1");
     if (size < 1)
         field::fail(field::kSampler, "memory bank of " + field::str(size) + " rows", "a non-empty training set");
     const double stdv = 1.0 / std::sqrt(static_cast<double>(dim) / 3.0);
     const at::Tensor init = at::rand({size, dim}, generator, at::kFloat).mul_(2 * stdv).add_(-stdv);
-    m_memory = unitRows(init).to(device);
+    m_memory = unitRows(init).to(device, storage);
 }
 
 at::Tensor MemoryBank::rows(const at::Tensor& indices) const
@@ -36,7 +39,7 @@ at::Tensor MemoryBank::rows(const at::Tensor& indices) const
     const at::Tensor flat = toDevice(indices.reshape({-1}).to(at::kLong), m_memory.device());
     std::vector<std::int64_t> shape(indices.sizes().begin(), indices.sizes().end());
     shape.push_back(dim());
-    return m_memory.index_select(0, flat).view(shape);
+    return m_memory.index_select(0, flat).view(shape).to(at::kFloat);
 }
 
 void MemoryBank::update(const at::Tensor& indices, const at::Tensor& z, double momentum)
@@ -59,9 +62,9 @@ void MemoryBank::update(const at::Tensor& indices, const at::Tensor& z, double m
     TORCH_CHECK(std::get<0>(at::_unique(checked)).numel() == checked.numel(),
                 "MemoryBank::update: indices must be distinct (one update per row and step)");
     const at::Tensor idx = toDevice(checked, m_memory.device());
-    const at::Tensor zz = z.detach().to(m_memory.device(), m_memory.scalar_type());
-    const at::Tensor mixed = m_memory.index_select(0, idx).mul_(momentum).add_(zz, 1.0 - momentum);
-    m_memory.index_copy_(0, idx, unitRows(mixed));
+    const at::Tensor zz = z.detach().to(m_memory.device(), at::kFloat);
+    const at::Tensor mixed = m_memory.index_select(0, idx).to(at::kFloat).mul_(momentum).add_(zz, 1.0 - momentum);
+    m_memory.index_copy_(0, idx, unitRows(mixed).to(m_memory.scalar_type()));
 }
 
 void MemoryBank::load(const at::Tensor& state)

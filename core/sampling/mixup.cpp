@@ -1,5 +1,7 @@
 #include "sampling/mixup.h"
 
+#include "data/to_device.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -104,8 +106,9 @@ PseudoNegatives LatentMixup::generateFromBank(const at::Tensor& anchors, const a
     const at::Tensor idx = negativeIndices.to(at::kCPU, at::kLong);
     const at::Tensor b = bank.detach();
     return combine(anchors, draw(B, K), d, [&](const at::Tensor& positions) {
-        const at::Tensor rows = idx.gather(1, positions).reshape({-1}).to(b.device());
-        return b.index_select(0, rows).view({B, positions.size(1), d});
+        const at::Tensor rows = toDevice(idx.gather(1, positions).reshape({-1}), b.device());
+        // A reduced-precision bank (contrastive.bank_dtype) mixes in the anchors' float32.
+        return b.index_select(0, rows).view({B, positions.size(1), d}).to(anchors.scalar_type());
     });
 }
 

@@ -19,7 +19,7 @@ ContrastiveBanks::ContrastiveBanks(const ContrastiveBanksOptions& options, c10::
     m_head->to(device);
     if (options.withBank) {
         at::Generator bankGen = makeGenerator(streamSeed(seed, 0, kBankStream));
-        m_bank = std::make_unique<MemoryBank>(n, options.featureDim, bankGen, device);
+        m_bank = std::make_unique<MemoryBank>(n, options.featureDim, bankGen, device, options.storage);
     }
     if (options.nce)
         m_nce = std::make_unique<NceLoss>(NceLossOptions(n).tau(options.tau));
@@ -27,7 +27,7 @@ ContrastiveBanks::ContrastiveBanks(const ContrastiveBanksOptions& options, c10::
         m_teacherHead = ProjectionHead(ProjectionHeadOptions(options.crdFeatureDim).outDim(options.featureDim));
         m_teacherHead->to(device);
         at::Generator teacherBankGen = makeGenerator(streamSeed(seed, 0, kTeacherBankStream));
-        m_teacherBank = std::make_unique<MemoryBank>(n, options.featureDim, teacherBankGen, device);
+        m_teacherBank = std::make_unique<MemoryBank>(n, options.featureDim, teacherBankGen, device, options.storage);
         if (options.nce)
             m_teacherNce = std::make_unique<NceLoss>(NceLossOptions(n).tau(options.tau));
     }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
 
 #include "io/torch_file.h"
 #include "sampling/projection_head.h"
@@ -26,6 +27,7 @@ struct ContrastiveBanksOptions {
     double tau = 0.07;
     // > 0: CRD's teacher side, a head on the teacher's features (this many) and the bank M^T.
     std::int64_t crdFeatureDim = 0;
+    c10::ScalarType storage = c10::ScalarType::Float;  // the banks' rows (contrastive.bank_dtype)
 };
 
 class ContrastiveBanks {

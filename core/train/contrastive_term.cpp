@@ -15,6 +15,7 @@
 #include "sampling/mixup.h"
 #include "semantic/class_distribution.h"
 #include "semantic/class_similarity.h"
+#include "train/precision.h"
 #include "train/seed_streams.h"
 
 namespace scns {
@@ -55,6 +56,7 @@ ContrastiveBanksOptions checkedBanksOptions(const ContrastiveConfig& config, con
     o.nce = config.objective == Objective::Nce;
     o.tau = config.tau;
     o.crdFeatureDim = teacher.crdFeatureDim;
+    o.storage = autocastDtype(config.bankDtype);
     return o;
 }
 
@@ -234,7 +236,7 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
     const torch::Tensor negIdx = toDevice(neg.indices, m_device);
     PseudoNegatives pseudo;
     if (m_mixup)
-        pseudo = m_mixup->generateFromBank(z.detach(), bank, negIdx);
+        pseudo = m_mixup->generateFromBank(z.detach(), bank, neg.indices);  // host indices: no read-back
     NceLoss* nce = m_banks.nce();
     torch::Tensor L;
     torch::Tensor zT;
@@ -242,7 +244,7 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
         zT = teacherHead()->forward(teacherFeatures);
         CrdBatch b{z, zT, studentBank.state(), bank, toDevice(idx, m_device), negIdx, pseudo.embeddings, {}};
         if (m_mixup)
-            b.teacherPseudo = m_mixup->generateFromBank(zT.detach(), studentBank.state(), negIdx).embeddings;
+            b.teacherPseudo = m_mixup->generateFromBank(zT.detach(), studentBank.state(), neg.indices).embeddings;
         L = nce ? crdNce(b, *nce, *m_banks.teacherNce()) : crdInfoNce(b, m_config.tau);
     } else {
         const torch::Tensor pos = studentBank.rows(positives(idx, lab));  // B x d

@@ -62,6 +62,7 @@ struct ContrastiveConfig {
     double tau = 0.07;
     double beta = 1.0;
     double momentum = 0.5;                // memory-bank update
+    Precision bankDtype = Precision::Fp32;  // what the memory banks store their rows in
     std::int64_t featureDim = 128;        // projection head output
     Positive positive = Positive::SameClass;
     double epsilon = 0.0;                 // share of negatives drawn uniformly instead

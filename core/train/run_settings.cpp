@@ -463,6 +463,11 @@ std::vector<Setting> declareSettings()
           setting("contrastive.momentum", [](RunConfig& c) -> auto& { return c.contrastive.momentum; })
               .label("Bank momentum").flag("--bank-momentum").help("Memory-bank update: row = m row + (1 - m) new.")
               .atLeast(0).below(1).when("contrastive.enabled", contrastiveOn),
+          setting("contrastive.bank_dtype", [](RunConfig& c) -> auto& { return c.contrastive.bankDtype; })
+              .label("Bank storage").flag("--bank-dtype")
+              .help("What the memory banks store their rows in: fp32, or bf16/fp16 for half the memory (updates "
+                    "and losses are computed in float32; on a GPU the bank's logits in its type).")
+              .when("contrastive.enabled", contrastiveOn),
           setting("contrastive.feature_dim", [](RunConfig& c) -> auto& { return c.contrastive.featureDim; })
               .label("Feature dim").flag("--feature-dim").help("Output size of the projection head.")
               .atLeast(1).atMost(4096).when("contrastive.enabled", contrastiveOn),

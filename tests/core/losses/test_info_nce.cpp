@@ -193,6 +193,27 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(c10::Error, gatherDotDense(z, bank, at::full({5, 3}, 200, at::kLong)));
     }
 
+    // A bfloat16 bank (contrastive.bank_dtype) gives the logits, loss and gradient of its float32
+    // copy: exactly on a CPU (widened once), to bfloat16 rounding where the product runs in bf16.
+    void reducedBankEqualsItsFloatCopy()
+    {
+        const auto dev = test::device();
+        const double tol = dev.is_cpu() ? 0.0 : 2e-2;
+        const at::Tensor bank = unitRandom({600, 16}, 1).to(at::kFloat).to(dev, at::kBFloat16);
+        const at::Tensor widened = bank.to(at::kFloat);
+        const at::Tensor z = unitRandom({4, 16}, 2).to(dev, at::kFloat), p = unitRandom({4, 16}, 3).to(dev, at::kFloat);
+        const at::Tensor idx = at::randint(600, {4, 50}, makeGenerator(4), at::kLong);
+        QVERIFY(at::allclose(gatherDot(z, bank, idx), gatherDot(z, widened, idx), tol, tol));
+        const at::Tensor z1 = z.clone().requires_grad_(), z2 = z.clone().requires_grad_();
+        const at::Tensor a = bankInfoNce(z1, p, bank, idx, 0.1), b = bankInfoNce(z2, p, widened, idx, 0.1);
+        QVERIFY(std::abs(a.item<double>() - b.item<double>()) <= tol * std::abs(b.item<double>()) + 1e-12);
+        a.backward();
+        b.backward();
+        QVERIFY(at::allclose(z1.grad(), z2.grad(), tol + 1e-7, tol + 1e-7));
+        // A double bank for float z is still a dtype error, not a silent conversion.
+        QVERIFY_THROWS_EXCEPTION(c10::Error, gatherDot(z, widened.to(at::kDouble), idx));
+    }
+
     void bankInfoNceGradientsMatchFiniteDifferences()
     {
         const at::Tensor bank = unitRandom({30, 9}, 1);

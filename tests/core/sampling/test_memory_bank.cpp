@@ -81,6 +81,34 @@ private Q_SLOTS:
         QVERIFY(!bank.state().requires_grad());
     }
 
+    // contrastive.bank_dtype bf16/fp16: rows stored in two bytes, handed out as float32, updated
+    // by the momentum formula computed in float32 and rounded once; other types are refused.
+    void reducedStorageHalvesTheBank()
+    {
+        for (const auto storage : {at::kBFloat16, at::kHalf}) {
+            auto g = makeGenerator(2), g32 = makeGenerator(2);
+            MemoryBank bank(10, 4, g, test::device(), storage), full(10, 4, g32, test::device());
+            QCOMPARE(bank.state().scalar_type(), storage);
+            QCOMPARE(bank.state().element_size(), std::int64_t(2));
+            QVERIFY(at::allclose(bank.state().to(at::kFloat), full.state(), 1e-2, 1e-2));
+            const at::Tensor idx = at::tensor({7, 2}, at::kLong);
+            QCOMPARE(bank.rows(idx).scalar_type(), at::kFloat);
+            const at::Tensor z = at::randn({2, 4}, makeGenerator(3), at::kFloat);
+            const at::Tensor zUnit = z / z.norm(2, 1, true);
+            bank.update(idx, zUnit, 0.5);
+            full.update(idx, zUnit, 0.5);
+            QVERIFY(at::allclose(bank.rows(idx), full.rows(idx), 1e-2, 1e-2));
+            QVERIFY(!at::allclose(bank.rows(idx), bank.rows(at::tensor({0, 1}, at::kLong)), 1e-2, 1e-2));
+        }
+        auto g = makeGenerator(2);
+        try {
+            MemoryBank bad(10, 4, g, test::device(), at::kDouble);
+            QFAIL("no ConfigError for a double bank");
+        } catch (const ConfigError& e) {
+            QCOMPARE(e.problems().front().field, std::string("contrastive.bank_dtype"));
+        }
+    }
+
     void updateRefusesBadInput()
     {
         auto g = makeGenerator(2);

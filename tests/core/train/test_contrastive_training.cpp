@@ -217,6 +217,29 @@ private Q_SLOTS:
         }
     }
 
+    // Banks stored in bf16 (contrastive.bank_dtype): a CRD-free InfoNCE run and its resume work,
+    // the loss stays close to the float32 bank's.
+    void bf16BankTrainsAndResumes()
+    {
+        QTemporaryDir dir;
+        RunConfig c = tiny("uniform");
+        c.epochs = 2;
+        MemoryRecorder fp32, bf16;
+        QVERIFY(run(c, fp32, dir, "a").outcome == RunOutcome::Finished);
+        c.contrastive.bankDtype = Precision::Bf16;
+        QVERIFY(run(c, bf16, dir, "b").outcome == RunOutcome::Finished);
+        const auto want = fp32.series(metric::kContrastiveEpochLoss), got = bf16.series(metric::kContrastiveEpochLoss);
+        QCOMPARE(got.size(), std::size_t(2));
+        for (std::size_t i = 0; i < got.size(); ++i)
+            QVERIFY2(std::isfinite(got[i]) && std::abs(got[i] - want[i]) < 0.05 * want[i],
+                     qPrintable(QString("%1 vs %2").arg(got[i]).arg(want[i])));
+        // Its checkpoint (a bf16 bank inside) resumes.
+        c.epochs = 3;
+        MemoryRecorder resumed;
+        QVERIFY(run(c, resumed, dir, "b", bf16.checkpoints.back().second).outcome == RunOutcome::Finished);
+        QCOMPARE(resumed.series(metric::kContrastiveEpochLoss).size(), std::size_t(1));
+    }
+
     void resumeGivesTheSameCurve()
     {
         QTemporaryDir dir;
