@@ -68,6 +68,8 @@ int main(int argc, char** argv)
     waitFor(&curves, &CurvesView::loaded);
     curves.setSmoothing(0.6);
     save(curves, out, QStringLiteral("curves"));
+    curves.setSeedGroups(true);  // runs equal but for the seed: mean and band per setting
+    save(curves, out, QStringLiteral("curves-seed-groups"));
 
     SimilarityHeatmapView heat;
     heat.setRun(db, inspected);

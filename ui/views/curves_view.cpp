@@ -1,5 +1,6 @@
 #include "views/curves_view.h"
 
+#include "views/qcp.h"
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -11,7 +12,6 @@
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
-#include "views/qcp.h"
 
 #include <algorithm>
 #include <array>
@@ -22,6 +22,7 @@
 #include "common/qt_text.h"
 #include "train/metric_names.h"
 #include "views/async_load.h"
+#include "views/config_diff.h"
 #include "views/export.h"
 #include "views/plot_style.h"
 
@@ -49,6 +50,8 @@ CurvesView::CurvesView(QWidget* parent)
     , m_smoothSlider(new QSlider(Qt::Horizontal, this))
     , m_smoothLabel(new QLabel(this))
     , m_logCheck(new QCheckBox(tr("Log y axis"), this))
+    , m_groupCheck(new QCheckBox(tr("Seed groups"), this))
+    , m_bandCombo(new QComboBox(this))
     , m_status(new QLabel(this))
     , m_plot(new QCustomPlot(this))
     , m_tracer(new QCPItemTracer(m_plot))
@@ -112,8 +115,12 @@ CurvesView::CurvesView(QWidget* parent)
     controls->addWidget(m_smoothLabel);
     controls->addSpacing(12);
     controls->addWidget(m_logCheck);
+    controls->addSpacing(12);
+    controls->addWidget(m_groupCheck);
+    controls->addWidget(m_bandCombo);
     controls->addWidget(fit);
-    controls->addWidget(makePlotExportButton(this, [this] { return m_plot; }, QStringLiteral("curves")));
+    controls->addWidget(makePlotExportButton(
+        this, [this] { return m_plot; }, QStringLiteral("curves")));
 
     auto* right = new QVBoxLayout;
     right->addLayout(controls);
@@ -139,6 +146,20 @@ CurvesView::CurvesView(QWidget* parent)
         rebuildGraphs();
     });
     connect(m_logCheck, &QCheckBox::toggled, this, &CurvesView::setLogY);
+    m_groupCheck->setObjectName(QStringLiteral("seedGroups"));
+    m_groupCheck->setToolTip(tr("Runs that differ only by seed as one mean curve with a band, coloured by setting"));
+    m_bandCombo->setObjectName(QStringLiteral("bandKind"));
+    m_bandCombo->addItems({tr("± sd"), tr("95% CI")});
+    m_bandCombo->setToolTip(tr("The band around a seed group's mean: one standard deviation of the runs, or the 95% "
+                               "confidence interval of the mean (Student's t)"));
+    m_bandCombo->setEnabled(false);
+    connect(m_groupCheck, &QCheckBox::toggled, this, [this](bool on) {
+        m_bandCombo->setEnabled(on);
+        for (auto it = m_graphs.begin(); it != m_graphs.end(); ++it)
+            m_dirty.insert(it.key(), true);
+        rebuildGraphs();
+    });
+    connect(m_bandCombo, &QComboBox::currentIndexChanged, this, [this] { rebuildGraphs(); });
     connect(fit, &QPushButton::clicked, this, &CurvesView::fitAll);
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { fitAll(); });
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_userZoomed = true; });
@@ -363,8 +384,8 @@ void CurvesView::updateGraphData(const RunCurves& run, const QString& metric, QC
     // two per-epoch metrics of one run (test/top1, test/top5) are told apart even where their
     // dash patterns are too short to see.
     static const std::array<QCPScatterStyle::ScatterShape, 5> shapes = {
-        QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare, QCPScatterStyle::ssTriangle,
-        QCPScatterStyle::ssDiamond, QCPScatterStyle::ssCrossSquare};
+        QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare, QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond,
+        QCPScatterStyle::ssCrossSquare};
     const auto metricIndex = static_cast<std::size_t>(std::max<qsizetype>(0, selectedMetrics().indexOf(metric)));
     graph->setScatterStyle(epochWise ? QCPScatterStyle(shapes[metricIndex % shapes.size()], 6) : QCPScatterStyle());
     const bool smooth = smoothing() > 0 && !epochWise;
@@ -398,7 +419,8 @@ void CurvesView::fetchMissing(const QStringList& metrics)
     const std::filesystem::path path = m_dbPath.toStdString();
     loadAsync(
         this, [path, ids, missing] { return loadSeries(path, ids, missing); },
-        [this, generation, missing](const Loaded<std::map<qint64, std::map<std::string, std::vector<MetricRow>>>>& result) {
+        [this, generation,
+         missing](const Loaded<std::map<qint64, std::map<std::string, std::vector<MetricRow>>>>& result) {
             if (generation != m_generation)
                 return;
             if (!result.value) {
@@ -430,11 +452,103 @@ void CurvesView::fetchMissing(const QStringList& metrics)
         });
 }
 
+bool CurvesView::seedGroups() const { return m_groupCheck->isChecked(); }
+void CurvesView::setSeedGroups(bool on) { m_groupCheck->setChecked(on); }
+BandKind CurvesView::bandKind() const { return m_bandCombo->currentIndex() == 1 ? BandKind::Ci95 : BandKind::Sd; }
+void CurvesView::setBandKind(BandKind kind) { m_bandCombo->setCurrentIndex(kind == BandKind::Ci95 ? 1 : 0); }
+QStringList CurvesView::groupLabels() const { return m_groupLabels; }
+
+CurvesView::GroupGraphs CurvesView::groupGraphs(int group, const QString& metric) const
+{
+    return m_groupGraphs.value(QString::number(group) + QLatin1Char('\n') + metric);
+}
+
+void CurvesView::clearGroupGraphs()
+{
+    for (const GroupGraphs& g : std::as_const(m_groupGraphs))
+        for (QCPGraph* graph : {g.upper, g.lower, g.mean})
+            if (graph)
+                removeGraph(graph);
+    m_groupGraphs.clear();
+    m_groupLabels.clear();
+}
+
+void CurvesView::rebuildGroupGraphs(const QStringList& metrics)
+{
+    clearGroupGraphs();
+    std::vector<std::map<std::string, std::string>> configs;
+    for (const auto& run : m_runs)
+        configs.push_back(run.config);
+    const std::vector<SeedGroup> groups = groupBySeed(configs);
+    const BandKind kind = bandKind();
+    for (int gi = 0; gi < static_cast<int>(groups.size()); ++gi) {
+        const SeedGroup& group = groups[static_cast<std::size_t>(gi)];
+        const QString label =
+            QStringLiteral("%1 (n = %2)").arg(QString::fromStdString(group.label)).arg(group.members.size());
+        m_groupLabels << label;
+        for (int mi = 0; mi < metrics.size(); ++mi) {
+            std::vector<XYSeries> members;
+            bool epochWise = false;
+            for (const int r : group.members) {
+                const RunCurves& run = m_runs[static_cast<std::size_t>(r)];
+                const auto s = run.series.find(metrics[mi].toStdString());
+                if (s == run.series.end() || s->second.empty())
+                    continue;
+                XYSeries xy = toSeries(s->second, m_axis);
+                epochWise = isEpochWise(s->second);
+                if (!epochWise && smoothing() > 0)
+                    xy.y = emaSmooth(xy.y, smoothing());
+                members.push_back(std::move(xy));
+            }
+            if (members.empty())
+                continue;
+            const BandSeries band = seedBand(members, kind);
+            const QColor color = runColor(gi);
+            GroupGraphs g;
+            g.lower = m_plot->addGraph();
+            g.upper = m_plot->addGraph();
+            QColor fill = color;
+            fill.setAlpha(50);
+            for (QCPGraph* edge : {g.lower, g.upper}) {
+                edge->setPen(Qt::NoPen);
+                edge->removeFromLegend();
+                edge->setSelectable(QCP::stNone);
+            }
+            g.upper->setBrush(fill);
+            g.upper->setChannelFillGraph(g.lower);
+            g.lower->setData(band.x, band.lower, true);
+            g.upper->setData(band.x, band.upper, true);
+            g.mean = m_plot->addGraph();
+            g.mean->setPen(QPen(color, 1.8, metricPenStyle(mi)));
+            if (epochWise)
+                g.mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+            g.mean->setName(metrics.size() == 1 ? label : label + QStringLiteral(" · ") + metrics[mi]);
+            g.mean->setData(band.x, band.mean, true);
+            m_groupGraphs.insert(QString::number(gi) + QLatin1Char('\n') + metrics[mi], g);
+        }
+    }
+}
+
 void CurvesView::rebuildGraphs(bool live)
 {
     const QStringList metrics = selectedMetrics();
     fetchMissing(metrics);
     m_plot->yAxis->setLabel(curvesAxisTitle(metrics));
+    if (seedGroups()) {
+        // One mean and band per seed group instead of a curve per run.
+        for (const GraphPair& g : std::as_const(m_graphs))
+            for (QCPGraph* graph : {g.main, g.raw})
+                if (graph)
+                    removeGraph(graph);
+        m_graphs.clear();
+        rebuildGroupGraphs(metrics);
+        if (!m_userZoomed)
+            fitRanges();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    if (!m_groupGraphs.isEmpty())
+        clearGroupGraphs();
     // Keep graphs that are still wanted (their data is updated if dirty), drop the rest.
     QHash<QString, GraphPair> kept;
     QStringList wantedKeys;
@@ -471,8 +585,8 @@ void CurvesView::rebuildGraphs(bool live)
                 g.main->setPen(QPen(runColor(r), 1.6, metricPenStyle(mi)));
             }
             // One metric over several runs: the legend names the runs only.
-            const QString runLabel = duplicateNames.contains(run.name) ? QStringLiteral("%1 (#%2)").arg(run.name).arg(run.runId)
-                                                                        : run.name;
+            const QString runLabel =
+                duplicateNames.contains(run.name) ? QStringLiteral("%1 (#%2)").arg(run.name).arg(run.runId) : run.name;
             g.main->setName(metrics.size() == 1 && m_runs.size() > 1 ? runLabel
                                                                      : runLabel + QStringLiteral(" · ") + metrics[mi]);
             if (smooth && !g.raw) {
@@ -536,18 +650,22 @@ void CurvesView::fitRanges()
         any = true;
     };
     const QCP::SignDomain sign = logY() ? QCP::sdPositive : QCP::sdBoth;
+    std::vector<QCPGraph*> drawn;
     for (const auto& g : m_graphs)
-        for (QCPGraph* graph : {g.main, g.raw}) {
-            if (!graph || graph->data()->isEmpty())
-                continue;
-            bool found = false;
-            const QCPRange k = graph->getKeyRange(found);
-            if (found)
-                unite(keys, anyKey, k);
-            const QCPRange v = graph->getValueRange(found, sign);
-            if (found)
-                unite(values, anyValue, v);
-        }
+        drawn.insert(drawn.end(), {g.main, g.raw});
+    for (const auto& g : m_groupGraphs)
+        drawn.insert(drawn.end(), {g.lower, g.upper, g.mean});
+    for (QCPGraph* graph : drawn) {
+        if (!graph || graph->data()->isEmpty())
+            continue;
+        bool found = false;
+        const QCPRange k = graph->getKeyRange(found);
+        if (found)
+            unite(keys, anyKey, k);
+        const QCPRange v = graph->getValueRange(found, sign);
+        if (found)
+            unite(values, anyValue, v);
+    }
     if (!anyKey || !anyValue)
         return;
     // Room for the markers of the first and last epoch; a single x gets a span of its own.

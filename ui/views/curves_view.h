@@ -64,6 +64,23 @@ public:
     void setSmoothing(double weight);
     bool logY() const;
     void setLogY(bool on);
+    // Seed groups: runs whose configurations differ only by seed (the Compare page's groups)
+    // drawn as one mean curve per group and metric with a band (sd or 95% CI) around it,
+    // coloured by group, instead of one curve per run. Step-wise members are smoothed first.
+    bool seedGroups() const;
+    void setSeedGroups(bool on);
+    BandKind bandKind() const;
+    void setBandKind(BandKind kind);
+    // The drawn seed groups: their legend labels ("<group> (n = 3)"), in drawing order.
+    QStringList groupLabels() const;
+    // A group's mean curve and the band's lower and upper edges for a metric (group: index in
+    // groupLabels()); nullptrs when not drawn.
+    struct GroupGraphs {
+        QCPGraph* mean = nullptr;
+        QCPGraph* lower = nullptr;
+        QCPGraph* upper = nullptr;
+    };
+    GroupGraphs groupGraphs(int group, const QString& metric) const;
 
     QCustomPlot* plot() const { return m_plot; }
     // The drawn (smoothed) graph of a run's metric; nullptr when it is not shown.
@@ -106,6 +123,8 @@ private:
     void scheduleLiveUpdate();
     void onMouseMove(QPointF pos);
     void removeGraph(QCPGraph* graph);  // detaches the hover tracer first
+    void clearGroupGraphs();
+    void rebuildGroupGraphs(const QStringList& metrics);
     RunCurves* findRun(qint64 runId);
 
     struct GraphPair {
@@ -117,7 +136,9 @@ private:
     QList<qint64> m_runIds;
     std::vector<RunCurves> m_runs;
     QHash<qint64, QList<MetricRow>> m_bufferedLive;  // live rows that came during a load
-    QHash<QString, GraphPair> m_graphs;               // key: runId + '\n' + metric
+    QHash<QString, GraphPair> m_graphs;  // key: runId + '\n' + metric
+    QHash<QString, GroupGraphs> m_groupGraphs;  // key: group index + '\n' + metric
+    QStringList m_groupLabels;
     QHash<QString, bool> m_dirty;
     QSet<qint64> m_liveRuns;  // runs that received live rows: their curves sit on m_liveLayer
     QStringList m_wantedMetrics;
@@ -134,6 +155,8 @@ private:
     QSlider* m_smoothSlider;
     QLabel* m_smoothLabel;
     QCheckBox* m_logCheck;
+    QCheckBox* m_groupCheck;
+    QComboBox* m_bandCombo;
     QLabel* m_status;
     QCustomPlot* m_plot;
     QCPItemTracer* m_tracer;

@@ -1,5 +1,9 @@
 #include "views/metric_series.h"
 
+#include <map>
+
+#include "views/welch_test.h"
+
 #include <cmath>
 
 namespace scns {
@@ -56,6 +60,49 @@ QVector<double> emaSmooth(const QVector<double>& y, double weight)
         avg = weight * avg + (1 - weight) * y[i];
         norm = weight * norm + (1 - weight);
         out[i] = avg / norm;
+    }
+    return out;
+}
+
+double studentT975(double df)
+{
+    // Bisection on the two-sided p-value: P(|T| >= t) = 0.05.
+    double lo = 0, hi = 1000;
+    for (int i = 0; i < 200 && hi - lo > 1e-12; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (studentTTwoSidedP(mid, df) > 0.05 ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+BandSeries seedBand(const std::vector<XYSeries>& members, BandKind kind)
+{
+    BandSeries out;
+    out.members = static_cast<int>(members.size());
+    if (members.empty())
+        return out;
+    // The x values every member has (each series is in x order).
+    std::vector<std::map<double, double>> byX(members.size());
+    for (std::size_t m = 0; m < members.size(); ++m)
+        for (qsizetype i = 0; i < members[m].x.size(); ++i)
+            byX[m][members[m].x[i]] = members[m].y[i];
+    const double n = static_cast<double>(members.size());
+    const double scale = kind == BandKind::Sd || members.size() < 2 ? 1.0 : studentT975(n - 1) / std::sqrt(n);
+    for (const auto& [x, first] : byX.front()) {
+        std::vector<double> values{first};
+        for (std::size_t m = 1; m < byX.size(); ++m) {
+            const auto it = byX[m].find(x);
+            if (it == byX[m].end())
+                break;
+            values.push_back(it->second);
+        }
+        if (values.size() != members.size())
+            continue;
+        const SampleSummary s = summarize(values);
+        out.x << x;
+        out.mean << s.mean;
+        out.lower << s.mean - scale * s.sd;
+        out.upper << s.mean + scale * s.sd;
     }
     return out;
 }

@@ -31,4 +31,20 @@ XYSeries toSeries(const std::vector<MetricRow>& rows, CurveAxis axis);
 // diverged loss does not poison the rest of the curve.
 QVector<double> emaSmooth(const QVector<double>& y, double weight);
 
+// How a seed group's spread is drawn around its mean: one sample standard deviation, or the
+// 95% confidence interval of the mean (Student's t with n - 1 degrees of freedom).
+enum class BandKind { Sd, Ci95 };
+
+// A seed group's curve: at each x that every member has, the members' mean and the band
+// [mean - h, mean + h] (h = sd, or t_{0.975, n-1} sd / sqrt(n)); n members, h = 0 when n < 2.
+struct BandSeries {
+    QVector<double> x, mean, lower, upper;
+    int members = 0;
+};
+BandSeries seedBand(const std::vector<XYSeries>& members, BandKind kind);
+
+// The two-sided 95% quantile of Student's t with df degrees of freedom (12.706 at df = 1,
+// 1.96 as df grows).
+double studentT975(double df);
+
 }  // namespace scns

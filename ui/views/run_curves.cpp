@@ -1,5 +1,7 @@
 #include "views/run_curves.h"
 
+#include "views/config_diff.h"
+
 #include <algorithm>
 
 #include "store/run_store.h"
@@ -25,7 +27,8 @@ QStringList RunCurves::append(const QList<MetricRow>& rows)
     return changed;
 }
 
-RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qint64>& runIds, const MetricChooser& choose)
+RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qint64>& runIds,
+                            const MetricChooser& choose)
 {
     RunCurvesLoad out;
     RunStore store(dbPath);
@@ -34,7 +37,9 @@ RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qin
         try {
             RunCurves rc;
             rc.runId = id;
-            rc.name = QString::fromStdString(store.run(id).name);
+            const RunRecord record = store.run(id);
+            rc.name = QString::fromStdString(record.name);
+            rc.config = flattenConfigText(record.configJson);
             for (auto& n : store.metricNames(id))
                 rc.names.insert(std::move(n));
             all.insert(rc.names.begin(), rc.names.end());
@@ -51,9 +56,8 @@ RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qin
     return out;
 }
 
-std::map<qint64, std::map<std::string, std::vector<MetricRow>>> loadSeries(const std::filesystem::path& dbPath,
-                                                                           const QList<qint64>& runIds,
-                                                                           const std::set<std::string>& names)
+std::map<qint64, std::map<std::string, std::vector<MetricRow>>>
+loadSeries(const std::filesystem::path& dbPath, const QList<qint64>& runIds, const std::set<std::string>& names)
 {
     RunStore store(dbPath);
     std::map<qint64, std::map<std::string, std::vector<MetricRow>>> out;

@@ -21,7 +21,8 @@ namespace scns {
 struct RunCurves {
     qint64 runId = 0;
     QString name;
-    std::set<std::string> names;                           // every metric the run has
+    std::map<std::string, std::string> config;  // flattened configuration (seed groups)
+    std::set<std::string> names;  // every metric the run has
     std::map<std::string, std::vector<MetricRow>> series;  // the loaded ones, rows by step
 
     // Adds live rows. A row whose step is below the series' last step means the run resumed
@@ -32,7 +33,7 @@ struct RunCurves {
 
 struct RunCurvesLoad {
     std::vector<RunCurves> runs;  // in the order asked for; unknown ids are left out
-    QStringList errors;           // one line per run that could not be read
+    QStringList errors;  // one line per run that could not be read
 };
 
 // Chooses, from the union of the runs' metric names, which series to read.
@@ -44,9 +45,8 @@ using MetricChooser = std::function<std::set<std::string>(const std::set<std::st
 RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qint64>& runIds,
                             const MetricChooser& choose = {});
 // Reads the named series of the runs (worker thread); by run id, then metric name.
-std::map<qint64, std::map<std::string, std::vector<MetricRow>>> loadSeries(const std::filesystem::path& dbPath,
-                                                                           const QList<qint64>& runIds,
-                                                                           const std::set<std::string>& names);
+std::map<qint64, std::map<std::string, std::vector<MetricRow>>>
+loadSeries(const std::filesystem::path& dbPath, const QList<qint64>& runIds, const std::set<std::string>& names);
 
 // Sorted union of the metric names of the runs.
 QStringList metricNamesOf(const std::vector<RunCurves>& runs);

@@ -1,6 +1,7 @@
 // CurvesView: loads runs from a generated store off the GUI thread, plots the chosen metrics
 // with the stored values, smoothing, epoch axis, log axis, hover text, live appends (also
 // during a load and after a resume) and PNG/PDF export.
+#include <QCheckBox>
 #include <QImage>
 #include <QSignalSpy>
 #include <QToolTip>
@@ -330,6 +331,60 @@ private Q_SLOTS:
         load(view, m_store.path(), {m_a, 4242});
         QVERIFY(view.graphFor(m_a, "test/top1"));
         QCOMPARE(view.plot()->graphCount(), 1);
+    }
+
+    // Seed groups through the widget: four runs, two settings x two seeds, drawn as two mean
+    // curves with bands whose values are the hand-computed mean and sd (and 95% CI) of the
+    // groups' test/top1 (top1At: 50 + 10 e + r).
+    void seedGroupsDrawMeanAndBand()
+    {
+        ViewStore groups;
+        QList<qint64> ids;
+        {
+            RunStore store(groups.fsPath());
+            const std::string cls = R"({"seed": 1, "contrastive": {"sampler": "class"}})";
+            const std::string uni = R"({"seed": 1, "contrastive": {"sampler": "uniform"}})";
+            ids << groups.addRun(store, "class-s1", 0, 3, 4, cls, 1);
+            ids << groups.addRun(store, "uniform-s1", 4, 3, 4, uni, 1);
+            ids << groups.addRun(store, "class-s2", 2, 3, 4, R"({"seed": 2, "contrastive": {"sampler": "class"}})", 2);
+            ids << groups.addRun(store, "uniform-s2", 5, 3, 4, R"({"seed": 2, "contrastive": {"sampler": "uniform"}})", 2);
+        }
+        CurvesView view;
+        view.setSmoothing(0);
+        load(view, groups.path(), ids);
+        QCOMPARE(view.plot()->graphCount(), 4);  // one curve per run
+        auto* check = view.findChild<QCheckBox*>(QStringLiteral("seedGroups"));
+        QVERIFY(check);
+        check->setChecked(true);
+        QVERIFY(view.seedGroups());
+        QCOMPARE(view.groupLabels(), (QStringList{R"(contrastive.sampler="class" (n = 2))", R"(contrastive.sampler="uniform" (n = 2))"}));
+        QCOMPARE(view.plot()->graphCount(), 6);  // per group: mean, lower and upper edge
+        QVERIFY(view.graphFor(ids[0], "test/top1") == nullptr);
+        const CurvesView::GroupGraphs cls = view.groupGraphs(0, "test/top1"), uni = view.groupGraphs(1, "test/top1");
+        QVERIFY(cls.mean && cls.lower && cls.upper && uni.mean);
+        QCOMPARE(cls.mean->data()->size(), 3);
+        for (int e = 1; e <= 3; ++e) {
+            const auto at = [e](QCPGraph* g) { return (g->data()->constBegin() + (e - 1))->value; };
+            // class: r = 0 and 2 -> mean 51 + 10 e, sd sqrt(2); uniform: r = 4 and 5 -> 54.5 + 10 e, sd sqrt(0.5).
+            QVERIFY(std::abs(at(cls.mean) - (51 + 10 * e)) < 1e-9);
+            QVERIFY(std::abs(at(cls.upper) - (51 + 10 * e + std::sqrt(2.0))) < 1e-9);
+            QVERIFY(std::abs(at(cls.lower) - (51 + 10 * e - std::sqrt(2.0))) < 1e-9);
+            QVERIFY(std::abs(at(uni.mean) - (54.5 + 10 * e)) < 1e-9);
+            QVERIFY(std::abs(at(uni.upper) - (54.5 + 10 * e + std::sqrt(0.5))) < 1e-9);
+        }
+        QVERIFY(cls.upper->channelFillGraph() == cls.lower);  // the band is filled between its edges
+        QVERIFY(cls.mean->pen().color() != uni.mean->pen().color());  // coloured by setting
+        // 95% CI of two runs: t(0.975, 1) sd / sqrt(2) = 12.7062 sd / sqrt(2).
+        view.setBandKind(BandKind::Ci95);
+        const CurvesView::GroupGraphs ci = view.groupGraphs(0, "test/top1");
+        QVERIFY(std::abs(ci.upper->data()->constBegin()->value - (61 + 12.706205 * std::sqrt(2.0) / std::sqrt(2.0))) < 1e-4);
+        // The legend names the groups, not the runs.
+        QCOMPARE(ci.mean->name(), QStringLiteral(R"(contrastive.sampler="class" (n = 2))"));
+        // Off again: the runs' own curves come back.
+        check->setChecked(false);
+        QCOMPARE(view.plot()->graphCount(), 4);
+        QVERIFY(view.graphFor(ids[0], "test/top1"));
+        QVERIFY(view.groupLabels().isEmpty());
     }
 
     void exportsPngAndPdf()

@@ -60,6 +60,30 @@ private Q_SLOTS:
         QCOMPARE(s[2], 2.0);
     }
 
+    // Mean and band at the x values all members share, against a hand computation:
+    // members (1, 3, 8) at x = 2: mean 4, sample sd sqrt(((-3)^2 + (-1)^2 + 4^2) / 2) = sqrt(13);
+    // the 95% CI half-width t(0.975, 2) sd / sqrt(3) with t(0.975, 2) = 4.302653.
+    void seedBandAgainstAHandComputation()
+    {
+        const XYSeries a{{1, 2, 3}, {10, 1, 5}}, b{{2, 3}, {3, 7}}, c{{2, 3, 4}, {8, 9, 0}};
+        const BandSeries sd = seedBand({a, b, c}, BandKind::Sd);
+        QCOMPARE(sd.members, 3);
+        QCOMPARE(sd.x, (QVector<double>{2, 3}));  // x = 1 and 4 are not in every member
+        QCOMPARE(sd.mean[0], 4.0);
+        QVERIFY(std::abs(sd.upper[0] - (4 + std::sqrt(13.0))) < 1e-12);
+        QVERIFY(std::abs(sd.lower[0] - (4 - std::sqrt(13.0))) < 1e-12);
+        QCOMPARE(sd.mean[1], 7.0);  // (5 + 7 + 9) / 3, sd 2
+        QVERIFY(std::abs(sd.upper[1] - 9.0) < 1e-12);
+        const BandSeries ci = seedBand({a, b, c}, BandKind::Ci95);
+        QVERIFY(std::abs(ci.upper[0] - (4 + 4.302653 * std::sqrt(13.0) / std::sqrt(3.0))) < 1e-5);
+        QVERIFY(std::abs(studentT975(1) - 12.706205) < 1e-5);
+        QVERIFY(std::abs(studentT975(1e6) - 1.959966) < 1e-4);
+        // One member: the band has no width.
+        const BandSeries one = seedBand({a}, BandKind::Ci95);
+        QCOMPARE(one.x.size(), 3);
+        QCOMPARE(one.upper, one.mean);
+    }
+
     void appendReplacesResumedSteps()
     {
         RunCurves rc;
