@@ -80,6 +80,8 @@ public:
     // The newest row (highest step) of metric `name` for every run that has one, by run id:
     // e.g. each run's final test/top1 for a browser, in one pass over the index.
     std::map<std::int64_t, double> lastValues(const std::string& name) const;
+    // The largest value of metric `name` for every run that has one (e.g. best test/top1).
+    std::map<std::int64_t, double> maxValues(const std::string& name) const;
     // Distinct metric names of a run, sorted.
     std::vector<std::string> metricNames(std::int64_t runId) const;
 

@@ -129,17 +129,36 @@ std::vector<MetricRow> RunStore::metrics(std::int64_t runId, const std::string& 
     return rows;
 }
 
-std::map<std::int64_t, double> RunStore::lastValues(const std::string& name) const
+namespace {
+
+// Column 0: a run id; column 1: one value of metric ?1 for that run, or NULL when it has none.
+std::map<std::int64_t, double> valuePerRun(Database& db, const char* sql, const std::string& name)
 {
-    // One index seek per run (metrics_run_name_step), not a scan of every row of the metric.
-    Statement select(m_db, "SELECT id, (SELECT value FROM metrics WHERE run_id = runs.id AND name = ?1 "
-                           "ORDER BY step DESC, rowid DESC LIMIT 1) FROM runs");
+    Statement select(db, sql);
     select.bind(1, name);
     std::map<std::int64_t, double> out;
     while (select.step())
         if (!select.isNull(1))
             out.emplace(select.columnInt64(0), select.columnDouble(1));
     return out;
+}
+
+}  // namespace
+
+std::map<std::int64_t, double> RunStore::lastValues(const std::string& name) const
+{
+    // One index seek per run (metrics_run_name_step), not a scan of every row of the metric.
+    return valuePerRun(m_db,
+                       "SELECT id, (SELECT value FROM metrics WHERE run_id = runs.id AND name = ?1 "
+                       "ORDER BY step DESC, rowid DESC LIMIT 1) FROM runs",
+                       name);
+}
+
+std::map<std::int64_t, double> RunStore::maxValues(const std::string& name) const
+{
+    // Per run, the rows of one metric through the (run_id, name, step) index.
+    return valuePerRun(m_db, "SELECT id, (SELECT MAX(value) FROM metrics WHERE run_id = runs.id AND name = ?1) FROM runs",
+                       name);
 }
 
 std::vector<std::string> RunStore::metricNames(std::int64_t runId) const

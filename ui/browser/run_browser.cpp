@@ -5,9 +5,11 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -21,6 +23,7 @@
 
 #include "browser/run_filter_proxy.h"
 #include "browser/run_list_model.h"
+#include "views/config_diff.h"
 #include "common/button_actions.h"
 #include "views/export.h"
 
@@ -69,7 +72,8 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     m_view->setWordWrap(false);
     m_view->setEditTriggers(QAbstractItemView::EditKeyPressed);  // F2 renames / re-tags in place
     const std::pair<int, int> widths[] = {{RunListModel::Id, 60},     {RunListModel::Name, 240},
-                                          {RunListModel::Status, 80}, {RunListModel::Dataset, 100},
+                                          {RunListModel::Status, 80}, {RunListModel::TestTop1, 95},
+                                          {RunListModel::BestTop1, 95}, {RunListModel::Dataset, 100},
                                           {RunListModel::Network, 100}, {RunListModel::Sampler, 75},
                                           {RunListModel::Method, 75}, {RunListModel::Tags, 120},
                                           {RunListModel::Created, 140}};
@@ -85,6 +89,46 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     m_sampler = filterCombo(tr("any sampler"), this);
     m_tag = filterCombo(tr("any tag"), this);
     auto* refresh = new QPushButton(tr("Refresh"), this);
+    // Setting columns: the keys that differ between runs first, any other key on request.
+    m_columns = new QPushButton(tr("Columns"), this);
+    m_columns->setObjectName(QStringLiteral("settingColumns"));
+    m_columns->setToolTip(tr("Show settings (any configuration key: K, lr, tau, sampler, ...) as columns"));
+    auto* columnsMenu = new QMenu(m_columns);
+    m_columns->setMenu(columnsMenu);
+    connect(columnsMenu, &QMenu::aboutToShow, this, [this, columnsMenu] {
+        columnsMenu->clear();
+        const QStringList shown = settingColumns();
+        const QStringList differing = differingSettingKeys();
+        columnsMenu->addSection(differing.isEmpty() ? tr("No setting differs between the runs")
+                                                    : tr("Settings that differ between runs"));
+        QStringList offered = differing;
+        for (const QString& key : shown)
+            if (!offered.contains(key))
+                offered << key;
+        for (const QString& key : std::as_const(offered)) {
+            QAction* a = columnsMenu->addAction(key);
+            a->setCheckable(true);
+            a->setChecked(shown.contains(key));
+            connect(a, &QAction::toggled, this, [this, key](bool on) {
+                QStringList keys = settingColumns();
+                keys.removeAll(key);
+                if (on)
+                    keys << key;
+                setSettingColumns(keys);
+            });
+        }
+        columnsMenu->addSeparator();
+        connect(columnsMenu->addAction(tr("Another setting…")), &QAction::triggered, this, [this] {
+            bool ok = false;
+            const QString key = QInputDialog::getItem(this, tr("Setting column"), tr("Configuration key:"),
+                                                      m_model->settingKeys(), 0, true, &ok);
+            if (ok && !key.trimmed().isEmpty() && !settingColumns().contains(key.trimmed()))
+                setSettingColumns(settingColumns() << key.trimmed());
+        });
+        QAction* clear = columnsMenu->addAction(tr("No setting columns"));
+        clear->setEnabled(!shown.isEmpty());
+        connect(clear, &QAction::triggered, this, [this] { setSettingColumns({}); });
+    });
     // Exports what the table shows (filtered and sorted).
     auto* csv = makeCsvExportButton(this, m_proxy, QStringLiteral("runs"));
     csv->setToolTip(tr("Save the listed runs as CSV"));
@@ -94,6 +138,7 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     filters->addWidget(m_search, 2);
     for (QComboBox* c : {m_status, m_dataset, m_network, m_sampler, m_tag})
         filters->addWidget(c);
+    filters->addWidget(m_columns);
     filters->addWidget(refresh);
     filters->addWidget(csv);
     filters->addWidget(m_count);
@@ -159,8 +204,10 @@ RunBrowser::RunBrowser(QString dbPath, QWidget* parent)
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, updateCount);
     connect(refresh, &QPushButton::clicked, this, &RunBrowser::reload);
     connect(&m_loadWatcher, &QFutureWatcher<LoadedRuns>::finished, this, &RunBrowser::onLoaded);
-    connect(&m_top1Watcher, &QFutureWatcher<QHash<qint64, double>>::finished, this, [this] {
-        m_model->setFinalTop1(m_top1Watcher.result());
+    connect(&m_top1Watcher, &QFutureWatcher<RunAccuracies>::finished, this, [this] {
+        const RunAccuracies accuracies = m_top1Watcher.result();
+        m_model->setFinalTop1(accuracies.final);
+        m_model->setBestTop1(accuracies.best);
         Q_EMIT finalAccuraciesLoaded();
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunBrowser::showSelected);
@@ -297,7 +344,7 @@ void RunBrowser::onLoaded()
     }
     showSelected();
     m_emptyHint->setVisible(n == 0);
-    m_top1Watcher.setFuture(loadFinalTop1Async(m_dbPath, std::move(ids)));
+    m_top1Watcher.setFuture(loadAccuraciesAsync(m_dbPath, std::move(ids)));
     Q_EMIT loaded(n, result.seconds);
 }
 
@@ -505,6 +552,31 @@ bool RunBrowser::deleteRuns(const QList<qint64>& runIds)
         refillFilters();
     });
     return true;
+}
+
+void RunBrowser::setSettingColumns(const QStringList& keys)
+{
+    const int sortColumn = m_view->horizontalHeader()->sortIndicatorSection();
+    const Qt::SortOrder order = m_view->horizontalHeader()->sortIndicatorOrder();
+    m_model->setSettingColumns(keys);
+    for (int c = RunListModel::ColumnCount; c < m_model->columnCount(); ++c)
+        m_view->horizontalHeader()->resizeSection(c, 110);
+    if (sortColumn >= 0 && sortColumn < m_model->columnCount())
+        m_view->sortByColumn(sortColumn, order);
+}
+
+QStringList RunBrowser::settingColumns() const { return m_model->settingColumns(); }
+
+QStringList RunBrowser::differingSettingKeys() const
+{
+    std::vector<std::map<std::string, std::string>> configs;
+    for (const RunSummary& r : m_model->runs())
+        configs.push_back(r.settings);
+    QStringList out;
+    for (const ConfigDiffRow& row : diffConfigs(configs))
+        if (!isSeedKey(row.key) || row.key == "seed")
+            out << QString::fromStdString(row.key);
+    return out;
 }
 
 }  // namespace scns

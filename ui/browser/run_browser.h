@@ -66,6 +66,13 @@ public:
     QPushButton* resumeButton() const { return m_resume; }
     QLabel* readOnlyBanner() const { return m_readOnlyBanner; }
     QLabel* emptyHint() const { return m_emptyHint; }  // shown while the store holds no run
+    // Configuration keys shown as columns beside status and accuracy ("contrastive.negatives",
+    // "optim.lr", any dotted key); chosen with the Columns button, remembered by the main window.
+    void setSettingColumns(const QStringList& keys);
+    QStringList settingColumns() const;
+    QPushButton* columnsButton() const { return m_columns; }
+    // The Columns menu's first part: the keys whose values differ between the store's runs.
+    QStringList differingSettingKeys() const;
 
 Q_SIGNALS:
     void loaded(int runs, double seconds);
@@ -107,9 +114,10 @@ private:
     QLineEdit* m_nameEdit;
     QLineEdit* m_tagsEdit;
     QPlainTextEdit* m_notesEdit;
+    QPushButton* m_columns;
     QPushButton *m_open, *m_compare, *m_duplicate, *m_resume, *m_teacher, *m_delete, *m_saveDetails;
     QFutureWatcher<LoadedRuns> m_loadWatcher;
-    QFutureWatcher<QHash<qint64, double>> m_top1Watcher;
+    QFutureWatcher<RunAccuracies> m_top1Watcher;
     std::function<bool(const QString&)> m_confirm;
     int m_pendingEdits = 0;
 };

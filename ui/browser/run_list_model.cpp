@@ -3,7 +3,39 @@
 #include <QBrush>
 #include <QColor>
 
+#include <set>
+
 namespace scns {
+
+namespace {
+
+// A setting's cell: the JSON text without a string's quotes; sorted as a number when it is one.
+QVariant settingData(const RunSummary& r, const QString& key, int role)
+{
+    const auto it = r.settings.find(key.toStdString());
+    if (it == r.settings.end())
+        return {};
+    QString text = QString::fromStdString(it->second);
+    if (text.size() >= 2 && text.startsWith(QLatin1Char('"')) && text.endsWith(QLatin1Char('"')))
+        text = text.mid(1, text.size() - 2);
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole: return text;
+    case RunListModel::SortRole: {
+        bool number = false;
+        const double v = text.toDouble(&number);
+        return number ? QVariant(v) : QVariant(text);
+    }
+    case Qt::TextAlignmentRole: {
+        bool number = false;
+        text.toDouble(&number);
+        return number ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    }
+    default: return {};
+    }
+}
+
+}  // namespace
 
 void RunListModel::setRuns(std::vector<RunSummary> runs)
 {
@@ -31,16 +63,49 @@ void RunListModel::setFinalTop1(const QHash<qint64, double>& values)
     Q_EMIT dataChanged(index(0, TestTop1), index(rowCount() - 1, TestTop1));
 }
 
+void RunListModel::setBestTop1(const QHash<qint64, double>& values)
+{
+    if (values.isEmpty() || m_runs.empty())
+        return;
+    for (auto it = values.begin(); it != values.end(); ++it)
+        if (const auto row = m_rowOf.find(it.key()); row != m_rowOf.end())
+            m_runs[std::size_t(*row)].bestTestTop1 = it.value();
+    Q_EMIT dataChanged(index(0, BestTop1), index(rowCount() - 1, BestTop1));
+}
+
+void RunListModel::setSettingColumns(const QStringList& keys)
+{
+    if (keys == m_settingColumns)
+        return;
+    beginResetModel();
+    m_settingColumns = keys;
+    endResetModel();
+}
+
+QStringList RunListModel::settingKeys() const
+{
+    std::set<std::string> keys;
+    for (const auto& r : m_runs)
+        for (const auto& kv : r.settings)
+            keys.insert(kv.first);
+    QStringList out;
+    for (const auto& k : keys)
+        out << QString::fromStdString(k);
+    return out;
+}
+
 void RunListModel::updateRun(const RunSummary& run)
 {
     const auto it = m_rowOf.find(run.id);
     if (it == m_rowOf.end())
         return;
-    const double top1 = m_runs[std::size_t(*it)].finalTestTop1;
+    const double top1 = m_runs[std::size_t(*it)].finalTestTop1, best = m_runs[std::size_t(*it)].bestTestTop1;
     m_runs[std::size_t(*it)] = run;
     if (std::isnan(run.finalTestTop1))
         m_runs[std::size_t(*it)].finalTestTop1 = top1;
-    Q_EMIT dataChanged(index(*it, 0), index(*it, ColumnCount - 1));
+    if (std::isnan(run.bestTestTop1))
+        m_runs[std::size_t(*it)].bestTestTop1 = best;
+    Q_EMIT dataChanged(index(*it, 0), index(*it, columnCount() - 1));
 }
 
 void RunListModel::removeRuns(const QList<qint64>& ids)
@@ -68,13 +133,18 @@ int RunListModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : static_cast<int>(m_runs.size());
 }
 
-int RunListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int RunListModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount + static_cast<int>(m_settingColumns.size());
+}
 
 QVariant RunListModel::data(const QModelIndex& index, int role) const
 {
-    if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= columnCount())
         return {};
     const RunSummary& r = m_runs[std::size_t(index.row())];
+    if (index.column() >= ColumnCount)
+        return settingData(r, m_settingColumns.at(index.column() - ColumnCount), role);
     switch (role) {
     case RunIdRole: return r.id;
     case TagsRole: return r.tags;
@@ -91,13 +161,14 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
             return QBrush(QColor(0xb0, 0x20, 0x20));
         return {};
     case Qt::TextAlignmentRole:
-        if (index.column() == Id || index.column() == TestTop1)
+        if (index.column() == Id || index.column() == TestTop1 || index.column() == BestTop1)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case SortRole:
         switch (index.column()) {
         case Id: return r.id;
         case TestTop1: return std::isnan(r.finalTestTop1) ? -1.0 : r.finalTestTop1;
+        case BestTop1: return std::isnan(r.bestTestTop1) ? -1.0 : r.bestTestTop1;
         default: return data(index, Qt::DisplayRole);
         }
     case Qt::EditRole:
@@ -118,6 +189,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
         case Tags: return joinTags(r.tags);
         case Created: return QString(r.createdAt).replace(QLatin1Char('T'), QLatin1Char(' ')).remove(QLatin1Char('Z'));
         case TestTop1: return std::isnan(r.finalTestTop1) ? QString() : QString::number(r.finalTestTop1, 'f', 2);
+        case BestTop1: return std::isnan(r.bestTestTop1) ? QString() : QString::number(r.bestTestTop1, 'f', 2);
         }
         return {};
     default: return {};
@@ -149,6 +221,9 @@ bool RunListModel::setData(const QModelIndex& index, const QVariant& value, int 
 
 QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && section >= ColumnCount && section < columnCount()
+        && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
+        return m_settingColumns.at(section - ColumnCount);
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
@@ -161,7 +236,8 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
     case Method: return tr("Objective");
     case Tags: return tr("Tags");
     case Created: return tr("Created (UTC)");
-    case TestTop1: return tr("Test top-1 %");
+    case TestTop1: return tr("Final top-1 %");
+    case BestTop1: return tr("Best top-1 %");
     }
     return {};
 }

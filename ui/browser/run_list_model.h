@@ -13,7 +13,9 @@ namespace scns {
 class RunListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Name, Status, Dataset, Network, Sampler, Method, Tags, Created, TestTop1, ColumnCount };
+    // The fixed columns; the chosen setting columns (setSettingColumns) follow them. The
+    // accuracies come early so they stay in view beside many setting columns.
+    enum Column { Id, Name, Status, TestTop1, BestTop1, Dataset, Network, Sampler, Method, Tags, Created, ColumnCount };
     static constexpr int SortRole = Qt::UserRole + 1;   // raw values for sorting
     static constexpr int RunIdRole = Qt::UserRole + 2;
     static constexpr int TagsRole = Qt::UserRole + 3;   // QStringList
@@ -23,6 +25,13 @@ public:
 
     void setRuns(std::vector<RunSummary> runs);
     void setFinalTop1(const QHash<qint64, double>& values);
+    void setBestTop1(const QHash<qint64, double>& values);
+    // Configuration keys shown as extra columns after the fixed ones (any dotted key:
+    // "contrastive.negatives", "optim.lr"); a run without the key shows an empty cell.
+    void setSettingColumns(const QStringList& keys);
+    QStringList settingColumns() const { return m_settingColumns; }
+    // Every configuration key of the runs, sorted.
+    QStringList settingKeys() const;
     // Replaces the row of run.id (no-op when absent).
     void updateRun(const RunSummary& run);
     void removeRuns(const QList<qint64>& ids);
@@ -47,6 +56,7 @@ private:
     void reindex();
 
     std::vector<RunSummary> m_runs;
+    QStringList m_settingColumns;
     QHash<qint64, int> m_rowOf;
 };
 

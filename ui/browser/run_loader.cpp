@@ -52,18 +52,21 @@ QFuture<LoadedRuns> loadRunsAsync(const QString& dbPath)
     });
 }
 
-QFuture<QHash<qint64, double>> loadFinalTop1Async(const QString& dbPath, std::vector<qint64> runIds)
+QFuture<RunAccuracies> loadAccuraciesAsync(const QString& dbPath, std::vector<qint64> runIds)
 {
     return QtConcurrent::run([path = dbPath.toStdString(), ids = std::move(runIds)] {
-        QHash<qint64, double> out;
+        RunAccuracies out;
         try {
             RunStore store(path, StoreAccess::View);
-            // One indexed pass over every run's newest row (not one query per run).
+            // One indexed pass over every run's rows (not one query per run).
             const auto last = store.lastValues(metric::kTestTop1);
-            out.reserve(static_cast<qsizetype>(ids.size()));
-            for (qint64 id : ids)
+            const auto best = store.maxValues(metric::kTestTop1);
+            for (qint64 id : ids) {
                 if (const auto it = last.find(id); it != last.end())
-                    out.insert(id, it->second);
+                    out.final.insert(id, it->second);
+                if (const auto it = best.find(id); it != best.end())
+                    out.best.insert(id, it->second);
+            }
         } catch (...) {
             // The list itself loaded; a missing accuracy column is not worth an error.
         }

@@ -19,8 +19,12 @@ struct LoadedRuns {
 };
 
 QFuture<LoadedRuns> loadRunsAsync(const QString& dbPath);
-// The last metric::kTestTop1 ("test/top1") value of each given run (runs without one are left out).
-QFuture<QHash<qint64, double>> loadFinalTop1Async(const QString& dbPath, std::vector<qint64> runIds);
+// Each given run's final (last) and best (largest) metric::kTestTop1 ("test/top1"); runs
+// without one are left out.
+struct RunAccuracies {
+    QHash<qint64, double> final, best;
+};
+QFuture<RunAccuracies> loadAccuraciesAsync(const QString& dbPath, std::vector<qint64> runIds);
 
 // Store edits on a pool thread; the future's value is the error text ("" = done).
 QFuture<QString> renameRunAsync(const QString& dbPath, qint64 runId, const QString& name);

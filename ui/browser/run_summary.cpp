@@ -2,6 +2,7 @@
 
 #include "common/errors.h"
 #include "train/run_config.h"
+#include "views/config_diff.h"
 
 namespace scns {
 
@@ -32,6 +33,7 @@ RunSummary summarizeRun(const RunRecord& r)
     s.createdAt = QString::fromStdString(r.createdAt);
     s.finishedAt = QString::fromStdString(r.finishedAt);
     s.configJson = r.configJson;
+    s.settings = flattenConfigText(r.configJson);
     // The stored configuration read as any configuration is; one this program cannot read (a
     // newer program's) leaves the columns empty.
     RunConfig c;

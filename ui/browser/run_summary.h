@@ -6,6 +6,7 @@
 #include <QStringList>
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct RunSummary {
     QString createdAt, finishedAt;
     std::string configJson;
     double finalTestTop1 = std::nan("");  // NaN until known (filled by a second pass)
+    double bestTestTop1 = std::nan("");   // the largest test/top1 of the run; NaN until known
+    // Every setting of the stored configuration by dotted key, values as JSON text ("class",
+    // 0.07): what the browser's setting columns show.
+    std::map<std::string, std::string> settings;
 };
 
 // Tolerant of configs from other program versions: missing fields show as empty.

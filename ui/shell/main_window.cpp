@@ -4,6 +4,7 @@
 #include <QCloseEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 
 #include "browser/run_browser.h"
 #include "editor/run_editor.h"
@@ -23,6 +25,7 @@
 #include "shell/launch_controller.h"
 #include "train/device.h"
 #include "views/compare_view.h"
+#include "views/curves_view.h"
 
 namespace scns {
 
@@ -188,6 +191,13 @@ void MainWindow::restoreSettings()
     m_tabs->setCurrentIndex(std::clamp(page, 0, m_tabs->count() - 1));
     m_queue->setMaxConcurrent(s.value(QStringLiteral("queue/maxConcurrent"), 1).toInt());
     m_queuePanel->syncSettings();
+    // The browser's setting columns and sort, and the metrics ticked on Curves, as left.
+    m_browser->setSettingColumns(s.value(QStringLiteral("browser/settingColumns")).toStringList());
+    if (s.contains(QStringLiteral("browser/sortColumn")))
+        m_browser->view()->sortByColumn(s.value(QStringLiteral("browser/sortColumn")).toInt(),
+                                        static_cast<Qt::SortOrder>(s.value(QStringLiteral("browser/sortOrder")).toInt()));
+    if (const QStringList metrics = s.value(QStringLiteral("curves/metrics")).toStringList(); !metrics.isEmpty())
+        m_views->curves()->setSelectedMetrics(metrics);
 }
 
 void MainWindow::saveSettings() const
@@ -196,6 +206,11 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/page"), m_tabs->currentIndex());
     s.setValue(QStringLiteral("queue/maxConcurrent"), m_queue->maxConcurrent());
+    s.setValue(QStringLiteral("browser/settingColumns"), m_browser->settingColumns());
+    const QHeaderView* header = m_browser->view()->horizontalHeader();
+    s.setValue(QStringLiteral("browser/sortColumn"), header->sortIndicatorSection());
+    s.setValue(QStringLiteral("browser/sortOrder"), static_cast<int>(header->sortIndicatorOrder()));
+    s.setValue(QStringLiteral("curves/metrics"), m_views->curves()->wantedMetrics());
 }
 
 }  // namespace scns

@@ -57,6 +57,9 @@ public:
     QStringList selectedMetrics() const;
     // Metrics not (yet) available are remembered and selected once they appear.
     void setSelectedMetrics(const QStringList& names);
+    // What the user ticked or setSelectedMetrics asked for, shown or not yet available: what
+    // the main window remembers between sessions.
+    QStringList wantedMetrics() const { return m_wantedMetrics; }
 
     CurveAxis axis() const { return m_axis; }
     void setAxis(CurveAxis axis);

@@ -152,6 +152,14 @@ void TestStoreMetrics::lastValuesOfEveryRun()
     QCOMPARE(last.at(b), 40.0);
     QVERIFY(!last.count(none));
     QVERIFY(store.lastValues("no/such").empty());
+    // The best value of each run: the largest, whatever its step.
+    const auto best = store.maxValues("test/top1");
+    QCOMPARE(best.size(), std::size_t{2});
+    QCOMPARE(best.at(a), 70.0);
+    QCOMPARE(best.at(b), 40.0);
+    store.appendMetrics(b, {{2, 10, "test/top1", 30.0}});
+    QCOMPARE(store.maxValues("test/top1").at(b), 40.0);  // final 30, best 40
+    QCOMPARE(store.lastValues("test/top1").at(b), 30.0);
 }
 
 void TestStoreMetrics::checkpoints()
