@@ -3,6 +3,7 @@
 #include "views/qcp.h"
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -41,6 +42,27 @@ QStringList defaultMetrics(const QStringList& available)
     return available.isEmpty() ? QStringList() : QStringList{available.first()};
 }
 
+// A seed group's legend label, shorter than the Compare table's: each key by its last two
+// dotted parts, strings without quotes ("contrastive.mixup.count=4, contrastive.sampler=\"class\""
+// reads "mixup.count=4, contrastive.sampler=class").
+QString compactGroupLabel(const std::string& label)
+{
+    QStringList parts;
+    for (const QString& part : QString::fromStdString(label).split(QStringLiteral(", "))) {
+        const qsizetype eq = part.indexOf(QLatin1Char('='));
+        if (eq < 0) {
+            parts << part;
+            continue;
+        }
+        const QStringList key = part.left(eq).split(QLatin1Char('.'));
+        QString value = part.mid(eq + 1);
+        if (value.size() >= 2 && value.startsWith(QLatin1Char('"')) && value.endsWith(QLatin1Char('"')))
+            value = value.mid(1, value.size() - 2);
+        parts << key.mid(std::max<qsizetype>(0, key.size() - 2)).join(QLatin1Char('.')) + QLatin1Char('=') + value;
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
 }  // namespace
 
 CurvesView::CurvesView(QWidget* parent)
@@ -72,6 +94,7 @@ CurvesView::CurvesView(QWidget* parent)
     legendColumn->setRowStretchFactor(0, 0.001);
     legendColumn->setMargins(QMargins(4, 10, 10, 0));  // clear of the widget edge, level with the axes
     m_plot->legend->setMargins(QMargins(6, 4, 6, 4));
+    m_plot->installEventFilter(this);
     m_plot->xAxis->setLabel(tr("step"));
     // Faint unsmoothed copies are drawn below every main curve.
     m_plot->addLayer(QStringLiteral("raw"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
@@ -483,8 +506,7 @@ void CurvesView::rebuildGroupGraphs(const QStringList& metrics)
     const BandKind kind = bandKind();
     for (int gi = 0; gi < static_cast<int>(groups.size()); ++gi) {
         const SeedGroup& group = groups[static_cast<std::size_t>(gi)];
-        const QString label =
-            QStringLiteral("%1 (n = %2)").arg(QString::fromStdString(group.label)).arg(group.members.size());
+        const QString label = QStringLiteral("%1 (n = %2)").arg(compactGroupLabel(group.label)).arg(group.members.size());
         m_groupLabels << label;
         for (int mi = 0; mi < metrics.size(); ++mi) {
             std::vector<XYSeries> members;
@@ -542,6 +564,7 @@ void CurvesView::rebuildGraphs(bool live)
                     removeGraph(graph);
         m_graphs.clear();
         rebuildGroupGraphs(metrics);
+        fitLegend(*m_plot, m_plot->width());
         if (!m_userZoomed)
             fitRanges();
         m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -619,6 +642,8 @@ void CurvesView::rebuildGraphs(bool live)
         }
     }
     m_dirty.clear();
+    layersChanged = fitLegend(*m_plot, m_plot->width()) != m_legendBelow || layersChanged;
+    m_legendBelow = fitLegend(*m_plot, m_plot->width());
     const QCPRange x0 = m_plot->xAxis->range(), y0 = m_plot->yAxis->range();
     if (!m_userZoomed)
         fitRanges();
@@ -627,6 +652,15 @@ void CurvesView::rebuildGraphs(bool live)
         m_liveLayer->replot();
     else
         m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool CurvesView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_plot && event->type() == QEvent::Resize) {
+        m_legendBelow = fitLegend(*m_plot, m_plot->width());
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void CurvesView::fitAll()

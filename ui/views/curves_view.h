@@ -112,6 +112,10 @@ Q_SIGNALS:
     // Emitted after series ticked after the load were read and drawn.
     void seriesLoaded();
 
+protected:
+    // Plot resizes: the legend goes below the data when it would take a third of the width.
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void applyLoad(std::vector<RunCurves> runs, const QStringList& errors);
     void refreshMetricList();
@@ -150,7 +154,8 @@ private:
     bool m_loading = false;
     bool m_userZoomed = false;
     double m_pressLower = 0, m_pressUpper = 0;  // x range when the mouse went down
-    bool m_liveNewMetrics = false;  // a live row brought a metric the list lacks
+    bool m_liveNewMetrics = false;
+    bool m_legendBelow = false;  // fitLegend's last answer  // a live row brought a metric the list lacks
     quint64 m_generation = 0;
 
     QListWidget* m_metricList;

@@ -41,4 +41,29 @@ QLabel* makeRunTitleLabel(QWidget* parent)
     return title;
 }
 
+bool fitLegend(QCustomPlot& plot, int width)
+{
+    QCPLegend* legend = plot.legend;
+    QCPLayoutGrid* main = plot.plotLayout();
+    auto* column = main->columnCount() > 1 ? qobject_cast<QCPLayoutGrid*>(main->element(0, 1)) : nullptr;
+    if (!legend || !column || (legend->layout() != column && legend->layout() != main))
+        return false;
+    const bool isBelow = legend->layout() == main;
+    const bool below = legend->minimumOuterSizeHint().width() > width / 3;
+    if (below == isBelow)
+        return below;
+    if (below) {
+        column->take(legend);
+        main->addElement(1, 0, legend);
+        main->setRowStretchFactor(1, 0.001);
+        main->setMargins(QMargins(0, 0, 10, 6));  // the legend's frame clear of the widget's edges
+    } else {
+        main->take(legend);
+        main->simplify();
+        main->setMargins(QMargins());
+        column->addElement(0, 0, legend);
+    }
+    return below;
+}
+
 }  // namespace scns

@@ -15,6 +15,11 @@ QColor runColor(int index);
 Qt::PenStyle metricPenStyle(int index);
 // Drag to pan, wheel to zoom, select legend items; font and margins of the workbench.
 void setupPlot(QCustomPlot& plot);
+// A legend kept in a column of its own right of the axes (the curves' layout) moves to a row
+// below the axes while its entries would take more than a third of `width` (long seed-group
+// labels, a figure exported one paper column wide), and back beside them when there is room.
+// Returns whether it is below. A legend inside the axes is left alone.
+bool fitLegend(QCustomPlot& plot, int width);
 // The bold line at the top of a single-run page naming the run it shows (hidden while empty).
 QLabel* makeRunTitleLabel(QWidget* parent);
 

@@ -4,6 +4,8 @@
 #include <QCheckBox>
 #include <QImage>
 #include <QSignalSpy>
+#include <QSpinBox>
+#include <QComboBox>
 #include <QToolTip>
 #include <QTest>
 #include <cmath>
@@ -11,6 +13,7 @@
 #include "view_test_store.h"
 #include "views/curves_view.h"
 #include "views/export.h"
+#include "views/plot_style.h"
 #include "views/qcp.h"
 
 using namespace scns;
@@ -357,7 +360,7 @@ private Q_SLOTS:
         QVERIFY(check);
         check->setChecked(true);
         QVERIFY(view.seedGroups());
-        QCOMPARE(view.groupLabels(), (QStringList{R"(contrastive.sampler="class" (n = 2))", R"(contrastive.sampler="uniform" (n = 2))"}));
+        QCOMPARE(view.groupLabels(), (QStringList{"contrastive.sampler=class (n = 2)", "contrastive.sampler=uniform (n = 2)"}));
         QCOMPARE(view.plot()->graphCount(), 6);  // per group: mean, lower and upper edge
         QVERIFY(view.graphFor(ids[0], "test/top1") == nullptr);
         const CurvesView::GroupGraphs cls = view.groupGraphs(0, "test/top1"), uni = view.groupGraphs(1, "test/top1");
@@ -379,7 +382,12 @@ private Q_SLOTS:
         const CurvesView::GroupGraphs ci = view.groupGraphs(0, "test/top1");
         QVERIFY(std::abs(ci.upper->data()->constBegin()->value - (61 + 12.706205 * std::sqrt(2.0) / std::sqrt(2.0))) < 1e-4);
         // The legend names the groups, not the runs.
-        QCOMPARE(ci.mean->name(), QStringLiteral(R"(contrastive.sampler="class" (n = 2))"));
+        QCOMPARE(ci.mean->name(), QStringLiteral("contrastive.sampler=class (n = 2)"));
+        // A legend that would take a third of a narrow figure goes below the data, and back.
+        QVERIFY(fitLegend(*view.plot(), 200));
+        QVERIFY(view.plot()->legend->layout() == view.plot()->plotLayout());
+        QVERIFY(!fitLegend(*view.plot(), 5000));
+        QVERIFY(view.plot()->legend->layout() != view.plot()->plotLayout());
         // Off again: the runs' own curves come back.
         check->setChecked(false);
         QCOMPARE(view.plot()->graphCount(), 4);
@@ -403,6 +411,26 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QVERIFY(f.read(5).startsWith("%PDF"));
         QVERIFY(!savePlot(*view.plot(), out.filePath("curves.bmp")).isEmpty());
+
+        // Size and aspect chosen at export: a paper column at 3x density gives 756 x 561 pixels
+        // (252 x 187 points), drawn at that layout (not the on-screen 800 x 500 scaled).
+        PlotExportDialog dialog(QSize(800, 500), true);
+        QCOMPARE(dialog.figureSize(), QSize(800, 500));  // as shown, by default
+        QCOMPARE(dialog.scale(), 2.0);
+        dialog.presets()->setCurrentIndex(1);
+        QCOMPARE(dialog.figureSize(), QSize(252, 187));
+        QVERIFY(!dialog.widthBox()->isEnabled());
+        dialog.scaleBox()->setCurrentIndex(2);
+        QCOMPARE(savePlot(*view.plot(), png, dialog.figureSize().width(), dialog.figureSize().height(), dialog.scale()), QString());
+        QImage column(png);
+        QCOMPARE(column.size(), QSize(756, 561));
+        // Custom: the boxes open; a PDF has no pixel density to choose.
+        dialog.presets()->setCurrentIndex(dialog.presets()->count() - 1);
+        QVERIFY(dialog.widthBox()->isEnabled());
+        dialog.widthBox()->setValue(400);
+        dialog.heightBox()->setValue(400);
+        QCOMPARE(dialog.figureSize(), QSize(400, 400));
+        QVERIFY(!PlotExportDialog(QSize(800, 500), false).scaleBox()->isEnabled());
     }
 };
 
