@@ -110,11 +110,16 @@ int RunStore::markInterruptedRuns()
     return count;
 }
 
-void RunStore::requireRun(std::int64_t runId) const
+bool RunStore::hasRun(std::int64_t runId) const
 {
     Statement select(m_db, "SELECT 1 FROM runs WHERE id = ?1");
     select.bind(1, runId);
-    if (!select.step())
+    return select.step();
+}
+
+void RunStore::requireRun(std::int64_t runId) const
+{
+    if (!hasRun(runId))
         throwNoRun(runId);
 }
 

@@ -64,6 +64,7 @@ public:
 
     // Throws StoreError "no run with id N in <file>".
     RunRecord run(std::int64_t runId) const;
+    bool hasRun(std::int64_t runId) const;
     // A run by decimal id, or else by exact name. Throws StoreError when nothing matches, or
     // when the name is shared by several runs (the message lists their ids).
     RunRecord resolveRun(const std::string& idOrName) const;
@@ -111,6 +112,9 @@ public:
     std::optional<CheckpointRecord> latestCheckpoint(std::int64_t runId) const;
     // Ordered by epoch, then insertion.
     std::vector<CheckpointRecord> checkpoints(std::int64_t runId) const;
+    // The run that recorded the checkpoint file `path` (relative paths as the caller sees them),
+    // if any: which run a teacher's weights came from when they were chosen by file.
+    std::optional<std::int64_t> runOfCheckpoint(const std::filesystem::path& path) const;
 
     // These throw StoreError for an unknown run id.
     void renameRun(std::int64_t runId, const std::string& name);

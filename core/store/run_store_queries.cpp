@@ -161,6 +161,21 @@ std::map<std::int64_t, double> RunStore::maxValues(const std::string& name) cons
                        name);
 }
 
+std::optional<std::int64_t> RunStore::runOfCheckpoint(const std::filesystem::path& path) const
+{
+    if (path.empty())
+        return std::nullopt;
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(path, ec);
+    if (ec)
+        return std::nullopt;
+    Statement select(m_db, "SELECT run_id FROM checkpoints WHERE path = ?1 ORDER BY id DESC LIMIT 1");
+    select.bind(1, recordedCheckpointPath(m_storeFolder, absolute.lexically_normal()));
+    if (!select.step())
+        return std::nullopt;
+    return select.columnInt64(0);
+}
+
 std::vector<std::string> RunStore::metricNames(std::int64_t runId) const
 {
     Statement select(m_db, "SELECT DISTINCT name FROM metrics WHERE run_id = ?1 ORDER BY name");

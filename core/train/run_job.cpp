@@ -115,6 +115,14 @@ std::string oneLineMessage(const std::string& what)
 
 std::int64_t createRun(RunStore& store, const RunConfig& config, std::int64_t parentRunId)
 {
+    // A distilled student's parent is its teacher's run, however the teacher was chosen: the
+    // run named by distill.teacher_run, else the run that wrote the teacher's weights file.
+    if (config.distill.enabled()) {
+        if (config.distill.teacherRunId > 0 && store.hasRun(config.distill.teacherRunId))
+            parentRunId = config.distill.teacherRunId;
+        else if (const auto owner = store.runOfCheckpoint(config.distill.teacherWeights))
+            parentRunId = *owner;
+    }
     return store.createRun(config.displayName(), toJsonText(config), static_cast<std::int64_t>(config.seed), parentRunId);
 }
 

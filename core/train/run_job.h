@@ -39,7 +39,9 @@ struct RunOptions {
 };
 
 // Stores a new queued run for `config` (a validated configuration: runConfigFromJson or
-// RunConfig::validate() at the boundary it came through) and returns its id.
+// RunConfig::validate() at the boundary it came through) and returns its id. Its parent is
+// `parentRunId`, except for a distillation run whose teacher is a run of this store (by
+// distill.teacher_run or by the checkpoint file it names): then the teacher's run.
 std::int64_t createRun(RunStore& store, const RunConfig& config, std::int64_t parentRunId = 0);
 
 // Where a run's checkpoint files go: "<db file>.checkpoints/run-<id>" beside the store

@@ -167,6 +167,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
     case SortRole:
         switch (index.column()) {
         case Id: return r.id;
+        case Parent: return r.parentRunId;
         case TestTop1: return std::isnan(r.finalTestTop1) ? -1.0 : r.finalTestTop1;
         case BestTop1: return std::isnan(r.bestTestTop1) ? -1.0 : r.bestTestTop1;
         default: return data(index, Qt::DisplayRole);
@@ -188,6 +189,13 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
         case Method: return r.method;
         case Tags: return joinTags(r.tags);
         case Created: return QString(r.createdAt).replace(QLatin1Char('T'), QLatin1Char(' ')).remove(QLatin1Char('Z'));
+        case Parent: {  // the teacher of a distilled student, the source of a duplicate
+            if (r.parentRunId <= 0)
+                return QString();
+            const RunSummary* parent = run(r.parentRunId);
+            return parent ? QStringLiteral("%1 (#%2)").arg(parent->name).arg(r.parentRunId)
+                          : QStringLiteral("#%1").arg(r.parentRunId);
+        }
         case TestTop1: return std::isnan(r.finalTestTop1) ? QString() : QString::number(r.finalTestTop1, 'f', 2);
         case BestTop1: return std::isnan(r.bestTestTop1) ? QString() : QString::number(r.bestTestTop1, 'f', 2);
         }
@@ -236,6 +244,7 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
     case Method: return tr("Objective");
     case Tags: return tr("Tags");
     case Created: return tr("Created (UTC)");
+    case Parent: return tr("Parent");
     case TestTop1: return tr("Final top-1 %");
     case BestTop1: return tr("Best top-1 %");
     }

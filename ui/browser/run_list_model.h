@@ -15,7 +15,7 @@ class RunListModel : public QAbstractTableModel {
 public:
     // The fixed columns; the chosen setting columns (setSettingColumns) follow them. The
     // accuracies come early so they stay in view beside many setting columns.
-    enum Column { Id, Name, Status, TestTop1, BestTop1, Dataset, Network, Sampler, Method, Tags, Created, ColumnCount };
+    enum Column { Id, Name, Status, TestTop1, BestTop1, Dataset, Network, Sampler, Method, Tags, Created, Parent, ColumnCount };
     static constexpr int SortRole = Qt::UserRole + 1;   // raw values for sorting
     static constexpr int RunIdRole = Qt::UserRole + 2;
     static constexpr int TagsRole = Qt::UserRole + 3;   // QStringList

@@ -17,6 +17,7 @@
 #include <QTableView>
 
 #include "browser/run_browser.h"
+#include "browser/run_list_model.h"
 #include "editor/run_editor.h"
 #include "queue/queue_panel.h"
 #include "queue/run_queue.h"
@@ -75,13 +76,13 @@ MainWindow::MainWindow(QString dbPath, QWidget* parent)
         m_views->showRuns({id});
         showPage(m_views->curvesPage());
     });
-    connect(m_browser, &RunBrowser::loaded, this, [this](int runs, double seconds) {
-        m_storeLabel->setText(tr("Store %1%4 — %L2 runs (read in %3 s)")
-                                  .arg(m_dbPath)
-                                  .arg(runs)
-                                  .arg(seconds, 0, 'f', 2)
-                                  .arg(m_browser->isReadOnly() ? tr(" (read-only)") : QString()));
+    connect(m_browser, &RunBrowser::loaded, this, [this](int, double seconds) {
+        m_readSeconds = seconds;
+        updateStoreStatus();
     });
+    // The count follows deletions (and rows added by a reload) without waiting for a reload.
+    for (auto signal : {&QAbstractItemModel::rowsRemoved, &QAbstractItemModel::rowsInserted})
+        connect(m_browser->model(), signal, this, &MainWindow::updateStoreStatus);
     connect(m_browser, &RunBrowser::readOnlyChanged, this, [this](bool readOnly) {
         setWindowTitle(tr("SCNS Workbench — %1%2").arg(QFileInfo(m_dbPath).fileName(), readOnly ? tr(" (read-only)") : QString()));
         if (readOnly)
@@ -178,6 +179,18 @@ void MainWindow::closeEvent(QCloseEvent* event)
     m_closeGuard->handle(event);
     if (event->isAccepted() && m_persistent)
         saveSettings();
+}
+
+QString MainWindow::storeStatus() const { return m_storeLabel->text(); }
+
+void MainWindow::updateStoreStatus()
+{
+    const int runs = m_browser->model()->rowCount();
+    m_storeLabel->setText(tr("Store %1%4 — %2 (read in %3 s)")
+                              .arg(m_dbPath)
+                              .arg(runs == 1 ? tr("1 run") : tr("%L1 runs").arg(runs))
+                              .arg(m_readSeconds, 0, 'f', 2)
+                              .arg(m_browser->isReadOnly() ? tr(" (read-only)") : QString()));
 }
 
 void MainWindow::restoreSettings()

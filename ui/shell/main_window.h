@@ -34,10 +34,13 @@ public:
     CloseGuard* closeGuard() const { return m_closeGuard; }
 
     void showPage(QWidget* page);
-    // Window geometry, the open page and the queue's concurrency from the user's settings
-    // (the program does this; tests leave the user's settings alone).
+    // Window geometry, the open page, the queue's concurrency, the browser's setting columns and
+    // sort and the ticked curves from the user's settings (the program does this; tests leave
+    // the user's settings alone).
     void restoreSettings();
     void saveSettings() const;
+    // The status bar's store line: path, run count (following deletions), read time.
+    QString storeStatus() const;
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -45,6 +48,7 @@ protected:
 private:
     void buildMenus();
     void updateQueueStatus();
+    void updateStoreStatus();
 
     QString m_dbPath;
     RunQueue* m_queue;
@@ -56,6 +60,7 @@ private:
     LaunchController* m_launcher;
     CloseGuard* m_closeGuard;
     QLabel* m_storeLabel;
+    double m_readSeconds = 0;  // how long the last load of the store took
     QLabel* m_queueLabel;
     bool m_persistent = false;
 };

@@ -83,7 +83,7 @@ CurvesView::CurvesView(QWidget* parent)
     setupPlot(*m_plot);
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(font());
-    m_plot->legend->setBrush(QColor(255, 255, 255, 220));
+    applyPalette(*m_plot, m_plot->palette());  // the legend's colours too, now it is shown
     // The legend beside the data, not over it: a column of its own right of the axis rect
     // (the spacer below it keeps it at the top), as narrow as its entries.
     auto* legendColumn = new QCPLayoutGrid;
@@ -656,6 +656,10 @@ void CurvesView::rebuildGraphs(bool live)
 
 bool CurvesView::eventFilter(QObject* watched, QEvent* event)
 {
+    if (watched == m_plot && event->type() == QEvent::PaletteChange) {
+        applyPalette(*m_plot, m_plot->palette());  // the desktop's theme changed
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
     if (watched == m_plot && event->type() == QEvent::Resize) {
         m_legendBelow = fitLegend(*m_plot, m_plot->width());
         m_plot->replot(QCustomPlot::rpQueuedReplot);

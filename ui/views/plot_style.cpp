@@ -1,6 +1,7 @@
 #include "views/plot_style.h"
 
 #include <QLabel>
+#include <QPalette>
 
 #include <array>
 #include "views/qcp.h"
@@ -27,6 +28,34 @@ void setupPlot(QCustomPlot& plot)
     plot.setMinimumSize(320, 220);
     plot.xAxis->grid()->setSubGridVisible(false);
     plot.yAxis->grid()->setSubGridVisible(false);
+    applyPalette(plot, plot.palette());
+}
+
+void applyPalette(QCustomPlot& plot, const QPalette& palette)
+{
+    const QColor text = palette.color(QPalette::Text), base = palette.color(QPalette::Base);
+    QColor grid = palette.color(QPalette::Mid);
+    grid.setAlpha(140);
+    plot.setBackground(base);
+    for (QCPAxisRect* rect : plot.axisRects()) {
+        rect->setBackground(base);
+        for (QCPAxis* axis : rect->axes()) {
+            axis->setBasePen(QPen(text, 1));
+            axis->setTickPen(QPen(text, 1));
+            axis->setSubTickPen(QPen(text, 1));
+            axis->setTickLabelColor(text);
+            axis->setLabelColor(text);
+            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+            axis->grid()->setZeroLinePen(Qt::NoPen);
+        }
+    }
+    if (plot.legend) {
+        QColor fill = base;
+        fill.setAlpha(220);
+        plot.legend->setBrush(fill);
+        plot.legend->setBorderPen(QPen(text, 1));
+        plot.legend->setTextColor(text);
+    }
 }
 
 QLabel* makeRunTitleLabel(QWidget* parent)

@@ -6,6 +6,7 @@
 
 class QCustomPlot;
 class QLabel;
+class QPalette;
 class QWidget;
 
 namespace scns {
@@ -13,8 +14,12 @@ namespace scns {
 // Tableau-10 colours, cycling.
 QColor runColor(int index);
 Qt::PenStyle metricPenStyle(int index);
-// Drag to pan, wheel to zoom, select legend items; font and margins of the workbench.
+// Drag to pan, wheel to zoom, select legend items; font and margins of the workbench; the
+// colours of the plot's palette (applyPalette).
 void setupPlot(QCustomPlot& plot);
+// Background, axes, tick labels, grid and legend in the palette's colours (Base, Text, Mid), so
+// a dark desktop theme gets a dark plot; call again on QEvent::PaletteChange.
+void applyPalette(QCustomPlot& plot, const QPalette& palette);
 // A legend kept in a column of its own right of the axes (the curves' layout) moves to a row
 // below the axes while its entries would take more than a third of `width` (long seed-group
 // labels, a figure exported one paper column wide), and back beside them when there is room.

@@ -4,6 +4,8 @@
 // with all of them together, is test_trainer, test_contrastive_training and test_distillation.)
 #include <QtTest>
 
+#include <QTemporaryDir>
+
 #include <ATen/ATen.h>
 #include <cmath>
 
@@ -19,6 +21,9 @@
 #include "train/training_callbacks.h"
 #include "common/errors.h"
 #include "train/precision.h"
+#include "train/run_config.h"
+#include "train/run_job.h"
+#include "store/run_store.h"
 #include "test_device.h"
 
 using namespace scns;
@@ -214,6 +219,33 @@ private Q_SLOTS:
         QVERIFY(w.is_contiguous(at::MemoryFormat::ChannelsLast));
         QVERIFY(!w.is_contiguous());
         QVERIFY(b.is_contiguous());
+    }
+
+    // A distilled student's parent is its teacher's run however the teacher was chosen: by
+    // distill.teacher_run, or by the file of a checkpoint the store recorded; else the parent
+    // given (a duplicate's source).
+    void studentsParentIsTheTeachersRun()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.filePath("runs.sqlite").toStdString());
+        const std::int64_t teacher = store.createRun("teacher", "{}", 1);
+        const std::int64_t source = store.createRun("source", "{}", 1);
+        const std::string file = dir.filePath("runs.sqlite.checkpoints/run-1/epoch-3.pt").toStdString();
+        store.addCheckpoint(teacher, 3, file);
+        QCOMPARE(store.runOfCheckpoint(file).value_or(-1), teacher);
+        QVERIFY(!store.runOfCheckpoint(dir.filePath("elsewhere.pt").toStdString()));
+
+        RunConfig student;
+        student.distill.method = DistillMethod::Kd;
+        student.distill.teacherWeights = file;  // chosen by file, no teacher_run
+        QCOMPARE(store.run(createRun(store, student, source)).parentRunId, teacher);
+        student.distill.teacherWeights = dir.filePath("imported.pt").toStdString();
+        student.distill.teacherRunId = teacher;  // chosen as a run
+        QCOMPARE(store.run(createRun(store, student, source)).parentRunId, teacher);
+        student.distill.teacherRunId = 0;  // an imported teacher: the duplicate's source stays
+        QCOMPARE(store.run(createRun(store, student, source)).parentRunId, source);
+        RunConfig plain;
+        QCOMPARE(store.run(createRun(store, plain, source)).parentRunId, source);
     }
 };
 

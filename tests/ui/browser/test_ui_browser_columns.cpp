@@ -123,6 +123,47 @@ private Q_SLOTS:
         QCOMPARE(again.browser()->view()->horizontalHeader()->sortIndicatorOrder(), Qt::AscendingOrder);
         QCOMPARE(again.views()->curves()->wantedMetrics(), (QStringList{"test/top1", "train/loss"}));
     }
+
+    // A run's parent (a student's teacher, a duplicate's source) by name and id.
+    void parentColumnNamesTheParent()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("runs.sqlite");
+        qint64 teacher = 0, student = 0;
+        {
+            RunStore store(path.toStdString());
+            teacher = store.createRun("teacher-r56", "{}", 1);
+            student = store.createRun("student-r20", "{}", 1, teacher);
+        }
+        RunBrowser browser(path);
+        load(browser);
+        QCOMPARE(browser.proxy()->index(rowOf(browser, student), RunListModel::Parent).data().toString(),
+                 QStringLiteral("teacher-r56 (#%1)").arg(teacher));
+        QCOMPARE(browser.proxy()->index(rowOf(browser, teacher), RunListModel::Parent).data().toString(), QString());
+        QCOMPARE(browser.proxy()->headerData(RunListModel::Parent, Qt::Horizontal).toString(), QStringLiteral("Parent"));
+    }
+
+    // The status bar's run count follows a deletion without a reload.
+    void statusCountFollowsDeletions()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("runs.sqlite");
+        qint64 doomed = 0;
+        {
+            RunStore store(path.toStdString());
+            store.createRun("keep", "{}", 1);
+            doomed = store.createRun("drop", "{}", 1);
+        }
+        MainWindow window(path);
+        QSignalSpy loaded(window.browser(), &RunBrowser::loaded);
+        window.browser()->reload();
+        QTRY_VERIFY_WITH_TIMEOUT(window.storeStatus().contains(QStringLiteral("— 2 runs")), 20000);
+        window.browser()->setConfirmHandler([](const QString&) { return true; });
+        QSignalSpy done(window.browser(), &RunBrowser::editDone);
+        QVERIFY(window.browser()->deleteRuns({doomed}));
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 10000);
+        QVERIFY2(window.storeStatus().contains(QStringLiteral("— 1 run (")), qPrintable(window.storeStatus()));
+    }
 };
 
 QTEST_MAIN(TestUiBrowserColumns)

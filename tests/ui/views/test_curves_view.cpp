@@ -395,6 +395,26 @@ private Q_SLOTS:
         QVERIFY(view.groupLabels().isEmpty());
     }
 
+    // A dark palette (a dark desktop theme) gives a dark plot: background, axes, labels and
+    // legend in the palette's colours, also when the theme changes while the view is open.
+    void plotsFollowThePalette()
+    {
+        CurvesView view;
+        load(view, m_store.path(), {m_a, m_b});
+        QPalette dark;
+        dark.setColor(QPalette::Base, QColor(30, 30, 34));
+        dark.setColor(QPalette::Text, QColor(230, 230, 230));
+        dark.setColor(QPalette::Mid, QColor(90, 90, 90));
+        view.plot()->setPalette(dark);  // QEvent::PaletteChange
+        QCOMPARE(view.plot()->axisRect()->backgroundBrush().color(), QColor(30, 30, 34));
+        QCOMPARE(view.plot()->xAxis->tickLabelColor(), QColor(230, 230, 230));
+        QCOMPARE(view.plot()->yAxis->labelColor(), QColor(230, 230, 230));
+        QCOMPARE(view.plot()->legend->textColor(), QColor(230, 230, 230));
+        // What is drawn is dark: a corner pixel of the rendered plot is the background colour.
+        const QImage image = view.plot()->toPixmap(400, 300).toImage();
+        QCOMPARE(QColor(image.pixel(2, 2)), QColor(30, 30, 34));
+    }
+
     void exportsPngAndPdf()
     {
         CurvesView view;
