@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 #include <cmath>
 
 #include "memory_recorder.h"
