@@ -55,22 +55,22 @@ void RunListModel::reindex()
 
 void RunListModel::setFinalTop1(const QHash<qint64, double>& values)
 {
-    if (values.isEmpty() || m_runs.empty())
-        return;
-    for (auto it = values.begin(); it != values.end(); ++it)
-        if (const auto row = m_rowOf.find(it.key()); row != m_rowOf.end())
-            m_runs[std::size_t(*row)].finalTestTop1 = it.value();
-    Q_EMIT dataChanged(index(0, TestTop1), index(rowCount() - 1, TestTop1));
+    setAccuracy(values, &RunSummary::finalTestTop1, TestTop1);
 }
 
 void RunListModel::setBestTop1(const QHash<qint64, double>& values)
+{
+    setAccuracy(values, &RunSummary::bestTestTop1, BestTop1);
+}
+
+void RunListModel::setAccuracy(const QHash<qint64, double>& values, double RunSummary::*field, int column)
 {
     if (values.isEmpty() || m_runs.empty())
         return;
     for (auto it = values.begin(); it != values.end(); ++it)
         if (const auto row = m_rowOf.find(it.key()); row != m_rowOf.end())
-            m_runs[std::size_t(*row)].bestTestTop1 = it.value();
-    Q_EMIT dataChanged(index(0, BestTop1), index(rowCount() - 1, BestTop1));
+            m_runs[std::size_t(*row)].*field = it.value();
+    Q_EMIT dataChanged(index(0, column), index(rowCount() - 1, column));
 }
 
 void RunListModel::setSettingColumns(const QStringList& keys)

@@ -15,10 +15,24 @@ class RunListModel : public QAbstractTableModel {
 public:
     // The fixed columns; the chosen setting columns (setSettingColumns) follow them. The
     // accuracies come early so they stay in view beside many setting columns.
-    enum Column { Id, Name, Status, TestTop1, BestTop1, Dataset, Network, Sampler, Method, Tags, Created, Parent, ColumnCount };
-    static constexpr int SortRole = Qt::UserRole + 1;   // raw values for sorting
+    enum Column {
+        Id,
+        Name,
+        Status,
+        TestTop1,
+        BestTop1,
+        Dataset,
+        Network,
+        Sampler,
+        Method,
+        Tags,
+        Created,
+        Parent,
+        ColumnCount
+    };
+    static constexpr int SortRole = Qt::UserRole + 1;  // raw values for sorting
     static constexpr int RunIdRole = Qt::UserRole + 2;
-    static constexpr int TagsRole = Qt::UserRole + 3;   // QStringList
+    static constexpr int TagsRole = Qt::UserRole + 3;  // QStringList
     static constexpr int SearchTextRole = Qt::UserRole + 4;  // name, id, tags, notes, message
 
     using QAbstractTableModel::QAbstractTableModel;
@@ -54,6 +68,8 @@ Q_SIGNALS:
 
 private:
     void reindex();
+    // Fills one accuracy field (final or best test top-1) of the runs given, then its column.
+    void setAccuracy(const QHash<qint64, double>& values, double RunSummary::*field, int column);
 
     std::vector<RunSummary> m_runs;
     QStringList m_settingColumns;
