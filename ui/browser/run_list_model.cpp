@@ -53,23 +53,20 @@ void RunListModel::reindex()
         m_rowOf.insert(m_runs[i].id, static_cast<int>(i));
 }
 
-void RunListModel::setFinalTop1(const QHash<qint64, double>& values)
-{
-    setAccuracy(values, &RunSummary::finalTestTop1, TestTop1);
-}
+void RunListModel::setFinalTop1(const QHash<qint64, double>& values) { setAccuracy(values, TestTop1); }
 
-void RunListModel::setBestTop1(const QHash<qint64, double>& values)
-{
-    setAccuracy(values, &RunSummary::bestTestTop1, BestTop1);
-}
+void RunListModel::setBestTop1(const QHash<qint64, double>& values) { setAccuracy(values, BestTop1); }
 
-void RunListModel::setAccuracy(const QHash<qint64, double>& values, double RunSummary::*field, int column)
+void RunListModel::setAccuracy(const QHash<qint64, double>& values, int column)
 {
     if (values.isEmpty() || m_runs.empty())
         return;
-    for (auto it = values.begin(); it != values.end(); ++it)
-        if (const auto row = m_rowOf.find(it.key()); row != m_rowOf.end())
-            m_runs[std::size_t(*row)].*field = it.value();
+    for (auto it = values.begin(); it != values.end(); ++it) {
+        if (const auto row = m_rowOf.find(it.key()); row != m_rowOf.end()) {
+            RunSummary& run = m_runs[std::size_t(*row)];
+            (column == BestTop1 ? run.bestTestTop1 : run.finalTestTop1) = it.value();
+        }
+    }
     Q_EMIT dataChanged(index(0, column), index(rowCount() - 1, column));
 }
 

@@ -69,7 +69,7 @@ Q_SIGNALS:
 private:
     void reindex();
     // Fills one accuracy field (final or best test top-1) of the runs given, then its column.
-    void setAccuracy(const QHash<qint64, double>& values, double RunSummary::*field, int column);
+    void setAccuracy(const QHash<qint64, double>& values, int column);  // column: TestTop1 or BestTop1
 
     std::vector<RunSummary> m_runs;
     QStringList m_settingColumns;
