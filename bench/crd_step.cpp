@@ -7,7 +7,7 @@
 // plain PyTorch; bench/gpu/check.sh runs the two side by side on a GPU.
 //
 // Per step: draw the batch's rows (distinct, from a fixed permutation) and their K negatives
-// (scns::UniformSampler, on the CPU, as the trainer does), forward both networks under
+// (scns::UniformSampler placed on the device, as the trainer does: drawn there), forward both networks under
 // scns::AutocastScope (--precision), the heads and the loss in float32 (the memory banks are
 // float32 and gatherDot wants one dtype), backward, optimiser step, bank update.
 //   --path pieces (default): the CRD pieces as ContrastiveTerm joins them for CRD
@@ -186,6 +186,7 @@ int main(int argc, char** argv)
             bo.crdFeatureDim = teacher->featureDim();
             banks = std::make_unique<scns::ContrastiveBanks>(bo, device, seed);
             sampler = std::make_unique<scns::UniformSampler>(labels, o.classes, scns::makeGenerator(seed + 1));
+            sampler->place(scns::SamplerPlacement::on(device));
             for (const auto& p : banks->head()->parameters())
                 params.push_back(p);
             for (const auto& p : banks->teacherHead()->parameters())
@@ -251,7 +252,7 @@ int main(int argc, char** argv)
                 const auto z = banks->head()->forward(fS);
                 const auto zT = banks->teacherHead()->forward(fT);
                 scns::CrdBatch b{
-                    z,  zT, banks->bank()->state(), banks->teacherBank()->state(), rowsOnDevice, neg.indices.to(device),
+                    z,  zT, banks->bank()->state(), banks->teacherBank()->state(), rowsOnDevice, neg.indices,
                     {}, {}};
                 crdLoss = scns::crdNce(b, *banks->nce(), *banks->teacherNce());
                 banks->remember(rows, z.detach(), zT.detach());

@@ -10,6 +10,9 @@
 //   - a whole contrastive step (CNN + projection head + sampler + fused InfoNCE + update) per
 //     sampler, and once with materialised negatives.
 // Prints one JSON line on stdout and a readable table on stderr.
+// --draws DEVICE (cpu, cuda): only where the negatives are made, per sampler: drawn by the host
+// loops and copied to DEVICE (the path before the samplers were placed) against drawn on DEVICE
+// by tensor operations (sampling/device_draws.h), each timed until the indices are on DEVICE.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -26,6 +29,7 @@
 #include <torch/optim/sgd.h>
 
 #include "losses/info_nce.h"
+#include "data/to_device.h"
 #include "models/registry.h"
 #include "sampling/class_sampler.h"
 #include "sampling/counter_rng.h"
@@ -77,12 +81,19 @@ int main(int argc, char** argv)
 {
     int threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     int repeats = 30;
+    std::string drawsDevice;  // --draws: only the draws, host+copy vs tensor draws on the device
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--threads")
             threads = std::stoi(argv[i + 1]);
         else if (a == "--repeats")
             repeats = std::stoi(argv[i + 1]);
+        else if (a == "--draws")
+            drawsDevice = argv[i + 1];
+        else {
+            std::fprintf(stderr, "bench_sampler_cost: unknown option %s (--threads N, --repeats N, --draws DEVICE)\n", a.c_str());
+            return 2;
+        }
     }
     at::set_num_threads(threads);
     at::manual_seed(0);
@@ -102,6 +113,33 @@ int main(int argc, char** argv)
 
     // Distinct anchors, as a shuffled epoch gives them.
     const auto anchorsFor = [&] { return at::randperm(kN, gen, at::kLong).narrow(0, 0, kB).clone(); };
+    if (!drawsDevice.empty()) {
+        const c10::Device device(drawsDevice);
+        const at::Tensor anchors = anchorsFor();
+        // Reading one element waits for the device's queue: the time until the indices are there.
+        const auto ready = [](const SampledNegatives& n) { return n.indices[0][0].item<std::int64_t>(); };
+        std::string json = "{\"device\": \"" + device.str() + "\", \"batch\": " + std::to_string(kB)
+                           + ", \"K\": " + std::to_string(kK) + ", \"threads\": " + std::to_string(threads) + ", \"draws_ms\": {";
+        std::fprintf(stderr, "negatives of %lld anchors x K = %lld, made on %s; milliseconds, median (min)\n",
+                     static_cast<long long>(kB), static_cast<long long>(kK), device.str().c_str());
+        std::fprintf(stderr, "%-18s %22s %22s\n", "sampler", "host loops + copy", "tensor draws there");
+        for (const auto& [name, s] : samplers) {
+            s->place({});
+            const Timing host = timeMs(repeats, [&] {
+                SampledNegatives n = s->sample(anchors, kK);
+                n.indices = toDevice(n.indices, device);
+                ready(n);
+            });
+            s->place({device, true});
+            const Timing there = timeMs(repeats, [&] { ready(s->sample(anchors, kK)); });
+            s->place({});
+            std::fprintf(stderr, "%-18s %12.2f (%7.2f) %12.2f (%7.2f)\n", name.c_str(), host.median, host.min, there.median, there.min);
+            json += std::string(name == samplers.front().first ? "\"" : ", \"") + name + "\": {\"host_copy\": "
+                    + std::to_string(host.median) + ", \"tensor\": " + std::to_string(there.median) + "}";
+        }
+        std::printf("%s}}\n", json.c_str());
+        return 0;
+    }
     std::map<std::string, Timing> sampleMs;
     for (const auto& [name, s] : samplers) {
         at::Tensor anchors = anchorsFor();

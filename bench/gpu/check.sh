@@ -17,7 +17,9 @@
 #       (bench_model_throughput vs bench/model_throughput.py);
 #    b. one CRD step at K = 16,384, resnet32x4 -> resnet8x4, batch 64, NCE form
 #       (bench_crd_step --path pieces and --path term vs bench/crd_step.py);
-#    c. for each, the share of the timed window in which the GPU ran no kernel, from
+#    c. where the negatives are made: host loops + copy vs tensor draws on the device
+#       (bench_sampler_cost --draws);
+#    d. for each, the share of the timed window in which the GPU ran no kernel, from
 #       nvidia-smi's utilization.gpu sampled every 50 ms (idle = 1 - mean utilisation).
 # 3. Runs the core tests with SCNS_TEST_DEVICE=cuda (cpu with --cpu; there only a few), each
 #    capped at PER_TEST_TIMEOUT seconds; failures do not stop anything.
@@ -287,9 +289,10 @@ build_targets() {  # label cap-seconds reserve-seconds targets...
 }
 ours_tp="$build/bench/bench_model_throughput"
 ours_crd="$build/bench/bench_crd_step"
+ours_draws="$build/bench/bench_sampler_cost"
 # No stale benchmark from an earlier run is measured: they are relinked (cheap) or absent.
-rm -f "$ours_tp" "$ours_crd"
-((ours)) && build_targets "for the measurements" 0 $((gpu ? 200 : 0)) scns bench_model_throughput bench_crd_step
+rm -f "$ours_tp" "$ours_crd" "$ours_draws"
+((ours)) && build_targets "for the measurements" 0 $((gpu ? 200 : 0)) scns bench_model_throughput bench_crd_step bench_sampler_cost
 
 # --- measurements ----------------------------------------------------------------------------
 smi=0
@@ -353,6 +356,7 @@ for prec in $precisions; do
   measure "crd-pytorch-$prec" "$python" "$here/../crd_step.py" --precision "$prec" "${crd_args[@]}"
 done
 [ -x "$ours_crd" ] && measure "crd-scns-term-fp32" "$ours_crd" --path term --precision fp32 "${crd_args[@]}"
+[ -x "$ours_draws" ] && measure "draws-scns" "$ours_draws" --draws "$device" --threads "$threads" --repeats "$((gpu ? 50 : 3))"
 
 summarize() {
   cp "$tmp/nvidia-smi.csv" "$out/nvidia-smi.csv" 2>/dev/null || : > "$out/nvidia-smi.csv"

@@ -133,8 +133,9 @@ def main():
         r0 = crd[0]
         md += ["## CRD step", "",
                "%s teacher (frozen, eval, no gradient) and %s student, batch %d, K = %d negatives, N = %d, d = %d, "
-               "NCE form, loss = CE + 0.8 L_CRD, SGD over the student and both heads; negatives drawn on the CPU "
-               "each step on both sides. `scns pieces`: `bench_crd_step --path pieces` (ContrastiveBanks, "
+               "NCE form, loss = CE + 0.8 L_CRD, SGD over the student and both heads; negatives drawn each step: "
+               "ours on the device (tensor draws, sampling/device_draws.h), PyTorch's on the CPU as RepDistiller's "
+               "data loader does, then copied. `scns pieces`: `bench_crd_step --path pieces` (ContrastiveBanks, "
                "UniformSampler, crdNce); `scns term`: `--path term`, the trainer's ContrastiveTerm with its "
                "per-step sampler statistics; `pytorch`: `bench/crd_step.py`, RepDistiller's ContrastMemory and "
                "NCE loss written in plain PyTorch." % (r0["teacher"], r0["student"], r0["batch"], r0["K"],
@@ -154,6 +155,20 @@ def main():
         if ratios:
             md += ["", "Speed of ours (pieces) relative to PyTorch, PyTorch ms / scns ms (> 1: ours faster): "
                    + "; ".join(ratios) + "."]
+        md.append("")
+
+    draws = [r for r in records if "draws_ms" in r]
+    if draws:
+        r0 = draws[0]
+        md += ["## Where the negatives are made", "",
+               "`bench_sampler_cost --draws %s`: %d anchors x K = %d negatives from N = 60,000 samples, per sampler; "
+               "milliseconds (median) until the indices are on the device: drawn by the host loops and copied "
+               "(pinned, non-blocking) against drawn there by tensor operations (the same indices, bit for bit)."
+               % (r0["device"], r0["batch"], r0["K"]), "",
+               "| sampler | host loops + copy, ms | tensor draws on the device, ms | host / device |",
+               "| --- | ---: | ---: | ---: |"]
+        for name, v in r0["draws_ms"].items():
+            md.append("| %s | %.3f | %.3f | %.1f |" % (name, v["host_copy"], v["tensor"], v["host_copy"] / v["tensor"]))
         md.append("")
 
     md += ["## What \"GPU idle\" measures", "",

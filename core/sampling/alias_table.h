@@ -28,6 +28,11 @@ public:
         return (static_cast<std::int64_t>(col) & keep) | (static_cast<std::int64_t>(cell.alias) & ~keep);
     }
 
+    // Cell `i` (row * cols + col): keep its column when the low 32 bits are below threshold(i),
+    // else take alias(i). What AliasTensors copies to a device.
+    std::uint32_t threshold(std::int64_t i) const { return m_cells[static_cast<std::size_t>(i)].threshold; }
+    std::int32_t alias(std::int64_t i) const { return m_cells[static_cast<std::size_t>(i)].alias; }
+
 private:
     std::int64_t m_rows = 0;
     std::int64_t m_cols = 0;

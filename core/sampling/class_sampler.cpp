@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include "data/to_device.h"
 #include "sampling/checked_class_distribution.h"
 #include "sampling/counter_rng.h"
 #include "sampling/sampler_loop.h"
@@ -22,7 +23,17 @@ SampledNegatives ClassSampler::sample(const at::Tensor& anchorIndices, std::int6
     checkNegativeCount(K);
     const at::Tensor anchors = m_index.checkedAnchors(anchorIndices, "ClassSampler::sample");
     const std::int64_t B = anchors.numel();
-    const CounterRng rng(nextKey(m_generator));
+    const std::uint64_t key = nextKey(m_generator);
+    if (m_placement.tensorDraws) {
+        // The host loop below on B x K lanes: counters 2 (b K + t) pick the class, + 1 the member.
+        const c10::Device device = m_placement.device;
+        const at::Tensor y = m_tensors.labels.index_select(0, toDevice(anchors, device)).unsqueeze(1);
+        const at::Tensor counters = at::arange(B * K, at::TensorOptions(device).dtype(at::kLong)).view({B, K}).mul_(2);
+        const at::Tensor c = m_classTensors.draw(y, draws::splitMix(key, counters));
+        const at::Tensor j = draws::below(draws::splitMix(key, counters.add(1)), m_tensors.counts.take(c));
+        return {m_tensors.order.take(m_tensors.offsets.take(c).add_(j)), at::ones({B, K}, at::TensorOptions(device).dtype(at::kBool))};
+    }
+    const CounterRng rng(key);
     at::Tensor out = at::empty({B, K}, at::kLong);
     const std::int64_t* a = anchors.data_ptr<std::int64_t>();
     std::int64_t* o = out.data_ptr<std::int64_t>();
@@ -45,6 +56,13 @@ SampledNegatives ClassSampler::sample(const at::Tensor& anchorIndices, std::int6
         }
     });
     return {out, at::ones({B, K}, at::kBool)};
+}
+
+void ClassSampler::place(const SamplerPlacement& placement)
+{
+    m_tensors = placement.tensorDraws ? ClassIndexTensors(m_index, placement.device) : ClassIndexTensors();
+    m_classTensors = placement.tensorDraws ? AliasTensors(m_classes, placement.device) : AliasTensors();
+    m_placement = placement;
 }
 
 }  // namespace scns

@@ -15,12 +15,16 @@ public:
                  at::Generator generator);
 
     SampledNegatives sample(const at::Tensor& anchorIndices, std::int64_t K) override;
+    void place(const SamplerPlacement& placement) override;
 
     const ClassIndex& classIndex() const { return m_index; }
 
 private:
     ClassIndex m_index;
     AliasTable m_classes;  // C rows of C columns
+    // Tensor draws only:
+    ClassIndexTensors m_tensors;
+    AliasTensors m_classTensors;
     at::Generator m_generator;
 };
 

@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include "data/to_device.h"
 #include "sampling/class_index.h"
 #include "sampling/config_fields.h"
 #include "sampling/counter_rng.h"
@@ -49,9 +50,17 @@ SampledNegatives EpsilonSampler::sample(const at::Tensor& anchorIndices, std::in
     const at::Tensor positions = at::from_blob(picked.data(), {static_cast<std::int64_t>(picked.size())}, at::kLong).clone();
     const at::Tensor anchors = anchorIndices.to(at::kCPU, at::kLong).index_select(0, positions.div(K, "floor"));
     const at::Tensor replacement = m_uniform->sample(anchors, 1).indices.view({-1});
-    out.indices.view({-1}).index_put_({positions}, replacement);
-    out.fromTopK.view({-1}).index_put_({positions}, false);
+    const at::Tensor where = toDevice(positions, out.indices.device());
+    out.indices.view({-1}).index_put_({where}, replacement);
+    out.fromTopK.view({-1}).index_put_({where}, false);
     return out;
+}
+
+void EpsilonSampler::place(const SamplerPlacement& placement)
+{
+    m_inner->place(placement);
+    m_uniform->place(placement);
+    m_placement = placement;
 }
 
 }  // namespace scns

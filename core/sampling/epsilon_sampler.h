@@ -17,6 +17,9 @@ public:
                    at::Generator generator);
 
     SampledNegatives sample(const at::Tensor& anchorIndices, std::int64_t K) override;
+    // Places both samplers. The picked positions are found on the host (about epsilon B K
+    // logarithms) and copied; the replacements are drawn on the device.
+    void place(const SamplerPlacement& placement) override;
 
     double epsilon() const { return m_epsilon; }
 

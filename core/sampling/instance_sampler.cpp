@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 
 #include "common/errors.h"
+#include "data/to_device.h"
 #include "sampling/config_fields.h"
 #include "sampling/counter_rng.h"
 #include "sampling/sampler_loop.h"
@@ -63,7 +64,16 @@ SampledNegatives InstanceSampler::sample(const at::Tensor& anchorIndices, std::i
     checkNegativeCount(K);
     const at::Tensor anchors = m_index.checkedAnchors(anchorIndices, "InstanceSampler::sample");
     const std::int64_t B = anchors.numel();
-    const CounterRng rng(nextKey(m_generator));
+    const std::uint64_t key = nextKey(m_generator);
+    if (m_placement.tensorDraws) {
+        // The host loop below on B x K lanes: draw b K + t picks a column of the anchor's row.
+        const c10::Device device = m_placement.device;
+        const at::Tensor i = toDevice(anchors, device).unsqueeze(1);  // B x 1
+        const at::Tensor r = draws::splitMix(key, at::arange(B * K, at::TensorOptions(device).dtype(at::kLong)).view({B, K}));
+        const at::Tensor column = m_weighting == InstanceWeighting::Softmax ? m_aliasTensors.draw(i, r) : draws::below(r, m_k);
+        return {m_deviceTable.take(i.mul(m_k).add(column)), at::ones({B, K}, at::TensorOptions(device).dtype(at::kBool))};
+    }
+    const CounterRng rng(key);
     at::Tensor out = at::empty({B, K}, at::kLong);
     const std::int64_t* a = anchors.data_ptr<std::int64_t>();
     std::int64_t* o = out.data_ptr<std::int64_t>();
@@ -85,6 +95,15 @@ SampledNegatives InstanceSampler::sample(const at::Tensor& anchorIndices, std::i
         }
     });
     return {out, at::ones({B, K}, at::kBool)};
+}
+
+void InstanceSampler::place(const SamplerPlacement& placement)
+{
+    m_deviceTable = placement.tensorDraws ? m_table.to(placement.device) : at::Tensor();
+    m_aliasTensors = placement.tensorDraws && m_weighting == InstanceWeighting::Softmax
+                         ? AliasTensors(m_alias, placement.device)
+                         : AliasTensors();
+    m_placement = placement;
 }
 
 }  // namespace scns

@@ -25,6 +25,7 @@ public:
                     at::Generator generator);
 
     SampledNegatives sample(const at::Tensor& anchorIndices, std::int64_t K) override;
+    void place(const SamplerPlacement& placement) override;
 
     std::int64_t k() const { return m_k; }
     // N x k double: each row's sampling probabilities (uniform 1/k or the softmax).
@@ -37,6 +38,9 @@ private:
     InstanceWeighting m_weighting;
     at::Tensor m_weights;  // N x k double (softmax), undefined for Uniform
     AliasTable m_alias;    // Softmax only
+    // Tensor draws only: the table on the placement's device, and the alias table (Softmax).
+    at::Tensor m_deviceTable;
+    AliasTensors m_aliasTensors;
     at::Generator m_generator;
 };
 

@@ -103,10 +103,11 @@ PseudoNegatives LatentMixup::generateFromBank(const at::Tensor& anchors, const a
     TORCH_CHECK(anchors.defined() && anchors.dim() == 2 && anchors.size(0) == B && anchors.size(1) == d,
                 "LatentMixup: anchors must be B x d = ", B, " x ", d, ", got ",
                 anchors.defined() ? anchors.sizes() : at::IntArrayRef{});
-    const at::Tensor idx = negativeIndices.to(at::kCPU, at::kLong);
     const at::Tensor b = bank.detach();
+    const at::Tensor idx = toDevice(negativeIndices, b.device()).to(at::kLong);
     return combine(anchors, draw(B, K), d, [&](const at::Tensor& positions) {
-        const at::Tensor rows = toDevice(idx.gather(1, positions).reshape({-1}), b.device());
+        // The draws are made on the host; the negatives' indices may live on the bank's device.
+        const at::Tensor rows = idx.gather(1, toDevice(positions, b.device())).reshape({-1});
         // A reduced-precision bank (contrastive.bank_dtype) mixes in the anchors' float32.
         return b.index_select(0, rows).view({B, positions.size(1), d}).to(anchors.scalar_type());
     });

@@ -50,7 +50,7 @@ public:
     PseudoNegatives generate(const at::Tensor& anchors, const at::Tensor& negatives);
 
     // The same draws with the negatives given as memory-bank rows (bank N x d, negativeIndices
-    // B x K, see bankInfoNce in losses/info_nce.h): only the 2 P source rows per anchor are
+    // B x K on any device, see bankInfoNce in losses/info_nce.h): only the 2 P source rows per anchor are
     // gathered. Equal to generate(anchors, bank[negativeIndices]) for the same generator state.
     PseudoNegatives generateFromBank(const at::Tensor& anchors, const at::Tensor& bank, const at::Tensor& negativeIndices);
 

@@ -11,6 +11,7 @@
 #include <ATen/core/Tensor.h>
 #include <torch/arg.h>
 
+#include "sampling/device_draws.h"
 #include "sampling/instance_sampler.h"
 
 namespace scns {
@@ -34,8 +35,10 @@ struct InstanceSamplerOptions {
 
 class SamplerFactory {
 public:
-    // labels: N int64 class ids (CPU) of the training set.
-    SamplerFactory(at::Tensor labels, std::int64_t numClasses, at::Generator generator);
+    // labels: N int64 class ids (CPU) of the training set. Every sampler made is placed with
+    // `placement` (sampling/device_draws.h): negatives drawn and returned on its device.
+    SamplerFactory(at::Tensor labels, std::int64_t numClasses, at::Generator generator,
+                   SamplerPlacement placement = {});
 
     std::shared_ptr<NegativeSampler> uniform() const;
     // similarity: C x C class similarity (CPU float). Throws ConfigError as ClassSampler and
@@ -51,6 +54,7 @@ private:
     at::Tensor m_labels;
     std::int64_t m_numClasses;
     at::Generator m_generator;
+    SamplerPlacement m_placement;
 };
 
 }  // namespace scns

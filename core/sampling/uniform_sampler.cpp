@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include "data/to_device.h"
 #include "sampling/config_fields.h"
 #include "sampling/counter_rng.h"
 #include "sampling/sampler_loop.h"
@@ -24,7 +25,10 @@ SampledNegatives UniformSampler::sample(const at::Tensor& anchorIndices, std::in
     checkNegativeCount(K);
     const at::Tensor anchors = m_index.checkedAnchors(anchorIndices, "UniformSampler::sample");
     const std::int64_t B = anchors.numel();
-    const CounterRng rng(nextKey(m_generator));
+    const std::uint64_t key = nextKey(m_generator);
+    if (m_placement.tensorDraws)
+        return sampleTensors(anchors, K, key);
+    const CounterRng rng(key);
     at::Tensor out = at::empty({B, K}, at::kLong);
     const std::int64_t* a = anchors.data_ptr<std::int64_t>();
     std::int64_t* o = out.data_ptr<std::int64_t>();
@@ -46,6 +50,27 @@ SampledNegatives UniformSampler::sample(const at::Tensor& anchorIndices, std::in
         }
     });
     return {out, at::zeros({B, K}, at::kBool)};
+}
+
+void UniformSampler::place(const SamplerPlacement& placement)
+{
+    m_tensors = placement.tensorDraws ? ClassIndexTensors(m_index, placement.device) : ClassIndexTensors();
+    m_placement = placement;
+}
+
+SampledNegatives UniformSampler::sampleTensors(const at::Tensor& anchors, std::int64_t K, std::uint64_t key) const
+{
+    // The host loop's arithmetic on B x K lanes: draw b * K + t picks among the samples of other
+    // classes and steps over the anchor's class block.
+    const c10::Device device = m_placement.device;
+    const std::int64_t B = anchors.numel();
+    const at::Tensor y = m_tensors.labels.index_select(0, toDevice(anchors, device)).unsqueeze(1);  // B x 1
+    const at::Tensor count = m_tensors.counts.index_select(0, y.view(-1)).unsqueeze(1);
+    const at::Tensor skipFrom = m_tensors.offsets.index_select(0, y.view(-1)).unsqueeze(1);
+    const at::Tensor r = draws::splitMix(key, at::arange(B * K, at::TensorOptions(device).dtype(at::kLong)).view({B, K}));
+    at::Tensor pos = draws::below(r, count.neg().add_(m_index.size()));
+    pos.add_(pos.ge(skipFrom).mul(count));
+    return {m_tensors.order.take(pos), at::zeros({B, K}, at::TensorOptions(device).dtype(at::kBool))};
 }
 
 }  // namespace scns

@@ -13,11 +13,15 @@ public:
     UniformSampler(const at::Tensor& labels, std::int64_t numClasses, at::Generator generator);
 
     SampledNegatives sample(const at::Tensor& anchorIndices, std::int64_t K) override;
+    void place(const SamplerPlacement& placement) override;
 
     const ClassIndex& classIndex() const { return m_index; }
 
 private:
+    SampledNegatives sampleTensors(const at::Tensor& anchors, std::int64_t K, std::uint64_t key) const;
+
     ClassIndex m_index;
+    ClassIndexTensors m_tensors;  // tensor draws only
     at::Generator m_generator;
 };
 

@@ -79,7 +79,8 @@ ContrastiveTerm::ContrastiveTerm(const ContrastiveConfig& config, const std::str
       m_mixupGen(makeGenerator(streamSeed(seed, 0, kMixupStream))),
       m_positiveGen(makeGenerator(streamSeed(seed, 0, kPositiveStream))),
       m_batchGen(makeGenerator(streamSeed(seed, 0, kBatchesStream))),
-      m_samplers(m_labels, m_numClasses, m_samplerGen),
+      m_samplers(m_labels, m_numClasses, m_samplerGen, SamplerPlacement::on(device)),
+      m_deviceLabels(m_labels.to(device)),
       m_probes(m_byClass, m_labels, config.probeAnchors, config.probeNegatives, seed)
 {
     if (config.mixupCount > 0)
@@ -114,7 +115,10 @@ void ContrastiveTerm::setSimilarity(const torch::Tensor& S, ClassSimilaritySourc
     m_similarity = Sc;
     // Statistics ("share from the top-k classes") need the top-k set even for other samplers.
     if (m_config.classK >= 1 && m_config.classK < m_numClasses)
+    {
         m_topKClassMask = classSamplingDistribution(Sc, m_config.classK, m_config.classTau, true).gt(0);
+        m_topKClassMaskOnDevice = m_topKClassMask.to(m_device);
+    }
 }
 
 void ContrastiveTerm::buildSampler(const std::optional<ReferenceOutputs>& reference, std::int64_t epoch)
@@ -230,13 +234,12 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
     // CRD: the student's anchors contrast against the teacher's bank (and back).
     MemoryBank& studentBank = *m_banks.bank();
     const torch::Tensor& bank = isCrd() ? m_banks.teacherBank()->state() : studentBank.state();
-    // Checked on the host (the sampler's range), then copied once without waiting.
-    TORCH_CHECK(neg.indices.numel() == 0 || (neg.indices.min().item<std::int64_t>() >= 0 && neg.indices.max().item<std::int64_t>() < m_labels.size(0)),
-                "ContrastiveTerm: a sampler drew an index outside the training set");
+    // The samplers draw on the run's device (sampling/device_draws.h); their indices are in range
+    // by construction (and gatherDot checks them on the CPU).
     const torch::Tensor negIdx = toDevice(neg.indices, m_device);
     PseudoNegatives pseudo;
     if (m_mixup)
-        pseudo = m_mixup->generateFromBank(z.detach(), bank, neg.indices);  // host indices: no read-back
+        pseudo = m_mixup->generateFromBank(z.detach(), bank, negIdx);
     NceLoss* nce = m_banks.nce();
     torch::Tensor L;
     torch::Tensor zT;
@@ -244,7 +247,7 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
         zT = teacherHead()->forward(teacherFeatures);
         CrdBatch b{z, zT, studentBank.state(), bank, toDevice(idx, m_device), negIdx, pseudo.embeddings, {}};
         if (m_mixup)
-            b.teacherPseudo = m_mixup->generateFromBank(zT.detach(), studentBank.state(), neg.indices).embeddings;
+            b.teacherPseudo = m_mixup->generateFromBank(zT.detach(), studentBank.state(), negIdx).embeddings;
         L = nce ? crdNce(b, *nce, *m_banks.teacherNce()) : crdInfoNce(b, m_config.tau);
     } else {
         const torch::Tensor pos = studentBank.rows(positives(idx, lab));  // B x d
@@ -255,8 +258,8 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
         torch::NoGradGuard noGrad;
         const auto zd = z.detach();
         const auto cos = gatherDot(zd, bank, negIdx);  // B x K, on the device: summed there, read per epoch
-        m_statistics.addBankBatch(L.detach(), cos, lab, m_labels.index({neg.indices}), neg.fromTopK, m_topKClassMask);
-        m_probes.record(idx, lab, zd, neg.indices, neg.fromTopK, cos, pseudo);
+        m_statistics.addBankBatch(L.detach(), cos, lab, m_deviceLabels.take(negIdx), neg.fromTopK, m_topKClassMaskOnDevice);
+        m_probes.record(idx, lab, zd, negIdx, neg.fromTopK, cos, pseudo);
     }
     m_banks.remember(idx, z.detach(), zT.defined() ? zT.detach() : torch::Tensor());
     return L;

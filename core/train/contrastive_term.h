@@ -107,7 +107,8 @@ private:
 
     ContrastiveBanks m_banks;
     at::Generator m_samplerGen, m_mixupGen, m_positiveGen, m_batchGen;
-    SamplerFactory m_samplers;
+    SamplerFactory m_samplers;  // samplers placed on m_device
+    torch::Tensor m_deviceLabels;  // m_labels on m_device (the drawn negatives' classes)
     std::shared_ptr<NegativeSampler> m_sampler;
     std::unique_ptr<LatentMixup> m_mixup;
     SamplerStatistics m_statistics;
@@ -115,6 +116,7 @@ private:
 
     torch::Tensor m_similarity;     // C x C float (CPU), or undefined before a source gave one
     torch::Tensor m_topKClassMask;  // C x C bool (CPU), or undefined when there is no S
+    torch::Tensor m_topKClassMaskOnDevice;  // the same on m_device
     bool m_built = false;
     torch::Tensor m_batchDistribution;  // supcon with sampler = class: C x C; else undefined (uniform)
 };

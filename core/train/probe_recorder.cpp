@@ -40,17 +40,20 @@ void ProbeRecorder::record(const at::Tensor& indices, const at::Tensor& labels, 
             continue;
         const std::int64_t anchorClass = labels[b].item<std::int64_t>();
         const std::int64_t shown = std::min<std::int64_t>(m_negativesShown, negIdx.size(1));
-        // One copy of the anchor's shown cosines (negCos may live on a GPU; probe anchors are rare).
+        // One copy of the anchor's rows (they may live on a GPU; probe anchors are rare).
         const at::Tensor cosRow = negCos[b].narrow(0, 0, shown).to(at::kCPU, at::kDouble);
+        const at::Tensor negRow = negIdx[b].to(at::kCPU, at::kLong);
+        const at::Tensor topRow = fromTopK[b].narrow(0, 0, shown).to(at::kCPU, at::kBool);
+        const std::int64_t* neg = negRow.data_ptr<std::int64_t>();
         for (std::int64_t j = 0; j < shown; ++j) {
             ProbeNegativeRow r;
             r.anchorIndex = idx[b];
             r.anchorClass = anchorClass;
             r.slot = j;
-            r.sampleIndex = negIdx[b][j].item<std::int64_t>();
+            r.sampleIndex = neg[j];
             r.sampleClass = m_labels[r.sampleIndex].item<std::int64_t>();
             r.similarity = cosRow[j].item<double>();
-            r.fromTopK = fromTopK[b][j].item<bool>();
+            r.fromTopK = topRow[j].item<bool>();
             m_rows.push_back(r);
         }
         if (!pseudo.defined())
@@ -65,8 +68,8 @@ void ProbeRecorder::record(const at::Tensor& indices, const at::Tensor& labels, 
             r.similarity = pcos[q].item<double>();
             // Sources as training-set indices (-1: the anchor itself).
             const auto a = pseudoNegatives.sourceA[b][q].item<std::int64_t>(), s = pseudoNegatives.sourceB[b][q].item<std::int64_t>();
-            r.sourceA = a < 0 ? -1 : negIdx[b][a].item<std::int64_t>();
-            r.sourceB = s < 0 ? -1 : negIdx[b][s].item<std::int64_t>();
+            r.sourceA = a < 0 ? -1 : neg[a];
+            r.sourceB = s < 0 ? -1 : neg[s];
             r.lambda = pseudoNegatives.lambdas[b][q].item<double>();
             m_rows.push_back(r);
         }

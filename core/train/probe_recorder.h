@@ -21,8 +21,9 @@ public:
                   std::int64_t negativesShown, std::uint64_t seed);
 
     // One batch: indices/labels B int64 (CPU); z: B x d anchor embeddings; negatives: B x K
-    // training indices (CPU) with fromTopK (B x K bool) and negativeCos (B x K, CPU); pseudo:
-    // Latent Mixup's pseudo-negatives (embeddings undefined when there are none).
+    // training indices with fromTopK (B x K bool) and negativeCos (B x K), on any device (only a
+    // probe anchor's rows are copied); pseudo: Latent Mixup's pseudo-negatives (embeddings
+    // undefined when there are none).
     void record(const at::Tensor& indices, const at::Tensor& labels, const at::Tensor& z, const at::Tensor& negatives,
                 const at::Tensor& fromTopK, const at::Tensor& negativeCos, const PseudoNegatives& pseudo);
     // The rows recorded since the last take() or clear(), stamped with `epoch` (1-based).

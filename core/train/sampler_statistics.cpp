@@ -1,15 +1,19 @@
 #include "train/sampler_statistics.h"
 
+#include <algorithm>
+
 #include <ATen/ATen.h>
 
 #include "data/to_device.h"
 
 namespace scns {
 
-void SamplerStatistics::addDeviceSums(const at::Tensor& loss, const at::Tensor& cosineSum, std::int64_t negatives)
+void SamplerStatistics::addSums(const at::Tensor& loss, const at::Tensor& cosineSum, const at::Tensor& counts,
+                                std::int64_t negatives)
 {
-    const at::Tensor sums = at::stack({loss.detach().to(at::kDouble).reshape({}), cosineSum.to(at::kDouble)});
-    m_deviceSums = m_deviceSums.defined() ? m_deviceSums + sums : sums;
+    const at::Tensor batch = at::cat({at::stack({loss.detach().to(at::kDouble).reshape({}), cosineSum.to(at::kDouble)}),
+                                      toDevice(counts, cosineSum.device()).to(at::kDouble)});
+    m_sums = m_sums.defined() ? m_sums + batch : batch;
     ++m_batches;
     m_negatives += negatives;
 }
@@ -18,51 +22,53 @@ void SamplerStatistics::addBankBatch(const at::Tensor& loss, const at::Tensor& c
                                      const at::Tensor& negativeLabels, const at::Tensor& fromTopK,
                                      const at::Tensor& topKClassMask)
 {
-    const std::int64_t n = negativeLabels.numel();
-    addDeviceSums(loss, cos.sum(), n);
-    m_sameClass.add(negativeLabels.eq(anchorLabels.unsqueeze(1)).sum().item<double>(), n);
-    m_fromTopK.add(fromTopK.sum().item<double>(), n);
-    if (topKClassMask.defined())
-        m_topKClass.add(topKClassMask.index({anchorLabels.unsqueeze(1).expand_as(negativeLabels), negativeLabels}).sum().item<double>(), n);
+    const c10::Device device = cos.device();
+    const at::Tensor anchors = toDevice(anchorLabels, device).unsqueeze(1);
+    const at::Tensor negatives = toDevice(negativeLabels, device);
+    const at::Tensor inTopK = topKClassMask.defined()
+                                  ? toDevice(topKClassMask, device).index({anchors.expand_as(negatives), negatives}).sum()
+                                  : at::zeros({}, cos.options().dtype(at::kLong));
+    const at::Tensor counts = at::stack({negatives.eq(anchors).sum(), toDevice(fromTopK, device).sum(), inTopK});
+    addSums(loss, cos.sum(), counts, negativeLabels.numel());
 }
 
 void SamplerStatistics::addInBatch(const at::Tensor& loss, const at::Tensor& cos, const at::Tensor& labels,
                                    const at::Tensor& topKClassMask)
 {
     const auto differ = labels.unsqueeze(1).ne(labels.unsqueeze(0));
-    const auto pairs = static_cast<std::int64_t>(differ.sum().item<double>());
-    addDeviceSums(loss, cos.masked_select(toDevice(differ, cos.device())).sum(), pairs);
+    const auto pairs = static_cast<std::int64_t>(differ.sum().item<double>());  // host labels
+    double inTopK = 0;
     if (topKClassMask.defined()) {
         const auto rows = labels.unsqueeze(1).expand({labels.size(0), labels.size(0)});
         const auto cols = labels.unsqueeze(0).expand({labels.size(0), labels.size(0)});
-        m_topKClass.add(topKClassMask.index({rows, cols}).logical_and(differ).sum().item<double>(), pairs);
+        inTopK = topKClassMask.index({rows, cols}).logical_and(differ).sum().item<double>();
     }
     // No sampler drew these: the same-class and from-top-k shares stay 0.
-    m_sameClass.add(0, pairs);
-    m_fromTopK.add(0, pairs);
+    addSums(loss, cos.masked_select(toDevice(differ, cos.device())).sum(), at::tensor({0.0, 0.0, inTopK}, at::kDouble),
+            pairs);
 }
 
 ContrastiveEpochStats SamplerStatistics::value(bool withTopK) const
 {
     ContrastiveEpochStats s;
-    if (m_deviceSums.defined()) {
-        const at::Tensor sums = m_deviceSums.to(at::kCPU);
-        s.meanLoss = sums[0].item<double>() / static_cast<double>(m_batches);
-        s.meanNegativeCosine = sums[1].item<double>() / static_cast<double>(std::max<std::int64_t>(1, m_negatives));
-    }
-    s.sameClassShare = m_sameClass.value();
-    s.fromTopKShare = m_fromTopK.value();
+    if (!m_sums.defined())
+        return s;
+    const at::Tensor sums = m_sums.to(at::kCPU);
+    const double* v = sums.data_ptr<double>();
+    const auto negatives = static_cast<double>(std::max<std::int64_t>(1, m_negatives));
+    s.meanLoss = v[0] / static_cast<double>(m_batches);
+    s.meanNegativeCosine = v[1] / negatives;
+    s.sameClassShare = v[2] / negatives;
+    s.fromTopKShare = v[3] / negatives;
     if (withTopK)
-        s.topKClassShare = m_topKClass.value();
+        s.topKClassShare = v[4] / negatives;
     return s;
 }
 
 void SamplerStatistics::reset()
 {
-    m_deviceSums = at::Tensor();
+    m_sums = at::Tensor();
     m_batches = m_negatives = 0;
-    for (AverageValueMeter* m : {&m_topKClass, &m_sameClass, &m_fromTopK})
-        m->reset();
 }
 
 }  // namespace scns

@@ -3,10 +3,10 @@
 // contrastive loss, mean anchor-negative cosine, and the shares of negatives from the top-k
 // classes, of the anchor's own class, and drawn from the semantic distribution. One meter each.
 #include <cmath>
+#include <cstdint>
 
 #include <ATen/core/Tensor.h>
 
-#include "common/average_value_meter.h"
 
 namespace scns {
 
@@ -18,14 +18,13 @@ struct ContrastiveEpochStats {
     double fromTopKShare = 0;        // share drawn from the semantic distribution (not uniform)
 };
 
-// What comes from the device (the loss, the cosines) is summed there and read once, in value();
-// what the samplers drew on the host (labels, from-top-k flags) is counted on the host. Either
-// way no batch makes the host wait for the device.
+// Everything is summed where the batch's tensors live (a GPU when the samplers draw there) and
+// read once, in value(): no batch makes the host wait for the device.
 class SamplerStatistics {
 public:
-    // A batch against the memory bank. loss: 0-d; cos: B x K anchor . negative (both on the
-    // run's device); anchorLabels: B int64; negativeLabels: B x K int64; fromTopK: B x K bool;
-    // topKClassMask: C x C bool, or undefined when there is no class similarity (host tensors).
+    // A batch against the memory bank. loss: 0-d; cos: B x K anchor . negative; anchorLabels:
+    // B int64; negativeLabels: B x K int64; fromTopK: B x K bool; topKClassMask: C x C bool, or
+    // undefined when there is no class similarity. Any device (copied to cos's where needed).
     void addBankBatch(const at::Tensor& loss, const at::Tensor& cos, const at::Tensor& anchorLabels,
                       const at::Tensor& negativeLabels, const at::Tensor& fromTopK, const at::Tensor& topKClassMask);
     // An in-batch (SupCon) batch: every pair of different classes is a negative. cos: B x B on
@@ -36,11 +35,11 @@ public:
     void reset();
 
 private:
-    void addDeviceSums(const at::Tensor& loss, const at::Tensor& cosineSum, std::int64_t negatives);
+    // counts: [same class, from top-k, top-k class] summed over the batch's `negatives`.
+    void addSums(const at::Tensor& loss, const at::Tensor& cosineSum, const at::Tensor& counts, std::int64_t negatives);
 
-    at::Tensor m_deviceSums;  // double [loss sum, cosine sum] on the run's device
+    at::Tensor m_sums;  // double [loss, cosine, same class, from top-k, top-k class] on the device
     std::int64_t m_batches = 0, m_negatives = 0;
-    AverageValueMeter m_topKClass, m_sameClass, m_fromTopK;
 };
 
 }  // namespace scns
