@@ -74,6 +74,11 @@ int main(int argc, char** argv)
     // What Export gives for one paper column (3.5 x 2.6 in) at 3x: the figure laid out at that size.
     if (savePlot(*curves.plot(), out + QStringLiteral("/curves-column.png"), 252, 187, 3.0).isEmpty())
         QTextStream(stdout) << "wrote " << out << "/curves-column.png\n";
+    // An accuracy beside a loss: the loss on the right axis (docs/gui.md).
+    curves.setSeedGroups(false);
+    curves.setSelectedMetrics({QStringLiteral("test/top1"), QStringLiteral("train/loss")});
+    waitFor(&curves, &CurvesView::seriesLoaded);
+    save(curves, out, QStringLiteral("curves-two-axes"));
 
     SimilarityHeatmapView heat;
     heat.setRun(db, inspected);

@@ -559,8 +559,13 @@ void RunBrowser::setSettingColumns(const QStringList& keys)
     const int sortColumn = m_view->horizontalHeader()->sortIndicatorSection();
     const Qt::SortOrder order = m_view->horizontalHeader()->sortIndicatorOrder();
     m_model->setSettingColumns(keys);
-    for (int c = RunListModel::ColumnCount; c < m_model->columnCount(); ++c)
-        m_view->horizontalHeader()->resizeSection(c, 110);
+    // Shown right after the accuracies (the model appends them): a run's settings and its
+    // result side by side, without scrolling past the data set, tags and dates.
+    QHeaderView* header = m_view->horizontalHeader();
+    for (int c = RunListModel::ColumnCount; c < m_model->columnCount(); ++c) {
+        header->resizeSection(c, 110);
+        header->moveSection(header->visualIndex(c), header->visualIndex(RunListModel::BestTop1) + 1 + (c - RunListModel::ColumnCount));
+    }
     if (sortColumn >= 0 && sortColumn < m_model->columnCount())
         m_view->sortByColumn(sortColumn, order);
 }

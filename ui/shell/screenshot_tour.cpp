@@ -8,6 +8,7 @@
 #include "browser/run_list_model.h"
 #include "shell/inspection_views.h"
 #include "shell/main_window.h"
+#include "views/curves_view.h"
 #include "views/negatives_view.h"
 
 namespace scns {
@@ -60,6 +61,9 @@ void ScreenshotTour::openRuns()
         for (const auto& r : runs)
             if (ids.size() < 4 && r.id != lead->id && r.status == RunStatus::Finished && r.dataset == lead->dataset)
                 ids << r.id;
+        for (const auto& r : runs)
+            if (r.status == RunStatus::Finished && r.dataset == lead->dataset)
+                m_sameDataset << r.id;
         m_window->browser()->selectRun(lead->id);
     }
     InspectionViews* views = m_window->views();
@@ -91,20 +95,69 @@ void ScreenshotTour::shootNext()
     QTabWidget* tabs = m_window->tabs();
     if (m_page > 0) {
         QWidget* page = tabs->widget(m_page - 1);
-        const QString name = page->objectName().isEmpty() ? QStringLiteral("page") : page->objectName();
-        const QString file = QDir(m_dir).filePath(QStringLiteral("%1-%2.png").arg(m_page, 2, 10, QLatin1Char('0')).arg(name));
-        if (m_window->grab().save(file))
-            m_written << file;
-        else
-            m_failed = true;
+        save(page->objectName().isEmpty() ? QStringLiteral("page") : page->objectName());
     }
     if (m_page >= tabs->count()) {
-        Q_EMIT finished(m_failed ? 1 : 0);
+        shootExtra();
         return;
     }
     tabs->setCurrentIndex(m_page);
     ++m_page;
     QTimer::singleShot(kSettleMs, this, &ScreenshotTour::shootNext);
+}
+
+void ScreenshotTour::save(const QString& name)
+{
+    const int number = static_cast<int>(m_written.size()) + (m_failed ? 2 : 1);
+    const QString file = QDir(m_dir).filePath(QStringLiteral("%1-%2.png").arg(number, 2, 10, QLatin1Char('0')).arg(name));
+    if (m_window->grab().save(file))
+        m_written << file;
+    else
+        m_failed = true;
+}
+
+void ScreenshotTour::shootExtra()
+{
+    constexpr int kLoadMs = 1500;  // the views read their series in the background
+    InspectionViews* views = m_window->views();
+    CurvesView* curves = views->curves();
+    QTabWidget* tabs = m_window->tabs();
+    switch (m_extra++) {
+    case 0:
+        tabs->setCurrentWidget(views->curvesPage());
+        curves->setSelectedMetrics({QStringLiteral("test/top1"), QStringLiteral("train/loss")});
+        QTimer::singleShot(kLoadMs, this, [this] {
+            save(QStringLiteral("curves-two-axes"));
+            shootExtra();
+        });
+        return;
+    case 1:
+        if (m_sameDataset.size() < 2)
+            break;
+        curves->setSeedGroups(true);
+        curves->setBandKind(BandKind::Ci95);
+        curves->setSelectedMetrics({QStringLiteral("test/top1")});
+        views->showRuns(m_sameDataset);
+        QTimer::singleShot(kLoadMs, this, [this] {
+            save(QStringLiteral("curves-seed-groups"));
+            shootExtra();
+        });
+        return;
+    case 2: {
+        RunBrowser* browser = m_window->browser();
+        tabs->setCurrentWidget(browser);
+        browser->setSettingColumns(browser->differingSettingKeys());
+        QTimer::singleShot(kSettleMs, this, [this] {
+            save(QStringLiteral("runs-setting-columns"));
+            shootExtra();
+        });
+        return;
+    }
+    default:
+        Q_EMIT finished(m_failed ? 1 : 0);
+        return;
+    }
+    shootExtra();  // a view that did not apply
 }
 
 }  // namespace scns

@@ -66,6 +66,7 @@ void CurvesView::rebuildGroupGraphs(const QStringList& metrics)
         configs.push_back(run.config);
     const std::vector<SeedGroup> groups = groupBySeed(configs);
     const BandKind kind = bandKind();
+    const AxisSplit split = splitByUnit(metrics);
     for (int gi = 0; gi < static_cast<int>(groups.size()); ++gi) {
         const SeedGroup& group = groups[static_cast<std::size_t>(gi)];
         const QString label =
@@ -90,8 +91,9 @@ void CurvesView::rebuildGroupGraphs(const QStringList& metrics)
             const BandSeries band = seedBand(members, kind);
             const QColor color = runColor(gi);
             GroupGraphs g;
-            g.lower = m_plot->addGraph();
-            g.upper = m_plot->addGraph();
+            QCPAxis* valueAxis = valueAxisFor(metrics[mi], split);
+            g.lower = m_plot->addGraph(m_plot->xAxis, valueAxis);
+            g.upper = m_plot->addGraph(m_plot->xAxis, valueAxis);
             QColor fill = color;
             fill.setAlpha(50);
             for (QCPGraph* edge : {g.lower, g.upper}) {
@@ -103,7 +105,7 @@ void CurvesView::rebuildGroupGraphs(const QStringList& metrics)
             g.upper->setChannelFillGraph(g.lower);
             g.lower->setData(band.x, band.lower, true);
             g.upper->setData(band.x, band.upper, true);
-            g.mean = m_plot->addGraph();
+            g.mean = m_plot->addGraph(m_plot->xAxis, valueAxis);
             g.mean->setPen(QPen(color, 1.8, metricPenStyle(mi)));
             if (epochWise)
                 g.mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));

@@ -74,6 +74,13 @@ CurvesView::CurvesView(QWidget* parent)
     m_plot->legend->setMargins(QMargins(6, 4, 6, 4));
     m_plot->installEventFilter(this);
     m_plot->xAxis->setLabel(tr("step"));
+    // The right y axis carries metrics in another unit than the first ticked one (splitByUnit);
+    // hidden until there are any, and without a grid of its own (the left one's is enough).
+    m_plot->yAxis2->setTickLabels(true);
+    m_plot->yAxis2->grid()->setVisible(false);
+    m_plot->yAxis2->setVisible(false);
+    m_plot->axisRect()->setRangeDragAxes({m_plot->xAxis}, {m_plot->yAxis, m_plot->yAxis2});
+    m_plot->axisRect()->setRangeZoomAxes({m_plot->xAxis}, {m_plot->yAxis, m_plot->yAxis2});
     // Faint unsmoothed copies are drawn below every main curve.
     m_plot->addLayer(QStringLiteral("raw"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
     // Curves of running runs on their own buffered layer: a live update whose axes stay put
@@ -357,11 +364,8 @@ void CurvesView::setLogY(bool on)
     }
     if (on == logY())
         return;
-    m_plot->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-    if (on)
-        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-    else
-        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    setLogScale(*m_plot->yAxis, on);
+    setLogScale(*m_plot->yAxis2, on);
     fitAll();
 }
 
@@ -457,7 +461,10 @@ void CurvesView::rebuildGraphs(bool live)
 {
     const QStringList metrics = selectedMetrics();
     fetchMissing(metrics);
-    m_plot->yAxis->setLabel(curvesAxisTitle(metrics));
+    const AxisSplit split = splitByUnit(metrics);
+    m_plot->yAxis->setLabel(curvesAxisTitle(split.left));
+    m_plot->yAxis2->setLabel(curvesAxisTitle(split.right));
+    m_plot->yAxis2->setVisible(!split.right.isEmpty());
     if (seedGroups()) {
         // One mean and band per seed group instead of a curve per run.
         for (const GraphPair& g : std::as_const(m_graphs))
@@ -504,9 +511,18 @@ void CurvesView::rebuildGraphs(bool live)
         for (int mi = 0; mi < metrics.size(); ++mi) {
             const QString key = graphKey(run.runId, metrics[mi]);
             GraphPair& g = m_graphs[key];
+            QCPAxis* valueAxis = valueAxisFor(metrics[mi], split);
+            if (g.main && g.main->valueAxis() != valueAxis) {
+                // Its unit moved to the other side (the first ticked metric changed): a graph's
+                // axes are fixed, so it is made again.
+                removeGraph(g.main);
+                if (g.raw)
+                    removeGraph(g.raw);
+                g = GraphPair{};
+            }
             const bool created = g.main == nullptr;
             if (created) {
-                g.main = m_plot->addGraph();
+                g.main = m_plot->addGraph(m_plot->xAxis, valueAxis);
                 g.main->setPen(QPen(runColor(r), 1.6, metricPenStyle(mi)));
             }
             // One metric over several runs: the legend names the runs only.
@@ -515,7 +531,7 @@ void CurvesView::rebuildGraphs(bool live)
             g.main->setName(metrics.size() == 1 && m_runs.size() > 1 ? runLabel
                                                                      : runLabel + QStringLiteral(" · ") + metrics[mi]);
             if (smooth && !g.raw) {
-                g.raw = m_plot->addGraph();
+                g.raw = m_plot->addGraph(m_plot->xAxis, valueAxis);
                 QColor faint = runColor(r);
                 faint.setAlpha(60);
                 g.raw->setPen(QPen(faint, 1, metricPenStyle(mi)));
@@ -546,10 +562,11 @@ void CurvesView::rebuildGraphs(bool live)
     m_dirty.clear();
     layersChanged = fitLegend(*m_plot, m_plot->width()) != m_legendBelow || layersChanged;
     m_legendBelow = fitLegend(*m_plot, m_plot->width());
-    const QCPRange x0 = m_plot->xAxis->range(), y0 = m_plot->yAxis->range();
+    const QCPRange x0 = m_plot->xAxis->range(), y0 = m_plot->yAxis->range(), y20 = m_plot->yAxis2->range();
     if (!m_userZoomed)
         fitRanges();
-    const bool sameView = m_plot->xAxis->range() == x0 && m_plot->yAxis->range() == y0;
+    const bool sameView =
+        m_plot->xAxis->range() == x0 && m_plot->yAxis->range() == y0 && m_plot->yAxis2->range() == y20;
     if (live && sameView && !createdAny && !layersChanged)
         m_liveLayer->replot();
     else
@@ -581,8 +598,8 @@ void CurvesView::fitRanges()
     // The union of the drawn data's ranges, computed here rather than with QCustomPlot's
     // rescaleAxes: that keeps the current span for a single point or a constant curve, and
     // with the margins added on every live update the view would grow without bound.
-    bool anyKey = false, anyValue = false;
-    QCPRange keys, values;
+    bool anyKey = false, anyLeft = false, anyRight = false;
+    QCPRange keys, left, right;
     const auto unite = [](QCPRange& into, bool& any, const QCPRange& r) {
         if (!std::isfinite(r.lower) || !std::isfinite(r.upper))
             return;
@@ -603,20 +620,30 @@ void CurvesView::fitRanges()
         if (found)
             unite(keys, anyKey, k);
         const QCPRange v = graph->getValueRange(found, sign);
-        if (found)
-            unite(values, anyValue, v);
+        if (found) {
+            if (graph->valueAxis() == m_plot->yAxis2)
+                unite(right, anyRight, v);
+            else
+                unite(left, anyLeft, v);
+        }
     }
-    if (!anyKey || !anyValue)
+    if (!anyKey || !(anyLeft || anyRight))
         return;
     // Room for the markers of the first and last epoch; a single x gets a span of its own.
     const double keyPad = keys.size() > 0 ? keys.size() * (m_axis == CurveAxis::Epoch ? 0.04 : 0.01) : 1.0;
     m_plot->xAxis->setRange(keys.lower - keyPad, keys.upper + keyPad);
-    if (logY()) {
-        m_plot->yAxis->setRange(values.lower / 1.2, values.upper * 1.2);
-    } else {
-        const double valuePad = values.size() > 0 ? values.size() * 0.03 : std::max(0.5, std::abs(values.lower) * 0.05);
-        m_plot->yAxis->setRange(values.lower - valuePad, values.upper + valuePad);
-    }
+    const auto fitValues = [this](QCPAxis* axis, const QCPRange& values) {
+        if (logY()) {
+            axis->setRange(values.lower / 1.2, values.upper * 1.2);
+        } else {
+            const double pad = values.size() > 0 ? values.size() * 0.03 : std::max(0.5, std::abs(values.lower) * 0.05);
+            axis->setRange(values.lower - pad, values.upper + pad);
+        }
+    };
+    if (anyLeft)
+        fitValues(m_plot->yAxis, left);
+    if (anyRight)
+        fitValues(m_plot->yAxis2, right);
 }
 
 void CurvesView::appendMetrics(qint64 runId, const QList<MetricRow>& rows)
@@ -707,6 +734,14 @@ QString metricUnit(const QString& metric)
     return {};
 }
 
+AxisSplit splitByUnit(const QStringList& metrics)
+{
+    AxisSplit split;
+    for (const QString& m : metrics)
+        (metricUnit(m) == metricUnit(metrics.front()) ? split.left : split.right) << m;
+    return split;
+}
+
 QString curvesAxisTitle(const QStringList& metrics)
 {
     if (metrics.isEmpty())
@@ -743,6 +778,15 @@ void CurvesView::onMouseMove(QPointF pos)
         QToolTip::showText(m_plot->mapToGlobal(pos.toPoint()), text, m_plot);
     if (m_tracer->visible() != wasVisible || m_tracer->graph() != wasGraph || m_tracer->graphKey() != wasKey)
         m_tracer->layer()->replot();
+}
+
+}  // namespace scns
+
+namespace scns {
+
+QCPAxis* CurvesView::valueAxisFor(const QString& metric, const AxisSplit& split) const
+{
+    return split.right.contains(metric) ? m_plot->yAxis2 : m_plot->yAxis;
 }
 
 }  // namespace scns

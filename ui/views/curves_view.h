@@ -19,6 +19,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QCPAxis;
 class QCPGraph;
 class QCPItemTracer;
 class QCPLayer;
@@ -37,6 +38,13 @@ QString metricUnit(const QString& metric);
 // The y axis title for the ticked metrics: their names (up to three, else "value") and their
 // unit when they share one: "test/top1, train/top1 (%)".
 QString curvesAxisTitle(const QStringList& metrics);
+// The ticked metrics split by the axis they are drawn against: the left y axis takes those in
+// the first metric's unit, the right y axis the others, so a loss is not flattened under a
+// 0-100 accuracy. `right` is empty when every metric shares one unit.
+struct AxisSplit {
+    QStringList left, right;
+};
+AxisSplit splitByUnit(const QStringList& metrics);
 
 class CurvesView : public QWidget {
     Q_OBJECT
@@ -133,6 +141,7 @@ private:
     void clearGroupGraphs();
     void rebuildGroupGraphs(const QStringList& metrics);
     RunCurves* findRun(qint64 runId);
+    QCPAxis* valueAxisFor(const QString& metric, const AxisSplit& split) const;
 
     struct GraphPair {
         QCPGraph* main = nullptr;

@@ -3,15 +3,55 @@
 #include <QLabel>
 #include <QPalette>
 
-#include <array>
 #include "views/qcp.h"
+#include <array>
+#include <cmath>
 
 namespace scns {
+
+namespace {
+
+class ReadableLogTicker : public QCPAxisTickerLog {
+protected:
+    QVector<double> createTickVector(double tickStep, const QCPRange& range) override
+    {
+        if (!(range.lower > 0) || !(range.upper > range.lower))
+            return QCPAxisTickerLog::createTickVector(tickStep, range);
+        const double decades = std::log10(range.upper / range.lower);
+        if (decades >= 2)
+            return QCPAxisTickerLog::createTickVector(tickStep, range);
+        static const std::array<double, 3> few = {1, 2, 5};
+        static const std::array<double, 9> many = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        QVector<double> ticks;
+        const auto add = [&](const auto& mantissas) {
+            ticks.clear();
+            for (int k = static_cast<int>(std::floor(std::log10(range.lower)));
+                 k <= static_cast<int>(std::ceil(std::log10(range.upper))); ++k)
+                for (double m : mantissas) {
+                    const double v = m * std::pow(10.0, k);
+                    if (v >= range.lower && v <= range.upper)
+                        ticks << v;
+                }
+        };
+        add(few);
+        if (ticks.size() < 3)
+            add(many);
+        if (ticks.size() < 3) {
+            // Inside one decade: evenly spaced ticks, as on a linear axis.
+            const double step = QCPAxisTicker::getTickStep(range);
+            return QCPAxisTicker::createTickVector(step, range);
+        }
+        return ticks;
+    }
+    int getSubTickCount(double tickStep) override { return 0; }
+};
+
+}  // namespace
 
 QColor runColor(int index)
 {
     static const std::array<QRgb, 10> colors = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
-                                               0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+                                                0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
     return QColor(colors[static_cast<std::size_t>(index) % colors.size()]);
 }
 
@@ -56,6 +96,15 @@ void applyPalette(QCustomPlot& plot, const QPalette& palette)
         plot.legend->setBorderPen(QPen(text, 1));
         plot.legend->setTextColor(text);
     }
+}
+
+void setLogScale(QCPAxis& axis, bool on)
+{
+    axis.setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (on)
+        axis.setTicker(QSharedPointer<ReadableLogTicker>::create());
+    else
+        axis.setTicker(QSharedPointer<QCPAxisTicker>::create());
 }
 
 QLabel* makeRunTitleLabel(QWidget* parent)

@@ -4,6 +4,7 @@
 #include <QColor>
 #include <Qt>
 
+class QCPAxis;
 class QCustomPlot;
 class QLabel;
 class QPalette;
@@ -25,6 +26,11 @@ void applyPalette(QCustomPlot& plot, const QPalette& palette);
 // labels, a figure exported one paper column wide), and back beside them when there is room.
 // Returns whether it is below. A legend inside the axes is left alone.
 bool fitLegend(QCustomPlot& plot, int width);
+// A logarithmic or linear value scale. Log ticks are labelled at every power of ten over
+// ranges of two decades and more; narrower ranges (a loss from 0.3 to 2.5) get 1-2-5 (or
+// 1..9) ticks per decade, and a range inside one decade linear ticks, so there are always a few
+// labelled ticks.
+void setLogScale(QCPAxis& axis, bool on);
 // The bold line at the top of a single-run page naming the run it shows (hidden while empty).
 QLabel* makeRunTitleLabel(QWidget* parent);
 

@@ -88,6 +88,10 @@ private Q_SLOTS:
         const int k = RunListModel::ColumnCount, lr = RunListModel::ColumnCount + 1;
         QCOMPARE(browser.proxy()->columnCount(), RunListModel::ColumnCount + 2);
         QCOMPARE(browser.proxy()->headerData(k, Qt::Horizontal).toString(), QStringLiteral("contrastive.negatives"));
+        // Shown right after the accuracies, in the order chosen.
+        const QHeaderView* columns = browser.view()->horizontalHeader();
+        QCOMPARE(columns->visualIndex(k), columns->visualIndex(RunListModel::BestTop1) + 1);
+        QCOMPARE(columns->visualIndex(lr), columns->visualIndex(RunListModel::BestTop1) + 2);
         QCOMPARE(browser.proxy()->index(rowOf(browser, m_ids[0]), k).data().toString(), QStringLiteral("4096"));
         QCOMPARE(browser.proxy()->index(rowOf(browser, m_ids[1]), lr).data().toString(), QStringLiteral("0.05"));
         // Numbers sort as numbers: 16384 > 4096 > 256.

@@ -181,12 +181,18 @@ void TestUiEndToEnd::screenshotTourWritesEveryPage()
     tour.start();
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 90000);
     QCOMPARE(finished.at(0).at(0).toInt(), 0);
-    QCOMPARE(tour.written().size(), window.tabs()->count());
+    // A page each, then the extra views: an accuracy and a loss on two axes, the browser's
+    // setting columns (seed groups only where a data set has two finished runs; here one).
+    const int pages = window.tabs()->count();
+    QCOMPARE(tour.written().size(), pages + 2);
     for (const QString& f : tour.written()) {
         QImage png(f);
         QVERIFY2(!png.isNull() && png.width() >= 1000, qPrintable(f));
     }
     QVERIFY(QFile::exists(QDir(dir).filePath("06-negatives.png")));
+    QVERIFY(tour.written().at(pages).endsWith(QStringLiteral("%1-curves-two-axes.png").arg(pages + 1)));
+    QVERIFY(tour.written().at(pages + 1).endsWith(QStringLiteral("-runs-setting-columns.png")));
+    QVERIFY(window.views()->curves()->plot()->yAxis2->visible());  // the loss on its own axis
     // The tour opened the finished contrastive run.
     QCOMPARE(window.views()->shownRuns().value(0), m_runId);
 }

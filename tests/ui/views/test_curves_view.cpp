@@ -2,12 +2,12 @@
 // with the stored values, smoothing, epoch axis, log axis, hover text, live appends (also
 // during a load and after a resume) and PNG/PDF export.
 #include <QCheckBox>
+#include <QComboBox>
 #include <QImage>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QComboBox>
-#include <QToolTip>
 #include <QTest>
+#include <QToolTip>
 #include <cmath>
 
 #include "view_test_store.h"
@@ -173,8 +173,9 @@ private Q_SLOTS:
         QCOMPARE(view.plot()->yAxis->label(), QStringLiteral("test/top1 (%)"));
         view.setSelectedMetrics({"test/top1", "train/top1"});
         QCOMPARE(view.plot()->yAxis->label(), QStringLiteral("test/top1, train/top1 (%)"));
-        view.setSelectedMetrics({"train/loss", "test/top1"});  // no shared unit; in the list's order
-        QCOMPARE(view.plot()->yAxis->label(), QStringLiteral("test/top1, train/loss"));
+        view.setSelectedMetrics({"train/loss", "test/top1"});  // no shared unit: two y axes, in the list's order
+        QCOMPARE(view.plot()->yAxis->label(), QStringLiteral("test/top1 (%)"));
+        QCOMPARE(view.plot()->yAxis2->label(), QStringLiteral("train/loss"));
         QCOMPARE(view.plot()->xAxis->label(), QStringLiteral("step"));
         QCOMPARE(metricUnit(QStringLiteral("time/epoch_seconds")), QStringLiteral("s"));
         QCOMPARE(metricUnit(QStringLiteral("train/lr")), QString());
@@ -184,6 +185,86 @@ private Q_SLOTS:
         QVERIFY(view.plot()->legend->itemCount() > 0);
         QVERIFY(!view.plot()->legend->outerRect().intersects(view.plot()->axisRect()->rect()));
         QVERIFY(view.plot()->legend->outerRect().left() >= view.plot()->axisRect()->rect().right());
+    }
+
+    void aLossBesideAnAccuracyGetsTheRightAxis()
+    {
+        CurvesView view;
+        showBothRuns(view);
+        QSignalSpy fetched(&view, &CurvesView::seriesLoaded);
+        view.setSelectedMetrics({"test/top1", "train/loss", "train/lr"});
+        QTRY_COMPARE(fetched.count(), 1);  // the losses and rates are read when ticked
+        QCPAxis* left = view.plot()->yAxis;
+        QCPAxis* right = view.plot()->yAxis2;
+        for (const qint64 run : {m_a, m_b}) {
+            QCOMPARE(view.graphFor(run, "test/top1")->valueAxis(), left);
+            QCOMPARE(view.graphFor(run, "train/loss")->valueAxis(), right);
+            QCOMPARE(view.graphFor(run, "train/lr")->valueAxis(), right);  // unitless, as the loss
+        }
+        QVERIFY(right->visible());
+        QCOMPARE(right->label(), QStringLiteral("train/loss, train/lr"));
+        // Each axis spans its own curves: the losses are not flattened under 0-100.
+        double lossMin = 1e9, lossMax = -1e9, topMin = 1e9, topMax = -1e9;
+        for (int step = 1; step <= 30; ++step) {
+            for (int run = 0; run < 2; ++run) {
+                if (run == 0 && step > 20)
+                    continue;
+                lossMin = std::min({lossMin, lossAt(run, step), 0.1});
+                lossMax = std::max(lossMax, lossAt(run, step));
+            }
+        }
+        for (int e = 1; e <= 3; ++e) {
+            topMin = std::min({topMin, top1At(1, e), e <= 2 ? top1At(0, e) : 1e9});
+            topMax = std::max({topMax, top1At(1, e), e <= 2 ? top1At(0, e) : -1e9});
+        }
+        QVERIFY(right->range().lower <= lossMin && right->range().upper >= lossMax);
+        QVERIFY2(right->range().upper < lossMax * 1.5, qPrintable(QStringLiteral("%1 %2 %3").arg(right->range().lower).arg(right->range().upper).arg(lossMax)));
+        QVERIFY(left->range().lower <= topMin && left->range().upper >= topMax);
+        QVERIFY(left->range().lower > lossMax);  // the accuracy axis does not reach down to the losses
+        // Unticking the accuracy brings the losses to the left axis and hides the right one.
+        view.setSelectedMetrics({"train/loss"});
+        QCOMPARE(view.graphFor(m_a, "train/loss")->valueAxis(), left);
+        QVERIFY(!right->visible());
+        QCOMPARE(left->label(), QStringLiteral("train/loss"));
+        // Seed-group curves follow the same split.
+        view.setSelectedMetrics({"test/top1", "train/loss"});
+        view.setSeedGroups(true);
+        QVERIFY(view.groupGraphs(0, "train/loss").mean);
+        QCOMPARE(view.groupGraphs(0, "train/loss").mean->valueAxis(), right);
+        QCOMPARE(view.groupGraphs(0, "test/top1").mean->valueAxis(), left);
+    }
+
+    void logAxisTicksAreLabelled()
+    {
+        CurvesView view;
+        showBothRuns(view);
+        view.setSelectedMetrics({"train/loss"});
+        view.setLogY(true);
+        view.plot()->replot();
+        const QCPRange range = view.plot()->yAxis->range();
+        QVERIFY2(range.upper / range.lower < 100, "the fixture's losses span less than two decades");
+        const QVector<double> ticks = view.plot()->yAxis->tickVector();
+        const QVector<QString> labels = view.plot()->yAxis->tickVectorLabels();
+        QVERIFY2(
+            ticks.size() >= 3,
+            qPrintable(QStringLiteral("%1 ticks over [%2, %3]").arg(ticks.size()).arg(range.lower).arg(range.upper)));
+        for (int i = 0; i < ticks.size(); ++i) {
+            QVERIFY(range.contains(ticks[i]));
+            QVERIFY(!labels[i].isEmpty());
+            QCOMPARE(labels[i].toDouble(), ticks[i]);
+        }
+        // Wide ranges keep the powers of ten.
+        view.plot()->yAxis->setRange(1e-4, 10);
+        view.plot()->replot();
+        for (double t : view.plot()->yAxis->tickVector())
+            QCOMPARE(std::round(std::log10(t)), std::log10(t));
+        QVERIFY(view.plot()->yAxis->tickVector().size() >= 3);
+        // A range inside one decade still has several labelled ticks.
+        view.plot()->yAxis->setRange(0.31, 0.36);
+        view.plot()->replot();
+        QVERIFY(view.plot()->yAxis->tickVector().size() >= 3);
+        view.setLogY(false);
+        QCOMPARE(view.plot()->yAxis->scaleType(), QCPAxis::stLinear);
     }
 
     void removingTheHoveredCurveLeavesNoStaleTracer()
@@ -197,8 +278,8 @@ private Q_SLOTS:
         QVERIFY(view.hoverText(g->coordsToPixels(20, top1At(1, 2))).contains("beta"));
         static QStringList messages;
         messages.clear();
-        const QtMessageHandler previous = qInstallMessageHandler(
-            [](QtMsgType, const QMessageLogContext&, const QString& text) { messages << text; });
+        const QtMessageHandler previous =
+            qInstallMessageHandler([](QtMsgType, const QMessageLogContext&, const QString& text) { messages << text; });
         view.setSelectedMetrics({"train/lr"});  // every graph that could be hovered is removed
         view.plot()->replot();
         view.plot()->replot(QCustomPlot::rpImmediateRefresh);
@@ -277,7 +358,8 @@ private Q_SLOTS:
             view.appendMetrics(id, {{2, 6 + i, "train/loss", 1.0}});
             view.flushPending();
         }
-        QVERIFY2(view.plot()->xAxis->range().size() <= 2.0, qPrintable(QString::number(view.plot()->xAxis->range().size())));
+        QVERIFY2(view.plot()->xAxis->range().size() <= 2.0,
+                 qPrintable(QString::number(view.plot()->xAxis->range().size())));
         QVERIFY(view.plot()->xAxis->range().contains(5));
         QVERIFY(view.plot()->yAxis->range().contains(top1At(0, 1)));
         QVERIFY(view.plot()->yAxis->range().size() <= 2 * 0.05 * top1At(0, 1) + 1e-9);
@@ -350,7 +432,8 @@ private Q_SLOTS:
             ids << groups.addRun(store, "class-s1", 0, 3, 4, cls, 1);
             ids << groups.addRun(store, "uniform-s1", 4, 3, 4, uni, 1);
             ids << groups.addRun(store, "class-s2", 2, 3, 4, R"({"seed": 2, "contrastive": {"sampler": "class"}})", 2);
-            ids << groups.addRun(store, "uniform-s2", 5, 3, 4, R"({"seed": 2, "contrastive": {"sampler": "uniform"}})", 2);
+            ids << groups.addRun(store, "uniform-s2", 5, 3, 4, R"({"seed": 2, "contrastive": {"sampler": "uniform"}})",
+                                 2);
         }
         CurvesView view;
         view.setSmoothing(0);
@@ -360,7 +443,8 @@ private Q_SLOTS:
         QVERIFY(check);
         check->setChecked(true);
         QVERIFY(view.seedGroups());
-        QCOMPARE(view.groupLabels(), (QStringList{"contrastive.sampler=class (n = 2)", "contrastive.sampler=uniform (n = 2)"}));
+        QCOMPARE(view.groupLabels(),
+                 (QStringList{"contrastive.sampler=class (n = 2)", "contrastive.sampler=uniform (n = 2)"}));
         QCOMPARE(view.plot()->graphCount(), 6);  // per group: mean, lower and upper edge
         QVERIFY(view.graphFor(ids[0], "test/top1") == nullptr);
         const CurvesView::GroupGraphs cls = view.groupGraphs(0, "test/top1"), uni = view.groupGraphs(1, "test/top1");
@@ -380,7 +464,8 @@ private Q_SLOTS:
         // 95% CI of two runs: t(0.975, 1) sd / sqrt(2) = 12.7062 sd / sqrt(2).
         view.setBandKind(BandKind::Ci95);
         const CurvesView::GroupGraphs ci = view.groupGraphs(0, "test/top1");
-        QVERIFY(std::abs(ci.upper->data()->constBegin()->value - (61 + 12.706205 * std::sqrt(2.0) / std::sqrt(2.0))) < 1e-4);
+        QVERIFY(std::abs(ci.upper->data()->constBegin()->value - (61 + 12.706205 * std::sqrt(2.0) / std::sqrt(2.0)))
+                < 1e-4);
         // The legend names the groups, not the runs.
         QCOMPARE(ci.mean->name(), QStringLiteral("contrastive.sampler=class (n = 2)"));
         // A legend that would take a third of a narrow figure goes below the data, and back.
@@ -441,7 +526,8 @@ private Q_SLOTS:
         QCOMPARE(dialog.figureSize(), QSize(252, 187));
         QVERIFY(!dialog.widthBox()->isEnabled());
         dialog.scaleBox()->setCurrentIndex(2);
-        QCOMPARE(savePlot(*view.plot(), png, dialog.figureSize().width(), dialog.figureSize().height(), dialog.scale()), QString());
+        QCOMPARE(savePlot(*view.plot(), png, dialog.figureSize().width(), dialog.figureSize().height(), dialog.scale()),
+                 QString());
         QImage column(png);
         QCOMPARE(column.size(), QSize(756, 561));
         // Custom: the boxes open; a PDF has no pixel density to choose.
