@@ -5,9 +5,9 @@
 // axes; NN-curves-seed-groups.png: every finished run of the data set as seed groups with 95%
 // bands; NN-runs-setting-columns.png: the browser with the settings that differ as columns),
 // then quits with exit code 0 (1 when a PNG could not be written).
+#include <QList>
 #include <QObject>
 #include <QString>
-#include <QList>
 #include <QStringList>
 
 namespace scns {

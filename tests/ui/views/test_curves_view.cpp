@@ -218,7 +218,9 @@ private Q_SLOTS:
             topMax = std::max({topMax, top1At(1, e), e <= 2 ? top1At(0, e) : -1e9});
         }
         QVERIFY(right->range().lower <= lossMin && right->range().upper >= lossMax);
-        QVERIFY2(right->range().upper < lossMax * 1.5, qPrintable(QStringLiteral("%1 %2 %3").arg(right->range().lower).arg(right->range().upper).arg(lossMax)));
+        QVERIFY2(
+            right->range().upper < lossMax * 1.5,
+            qPrintable(QStringLiteral("%1 %2 %3").arg(right->range().lower).arg(right->range().upper).arg(lossMax)));
         QVERIFY(left->range().lower <= topMin && left->range().upper >= topMax);
         QVERIFY(left->range().lower > lossMax);  // the accuracy axis does not reach down to the losses
         // Unticking the accuracy brings the losses to the left axis and hides the right one.
