@@ -143,6 +143,7 @@ CurvesView::CurvesView(QWidget* parent)
 
     connect(m_metricList, &QListWidget::itemChanged, this, [this] {
         m_wantedMetrics = selectedMetrics();
+        m_fallback = false;
         rebuildGraphs();
     });
     connect(m_axisCombo, &QComboBox::currentIndexChanged, this,
@@ -313,14 +314,34 @@ void CurvesView::refreshMetricList()
     const QStringList available = availableMetrics();
     if (m_wantedMetrics.isEmpty())
         m_wantedMetrics = defaultMetrics(available);
+    // What is ticked: the wanted metrics the runs have. When they have none of them yet (a
+    // new run records its loss long before its first test accuracy), the training loss (or
+    // the first metric) stands in, so its curve shows from the first point; the wanted ones
+    // take over once they appear, and the stand-in is not remembered as wanted.
+    QStringList shown;
+    for (const QString& name : m_wantedMetrics)
+        if (available.contains(name))
+            shown << name;
+    const bool fallback = shown.isEmpty() && !available.isEmpty();
+    if (fallback)
+        shown = {available.contains(QLatin1String(metric::kTrainLoss)) ? QString::fromLatin1(metric::kTrainLoss)
+                                                                       : available.first()};
+    if (fallback != m_fallback || (fallback && shown != m_shownBefore))
+        m_userZoomed = false;  // other curves: fit the view to them
+    m_fallback = fallback;
+    m_shownBefore = shown;
     QSignalBlocker block(m_metricList);
     m_metricList->clear();
     for (const auto& name : available) {
         auto* item = new QListWidgetItem(name, m_metricList);
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
-        item->setCheckState(m_wantedMetrics.contains(name) ? Qt::Checked : Qt::Unchecked);
+        item->setCheckState(shown.contains(name) ? Qt::Checked : Qt::Unchecked);
+        if (fallback && shown.contains(name))
+            item->setToolTip(tr("Shown until the runs record %1").arg(m_wantedMetrics.join(QStringLiteral(", "))));
     }
 }
+
+bool CurvesView::showsStandIn() const { return m_fallback; }
 
 void CurvesView::setAxis(CurveAxis axis)
 {

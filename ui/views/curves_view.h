@@ -68,6 +68,9 @@ public:
     // What the user ticked or setSelectedMetrics asked for, shown or not yet available: what
     // the main window remembers between sessions.
     QStringList wantedMetrics() const { return m_wantedMetrics; }
+    // Whether the ticked metric is a stand-in: the runs have none of the wanted metrics yet, so
+    // the training loss is shown (a new run from its first step) until one of them appears.
+    bool showsStandIn() const;
 
     CurveAxis axis() const { return m_axis; }
     void setAxis(CurveAxis axis);
@@ -158,6 +161,8 @@ private:
     QHash<QString, bool> m_dirty;
     QSet<qint64> m_liveRuns;  // runs that received live rows: their curves sit on m_liveLayer
     QStringList m_wantedMetrics;
+    bool m_fallback = false;  // a stand-in is ticked (showsStandIn)
+    QStringList m_shownBefore;
     QSet<QString> m_loadedMetrics;  // series read (or being read) for every run
     CurveAxis m_axis = CurveAxis::Step;
     bool m_loading = false;

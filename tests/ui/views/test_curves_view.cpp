@@ -346,6 +346,71 @@ private Q_SLOTS:
         QTRY_VERIFY(view.availableMetrics().contains("train/kd_loss"));
     }
 
+    // A run just launched: nothing in the store yet, the user's remembered choice is the test
+    // accuracy, which only comes at the end of epoch 1. Its loss shows from the first row, the
+    // view fitted to it; the accuracy takes over when it arrives.
+    void newRunShowsFromItsFirstPoint()
+    {
+        std::int64_t fresh = 0;
+        {
+            RunStore store(m_store.fsPath());
+            fresh = store.createRun("fresh", "{}", 1);
+        }
+        CurvesView view;
+        view.setSmoothing(0);
+        view.setSelectedMetrics({"test/top1"});
+        load(view, m_store.path(), {fresh});
+        QCOMPARE(view.plot()->graphCount(), 0);
+        QSignalSpy live(&view, &CurvesView::liveUpdated);
+        view.appendMetrics(fresh, {{1, 1, "train/loss", 2.5}, {1, 1, "train/lr", 0.1}});
+        QTRY_COMPARE(live.count(), 1);
+        QVERIFY(view.showsStandIn());
+        QCOMPARE(view.selectedMetrics(), QStringList{"train/loss"});
+        QCOMPARE(view.wantedMetrics(), QStringList{"test/top1"});  // what is remembered stays
+        QCPGraph* loss = view.graphFor(fresh, "train/loss");
+        QVERIFY(loss);
+        QCOMPARE(loss->data()->size(), 1);
+        QVERIFY(view.plot()->xAxis->range().contains(1.0));
+        QVERIFY(view.plot()->yAxis->range().contains(2.5));
+        view.appendMetrics(fresh, {{1, 2, "train/loss", 2.0}});
+        QTRY_COMPARE(live.count(), 2);
+        QCOMPARE(view.graphFor(fresh, "train/loss")->data()->size(), 2);
+        QVERIFY(view.plot()->yAxis->range().contains(2.0) && view.plot()->xAxis->range().contains(2.0));
+        // The contrastive and sampler metrics appear in the list as the run records them.
+        view.appendMetrics(fresh, {{1, 2, "train/contrastive_loss", 1.2}, {1, 2, "sampler/same_class_share", 0.0}});
+        QTRY_VERIFY(view.availableMetrics().contains("sampler/same_class_share"));
+        QVERIFY(view.availableMetrics().contains("train/contrastive_loss"));
+        // End of epoch 1: the wanted accuracy replaces the stand-in.
+        view.appendMetrics(fresh, {{1, 2, "test/top1", 61.0}});
+        QTRY_VERIFY(view.graphFor(fresh, "test/top1"));
+        QVERIFY(!view.showsStandIn());
+        QCOMPARE(view.selectedMetrics(), QStringList{"test/top1"});
+        QVERIFY(!view.graphFor(fresh, "train/loss"));
+        QVERIFY(view.plot()->yAxis->range().contains(61.0));
+    }
+
+    // A metric ticked while its run trains shows what the store has from step 1, then the
+    // rows that came live after it.
+    void metricTickedMidRunShowsStoredPointsFromStepOne()
+    {
+        CurvesView view;
+        view.setSmoothing(0);
+        view.setSelectedMetrics({"test/top1"});
+        load(view, m_store.path(), {m_a});  // 20 steps stored
+        QSignalSpy live(&view, &CurvesView::liveUpdated);
+        view.appendMetrics(m_a, {{3, 21, "train/lr", 0.05}, {3, 22, "train/lr", 0.05}});
+        QTRY_COMPARE(live.count(), 1);
+        QSignalSpy fetched(&view, &CurvesView::seriesLoaded);
+        view.setSelectedMetrics({"test/top1", "train/lr"});
+        QTRY_COMPARE(fetched.count(), 1);
+        QCPGraph* lr = view.graphFor(m_a, "train/lr");
+        QCOMPARE(lr->data()->size(), 22);
+        QCOMPARE(lr->data()->at(0)->key, 1.0);
+        QCOMPARE(lr->data()->at(19)->value, 0.1);
+        QCOMPARE(lr->data()->at(21)->key, 22.0);
+        QCOMPARE(lr->data()->at(21)->value, 0.05);
+    }
+
     void fitStaysBoundedWithASinglePoint()
     {
         // One epoch: test/top1 is a single point. Live updates re-fit the view each time; the
