@@ -115,6 +115,7 @@ void InspectionViews::follow(RunQueue* queue)
         if (!m_runIds.contains(id))
             return;
         m_curves->appendMetrics(id, metricRowsFromEpoch(s));
+        m_curves->syncRunFromStore(id);  // the epoch's other metrics are in the store now
         m_sampler->reload();  // this epoch's sampler statistics are in the store now
         if (m_runIds.front() == id) {  // and the single-run pages' records
             m_heatmap->reload();

@@ -462,14 +462,7 @@ void CurvesView::fetchMissing(const QStringList& metrics)
                 if (!run)
                     continue;
                 for (const auto& [name, rows] : series) {
-                    // Keep live rows newer than what the store returned.
-                    auto& s = run->series[name];
-                    std::vector<MetricRow> merged = rows;
-                    const std::int64_t last = rows.empty() ? -1 : rows.back().step;
-                    for (const auto& r : s)
-                        if (r.step > last)
-                            merged.push_back(r);
-                    s = std::move(merged);
+                    mergeStored(*run, name, rows);
                     m_dirty.insert(graphKey(id, QString::fromStdString(name)), true);
                 }
             }
@@ -685,6 +678,58 @@ void CurvesView::appendMetrics(qint64 runId, const QList<MetricRow>& rows)
     if (run->names.size() != before)
         m_liveNewMetrics = true;
     scheduleLiveUpdate();
+}
+
+void CurvesView::mergeStored(RunCurves& run, const std::string& name, const std::vector<MetricRow>& rows)
+{
+    // The store's rows, then the live rows newer than its last one.
+    auto& s = run.series[name];
+    std::vector<MetricRow> merged = rows;
+    const std::int64_t last = rows.empty() ? -1 : rows.back().step;
+    for (const auto& r : s)
+        if (r.step > last)
+            merged.push_back(r);
+    s = std::move(merged);
+}
+
+void CurvesView::syncRunFromStore(qint64 runId)
+{
+    if (!m_runIds.contains(runId) || m_loading || !findRun(runId))
+        return;
+    const quint64 generation = m_generation;
+    const std::filesystem::path path = m_dbPath.toStdString();
+    const QStringList ticked = selectedMetrics();
+    loadAsync(
+        this,
+        [path, runId, ticked] {
+            return loadRunCurves(path, {runId}, [&ticked](const std::set<std::string>& available) {
+                std::set<std::string> out;
+                for (const QString& m : ticked)
+                    if (available.count(m.toStdString()))
+                        out.insert(m.toStdString());
+                return out;
+            });
+        },
+        [this, generation, runId](const Loaded<RunCurvesLoad>& result) {
+            if (generation != m_generation || !result.value || result.value->runs.empty())
+                return;  // superseded, or the run went away: the next load says so
+            RunCurves* run = findRun(runId);
+            if (!run)
+                return;
+            const RunCurves& stored = result.value->runs.front();
+            const auto before = run->names.size();
+            run->names.insert(stored.names.begin(), stored.names.end());
+            for (const auto& [name, rows] : stored.series) {
+                mergeStored(*run, name, rows);
+                m_loadedMetrics.insert(QString::fromStdString(name));
+                m_dirty.insert(graphKey(runId, QString::fromStdString(name)), true);
+            }
+            if (run->names.size() != before)
+                m_liveNewMetrics = true;
+            m_liveRuns.insert(runId);
+            flushPending();
+            Q_EMIT syncedFromStore(runId);
+        });
 }
 
 void CurvesView::scheduleLiveUpdate()

@@ -12,6 +12,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <string>
 #include <vector>
 
 #include "views/metric_series.h"
@@ -114,6 +115,11 @@ public Q_SLOTS:
     // Live rows of a running run shown here (rows of other runs are ignored). Rows that
     // arrive while the run is still loading are merged after the load.
     void appendMetrics(qint64 runId, const QList<scns::MetricRow>& rows);
+    // Re-reads a running run's metric names and ticked series from the store (in the
+    // background): what the live feed does not carry (the contrastive and KD loss per step, the
+    // sampler statistics) shows at each epoch's end, when the trainer has stored it, and new
+    // metrics join the list. syncedFromStore(runId) follows.
+    void syncRunFromStore(qint64 runId);
 
 Q_SIGNALS:
     void loaded();
@@ -122,6 +128,7 @@ Q_SIGNALS:
     void liveUpdated();
     // Emitted after series ticked after the load were read and drawn.
     void seriesLoaded();
+    void syncedFromStore(qint64 runId);
 
 protected:
     // Plot resizes: the legend goes below the data when it would take a third of the width.
@@ -144,6 +151,8 @@ private:
     void clearGroupGraphs();
     void rebuildGroupGraphs(const QStringList& metrics);
     RunCurves* findRun(qint64 runId);
+    // A series read from the store replaces the held one, keeping live rows newer than it.
+    static void mergeStored(RunCurves& run, const std::string& name, const std::vector<MetricRow>& rows);
     QCPAxis* valueAxisFor(const QString& metric, const AxisSplit& split) const;
 
     struct GraphPair {

@@ -2,7 +2,7 @@
 // The metric rows the trainer records, rebuilt from what its observer reports, so a queue can
 // feed CurvesView::appendMetrics while a run trains (the store gets its rows only at each
 // epoch's end). Components the observer does not carry (ce/contrastive/kd loss per step,
-// sampler statistics) appear when the view reloads from the store.
+// sampler statistics) come from the store at each epoch's end (CurvesView::syncRunFromStore).
 #include <QList>
 
 #include "store/run_record.h"

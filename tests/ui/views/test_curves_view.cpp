@@ -411,6 +411,47 @@ private Q_SLOTS:
         QCOMPARE(lr->data()->at(21)->value, 0.05);
     }
 
+    // What the live feed does not carry (per-step contrastive loss, sampler statistics) is read
+    // from the store at an epoch's end: new metrics join the list, ticked ones are drawn.
+    void storedMetricsOfARunningRunAppearAtEpochEnd()
+    {
+        std::int64_t gamma = 0;
+        {
+            RunStore store(m_store.fsPath());
+            gamma = m_store.addRun(store, "gamma", 2, 2, 10);
+        }
+        CurvesView view;
+        view.setSmoothing(0);
+        view.setSelectedMetrics({"test/top1", "train/contrastive_loss"});
+        load(view, m_store.path(), {gamma});
+        QVERIFY(!view.availableMetrics().contains("train/contrastive_loss"));
+        {
+            // Epoch 3 as the trainer stores it at the epoch's end.
+            RunStore store(m_store.fsPath());
+            std::vector<MetricRow> rows;
+            for (std::int64_t step = 21; step <= 30; ++step)
+                rows.push_back({3, step, "train/contrastive_loss", 4.0 - 0.1 * double(step - 21)});
+            rows.push_back({3, 30, "sampler/same_class_share", 0.02});
+            rows.push_back({3, 30, "test/top1", 80.0});
+            store.appendMetrics(gamma, rows);
+        }
+        QSignalSpy synced(&view, &CurvesView::syncedFromStore);
+        view.syncRunFromStore(gamma);
+        QTRY_COMPARE(synced.count(), 1);
+        QCOMPARE(synced.at(0).at(0).toLongLong(), gamma);
+        QVERIFY(view.availableMetrics().contains("sampler/same_class_share"));
+        QCPGraph* con = view.graphFor(gamma, "train/contrastive_loss");
+        QVERIFY(con);
+        QCOMPARE(con->data()->size(), 10);
+        QCOMPARE(con->data()->at(0)->key, 21.0);
+        QCOMPARE(con->data()->at(9)->value, 4.0 - 0.9);
+        QCOMPARE(view.graphFor(gamma, "test/top1")->data()->size(), 3);
+        // A run not shown is left alone.
+        view.syncRunFromStore(m_b);
+        QTest::qWait(50);
+        QCOMPARE(synced.count(), 1);
+    }
+
     void fitStaysBoundedWithASinglePoint()
     {
         // One epoch: test/top1 is a single point. Live updates re-fit the view each time; the
