@@ -2,6 +2,8 @@
 
 #include "store/run_store.h"
 
+#include <chrono>
+#include <cmath>
 #include <exception>
 #include <iostream>
 #include <utility>
@@ -29,6 +31,8 @@ MetricWriter::~MetricWriter()
 
 void MetricWriter::add(MetricRow row)
 {
+    if (std::isnan(row.wallTime))
+        row.wallTime = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     m_rows.push_back(std::move(row));
     if (m_rows.size() >= m_batchSize)
         flush();

@@ -26,7 +26,8 @@ public:
     MetricWriter(const MetricWriter&) = delete;
     MetricWriter& operator=(const MetricWriter&) = delete;
 
-    // Writes a batch once batchSize rows are pending; may throw StoreError from that write.
+    // Stamps a row without a wall time with the current time, and writes a batch once
+    // batchSize rows are pending; may throw StoreError from that write.
     void add(MetricRow row);
     void add(std::int64_t epoch, std::int64_t step, std::string name, double value);
     // Writes all pending rows. On StoreError the rows stay pending, so a later flush retries.

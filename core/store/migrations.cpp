@@ -128,7 +128,14 @@ constexpr std::string_view kSchemaV5 = R"sql(
 
 constexpr int kRelocatedCheckpointsVersion = 5;
 
-constexpr std::array<std::string_view, 5> kMigrations = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
+// Version 6: when each metric row was recorded (seconds since 1970-01-01 UTC), for wall-time and
+// relative-time axes. NULL for rows stored before.
+constexpr std::string_view kSchemaV6 = R"sql(
+ALTER TABLE metrics ADD COLUMN wall_time REAL;
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations = {kSchemaV1, kSchemaV2, kSchemaV3,
+                                                         kSchemaV4, kSchemaV5, kSchemaV6};
 
 }  // namespace
 

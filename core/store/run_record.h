@@ -5,6 +5,7 @@
 #include "store/run_status.h"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace scns {
@@ -30,6 +31,9 @@ struct MetricRow {
     std::int64_t step = 0;
     std::string name;
     double value = 0;
+    // When it was recorded: seconds since 1970-01-01 UTC (MetricWriter stamps rows that have
+    // none); NaN when unknown (rows stored before schema version 6).
+    double wallTime = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct CheckpointRecord {

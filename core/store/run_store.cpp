@@ -189,9 +189,11 @@ void RunStore::appendMetrics(std::int64_t runId, const std::vector<MetricRow>& r
         return;
     Transaction tx(m_db);
     requireRun(runId);
-    Statement insert(m_db, "INSERT INTO metrics (run_id, epoch, step, name, value) VALUES (?1, ?2, ?3, ?4, ?5)");
+    Statement insert(m_db, "INSERT INTO metrics (run_id, epoch, step, name, value, wall_time) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     for (const MetricRow& row : rows) {
         insert.bind(1, runId).bind(2, row.epoch).bind(3, row.step).bind(4, row.name).bind(5, row.value);
+        insert.bind(6, row.wallTime);  // NaN (unknown) is stored as NULL
         insert.run();
         insert.reset();
     }

@@ -85,6 +85,9 @@ public:
     std::map<std::int64_t, double> maxValues(const std::string& name) const;
     // Distinct metric names of a run, sorted.
     std::vector<std::string> metricNames(std::int64_t runId) const;
+    // The earliest wall time of the run's metric rows (seconds since 1970-01-01 UTC); none when
+    // no row has one (stored before schema version 6, or no rows).
+    std::optional<double> firstMetricWallTime(std::int64_t runId) const;
 
     // Removes metric, similarity and probe rows of epochs after `epoch`: a resumed run
     // records a partial epoch again.

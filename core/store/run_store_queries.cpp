@@ -45,7 +45,8 @@ RunRecord readRun(const Statement& stmt)
 
 MetricRow readMetric(const Statement& stmt)
 {
-    return MetricRow{stmt.columnInt64(0), stmt.columnInt64(1), stmt.columnText(2), stmt.columnDouble(3)};
+    return MetricRow{stmt.columnInt64(0), stmt.columnInt64(1), stmt.columnText(2), stmt.columnDouble(3),
+                     stmt.columnDouble(4)};
 }
 
 // Recorded paths are relative to the store's folder; callers get them absolute.
@@ -109,7 +110,7 @@ std::vector<RunRecord> RunStore::listRuns() const
 
 std::vector<MetricRow> RunStore::metrics(std::int64_t runId) const
 {
-    Statement select(m_db, "SELECT epoch, step, name, value FROM metrics WHERE run_id = ?1 "
+    Statement select(m_db, "SELECT epoch, step, name, value, wall_time FROM metrics WHERE run_id = ?1 "
                            "ORDER BY step, name, rowid");
     select.bind(1, runId);
     std::vector<MetricRow> rows;
@@ -120,7 +121,7 @@ std::vector<MetricRow> RunStore::metrics(std::int64_t runId) const
 
 std::vector<MetricRow> RunStore::metrics(std::int64_t runId, const std::string& name) const
 {
-    Statement select(m_db, "SELECT epoch, step, name, value FROM metrics WHERE run_id = ?1 AND name = ?2 "
+    Statement select(m_db, "SELECT epoch, step, name, value, wall_time FROM metrics WHERE run_id = ?1 AND name = ?2 "
                            "ORDER BY step, rowid");
     select.bind(1, runId).bind(2, name);
     std::vector<MetricRow> rows;
@@ -174,6 +175,16 @@ std::optional<std::int64_t> RunStore::runOfCheckpoint(const std::filesystem::pat
     if (!select.step())
         return std::nullopt;
     return select.columnInt64(0);
+}
+
+std::optional<double> RunStore::firstMetricWallTime(std::int64_t runId) const
+{
+    // MIN over the (run_id, name, step) index's run part; NULLs (older rows) are skipped.
+    Statement select(m_db, "SELECT MIN(wall_time) FROM metrics WHERE run_id = ?1");
+    select.bind(1, runId);
+    if (!select.step() || select.isNull(0))
+        return std::nullopt;
+    return select.columnDouble(0);
 }
 
 std::vector<std::string> RunStore::metricNames(std::int64_t runId) const

@@ -37,7 +37,8 @@ QString compactGroupLabel(const std::string& label)
 
 }  // namespace
 
-bool CurvesView::seedGroups() const { return m_groupCheck->isChecked(); }
+// Seed groups average runs at the x values they share: steps or epochs, never clock times.
+bool CurvesView::seedGroups() const { return m_groupCheck->isChecked() && !isTimeAxis(m_axis); }
 void CurvesView::setSeedGroups(bool on) { m_groupCheck->setChecked(on); }
 BandKind CurvesView::bandKind() const { return m_bandCombo->currentIndex() == 1 ? BandKind::Ci95 : BandKind::Sd; }
 void CurvesView::setBandKind(BandKind kind) { m_bandCombo->setCurrentIndex(kind == BandKind::Ci95 ? 1 : 0); }

@@ -3,6 +3,7 @@
 #include "views/qcp.h"
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -31,6 +32,27 @@ namespace scns {
 namespace {
 
 QString graphKey(qint64 runId, const QString& metric) { return QString::number(runId) + QLatin1Char('\n') + metric; }
+
+QString axisTitle(CurveAxis axis)
+{
+    switch (axis) {
+    case CurveAxis::Step: return QObject::tr("step");
+    case CurveAxis::Epoch: return QObject::tr("epoch");
+    case CurveAxis::WallTime: return QObject::tr("wall time (local)");
+    case CurveAxis::RelativeTime: return QObject::tr("time since the run's start (h:mm:ss)");
+    }
+    return {};
+}
+
+// Seconds as h:mm:ss.
+QString elapsedText(double seconds)
+{
+    const auto s = static_cast<qint64>(std::llround(std::max(0.0, seconds)));
+    return QStringLiteral("%1:%2:%3")
+        .arg(s / 3600)
+        .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+        .arg(s % 60, 2, 10, QLatin1Char('0'));
+}
 
 // The metrics a fresh view shows: test accuracy if recorded, else the training loss.
 QStringList defaultMetrics(const QStringList& available)
@@ -97,8 +119,14 @@ CurvesView::CurvesView(QWidget* parent)
     // curve (a full replot of 20 dense runs per mouse move would lag).
     m_tracer->setLayer(QStringLiteral("overlay"));
 
+    // In CurveAxis order.
     m_axisCombo->addItem(tr("Step"));
     m_axisCombo->addItem(tr("Epoch"));
+    m_axisCombo->addItem(tr("Wall time"));
+    m_axisCombo->addItem(tr("Relative time"));
+    m_axisCombo->setObjectName(QStringLiteral("xAxis"));
+    m_axisCombo->setToolTip(tr("Wall time: when each value was recorded (local time); relative time: since the "
+                               "run's first value, so runs started at different times line up"));
     m_smoothSlider->setRange(0, 99);
     m_smoothSlider->setToolTip(tr("Exponential moving average weight of step-wise curves"));
     m_smoothLabel->setMinimumWidth(30);
@@ -146,8 +174,7 @@ CurvesView::CurvesView(QWidget* parent)
         m_fallback = false;
         rebuildGraphs();
     });
-    connect(m_axisCombo, &QComboBox::currentIndexChanged, this,
-            [this](int i) { setAxis(i == 0 ? CurveAxis::Step : CurveAxis::Epoch); });
+    connect(m_axisCombo, &QComboBox::currentIndexChanged, this, [this](int i) { setAxis(static_cast<CurveAxis>(i)); });
     connect(m_smoothSlider, &QSlider::valueChanged, this, [this](int v) {
         m_smoothLabel->setText(QString::number(v / 100.0, 'f', 2));
         for (auto it = m_graphs.begin(); it != m_graphs.end(); ++it)
@@ -350,18 +377,34 @@ void CurvesView::setAxis(CurveAxis axis)
     m_axis = axis;
     {
         QSignalBlocker block(m_axisCombo);
-        m_axisCombo->setCurrentIndex(axis == CurveAxis::Step ? 0 : 1);
+        m_axisCombo->setCurrentIndex(static_cast<int>(axis));
     }
-    m_plot->xAxis->setLabel(axis == CurveAxis::Step ? tr("step") : tr("epoch"));
+    m_plot->xAxis->setLabel(axisTitle(axis));
     if (axis == CurveAxis::Epoch) {
         // Ticks at epoch boundaries (or multiples of epochs when there are many).
         auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
         ticker->setTickStep(1);
         ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
         m_plot->xAxis->setTicker(ticker);
+    } else if (axis == CurveAxis::WallTime) {
+        // Local clock time, with the day under it (runs go overnight).
+        auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
+        ticker->setDateTimeFormat(QStringLiteral("HH:mm\nd MMM"));
+        ticker->setDateTimeSpec(Qt::LocalTime);
+        m_plot->xAxis->setTicker(ticker);
+    } else if (axis == CurveAxis::RelativeTime) {
+        // Hours absorb days: a 30-hour run reads 30:00:00.
+        auto ticker = QSharedPointer<QCPAxisTickerTime>::create();
+        ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
+        m_plot->xAxis->setTicker(ticker);
     } else {
         m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
     }
+    m_groupCheck->setEnabled(!isTimeAxis(axis));
+    m_groupCheck->setToolTip(isTimeAxis(axis) ? tr("Seed groups average the runs at each step or epoch: choose one of "
+                                                   "those x axes")
+                                              : tr("Runs that differ only by seed as one mean curve with a band, "
+                                                   "coloured by setting"));
     m_userZoomed = false;
     for (auto it = m_graphs.begin(); it != m_graphs.end(); ++it)
         m_dirty.insert(it.key(), true);
@@ -404,7 +447,7 @@ void CurvesView::updateGraphData(const RunCurves& run, const QString& metric, QC
             raw->data()->clear();
         return;
     }
-    const XYSeries xy = toSeries(s->second, m_axis);
+    const XYSeries xy = toSeries(s->second, m_axis, run.firstWallTime);
     const bool epochWise = isEpochWise(s->second);
     // Epoch-wise series have few points: mark them, with one marker shape per ticked metric so
     // two per-epoch metrics of one run (test/top1, test/top5) are told apart even where their
@@ -574,6 +617,7 @@ void CurvesView::rebuildGraphs(bool live)
         }
     }
     m_dirty.clear();
+    reportMissingTimes(metrics);
     layersChanged = fitLegend(*m_plot, m_plot->width()) != m_legendBelow || layersChanged;
     m_legendBelow = fitLegend(*m_plot, m_plot->width());
     const QCPRange x0 = m_plot->xAxis->range(), y0 = m_plot->yAxis->range(), y20 = m_plot->yAxis2->range();
@@ -680,6 +724,30 @@ void CurvesView::appendMetrics(qint64 runId, const QList<MetricRow>& rows)
     scheduleLiveUpdate();
 }
 
+void CurvesView::reportMissingTimes(const QStringList& metrics)
+{
+    // On a time axis, rows stored before wall times were kept (schema version 6) have no x.
+    QStringList without;
+    if (isTimeAxis(m_axis))
+        for (const auto& run : m_runs)
+            for (const QString& m : metrics) {
+                const auto s = run.series.find(m.toStdString());
+                if (s != run.series.end() && !s->second.empty() && std::isnan(s->second.front().wallTime)
+                    && !without.contains(run.name))
+                    without << run.name;
+            }
+    if (without.isEmpty() && m_timeNote) {
+        m_status->clear();
+        m_status->setVisible(false);
+    } else if (!without.isEmpty()) {
+        m_status->setText(tr("No wall times for %1: rows recorded before the store kept times are left out on this "
+                             "axis; the step and epoch axes show them.")
+                              .arg(without.join(QStringLiteral(", "))));
+        m_status->setVisible(true);
+    }
+    m_timeNote = !without.isEmpty();
+}
+
 void CurvesView::mergeStored(RunCurves& run, const std::string& name, const std::vector<MetricRow>& rows)
 {
     // The store's rows, then the live rows newer than its last one.
@@ -782,8 +850,16 @@ QString CurvesView::hoverText(const QPointF& pixel)
     m_tracer->setGraph(best);
     m_tracer->setGraphKey(bestKey);
     m_tracer->setVisible(true);
-    const QString axisName = m_axis == CurveAxis::Step ? tr("step") : tr("epoch");
-    const QString x = m_axis == CurveAxis::Step ? QString::number(bestKey, 'f', 0) : QString::number(bestKey, 'g', 4);
+    QString axisName = m_axis == CurveAxis::Step ? tr("step") : tr("epoch");
+    QString x = m_axis == CurveAxis::Step ? QString::number(bestKey, 'f', 0) : QString::number(bestKey, 'g', 4);
+    if (m_axis == CurveAxis::WallTime) {
+        axisName = tr("at");
+        x = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(std::llround(bestKey * 1000)))
+                .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    } else if (m_axis == CurveAxis::RelativeTime) {
+        axisName = tr("after");
+        x = elapsedText(bestKey);
+    }
     return QStringLiteral("%1\n%2 %3: %4").arg(best->name(), axisName, x, QString::number(bestValue, 'g', 6));
 }
 

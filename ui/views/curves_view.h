@@ -1,6 +1,7 @@
 #pragma once
 // Curves of any metrics of one or several runs, overlaid: metric list from the store (so new
-// metric names appear without code changes), step or epoch axis, EMA smoothing, log y axis,
+// metric names appear without code changes), step, epoch, wall-time or relative-time axis, a
+// right y axis for a second unit, EMA smoothing, log y axis,
 // zoom/pan, hover values, a legend entry per run and metric. Data loads off the GUI thread;
 // a running run's rows arrive through appendMetrics() and are drawn in batches (a timer), not
 // one replot per row.
@@ -152,6 +153,8 @@ private:
     void rebuildGroupGraphs(const QStringList& metrics);
     RunCurves* findRun(qint64 runId);
     // A series read from the store replaces the held one, keeping live rows newer than it.
+    // The status line names the shown runs without wall times while a time axis is chosen.
+    void reportMissingTimes(const QStringList& metrics);
     static void mergeStored(RunCurves& run, const std::string& name, const std::vector<MetricRow>& rows);
     QCPAxis* valueAxisFor(const QString& metric, const AxisSplit& split) const;
 
@@ -170,7 +173,8 @@ private:
     QHash<QString, bool> m_dirty;
     QSet<qint64> m_liveRuns;  // runs that received live rows: their curves sit on m_liveLayer
     QStringList m_wantedMetrics;
-    bool m_fallback = false;  // a stand-in is ticked (showsStandIn)
+    bool m_fallback = false;
+    bool m_timeNote = false;  // the status line shows reportMissingTimes' note  // a stand-in is ticked (showsStandIn)
     QStringList m_shownBefore;
     QSet<QString> m_loadedMetrics;  // series read (or being read) for every run
     CurveAxis m_axis = CurveAxis::Step;

@@ -18,11 +18,20 @@ bool isEpochWise(const std::vector<MetricRow>& rows)
     return true;
 }
 
-XYSeries toSeries(const std::vector<MetricRow>& rows, CurveAxis axis)
+XYSeries toSeries(const std::vector<MetricRow>& rows, CurveAxis axis, double timeOrigin)
 {
     XYSeries s;
     s.x.reserve(static_cast<qsizetype>(rows.size()));
     s.y.reserve(static_cast<qsizetype>(rows.size()));
+    if (isTimeAxis(axis)) {
+        const double origin = axis == CurveAxis::RelativeTime ? timeOrigin : 0.0;
+        for (const auto& r : rows)
+            if (std::isfinite(r.wallTime)) {
+                s.x.push_back(r.wallTime - origin);
+                s.y.push_back(r.value);
+            }
+        return s;
+    }
     if (axis == CurveAxis::Step || isEpochWise(rows)) {
         for (const auto& r : rows) {
             s.x.push_back(axis == CurveAxis::Step ? static_cast<double>(r.step) : static_cast<double>(r.epoch));

@@ -11,7 +11,11 @@
 
 namespace scns {
 
-enum class CurveAxis { Step, Epoch };
+// The x axis of a curve: optimiser step, epoch, the time a row was recorded (seconds since
+// 1970-01-01 UTC, shown as local date and time), or the time since the run's first row.
+enum class CurveAxis { Step, Epoch, WallTime, RelativeTime };
+
+inline bool isTimeAxis(CurveAxis axis) { return axis == CurveAxis::WallTime || axis == CurveAxis::RelativeTime; }
 
 struct XYSeries {
     QVector<double> x, y;
@@ -23,8 +27,10 @@ bool isEpochWise(const std::vector<MetricRow>& rows);
 
 // Rows of one metric, in store order (by step), as x/y. Step axis: x = step. Epoch axis:
 // epoch-wise rows sit at x = epoch; step-wise rows spread over (epoch - 1, epoch] by their
-// position among the epoch's steps, so both kinds share one epoch axis.
-XYSeries toSeries(const std::vector<MetricRow>& rows, CurveAxis axis);
+// position among the epoch's steps, so both kinds share one epoch axis. Wall time: x = the
+// row's wall time; relative time: x = wall time - timeOrigin (seconds); rows without a wall
+// time are left out on both.
+XYSeries toSeries(const std::vector<MetricRow>& rows, CurveAxis axis, double timeOrigin = 0);
 
 // Debiased exponential moving average (TensorBoard's smoothing): weight in [0, 1), 0 leaves
 // the values unchanged. Non-finite values pass through without entering the average, so a

@@ -3,6 +3,7 @@
 #include "views/config_diff.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "store/run_store.h"
 
@@ -13,6 +14,8 @@ QStringList RunCurves::append(const QList<MetricRow>& rows)
     QStringList changed;
     for (const auto& r : rows) {
         names.insert(r.name);
+        if (std::isnan(firstWallTime) || r.wallTime < firstWallTime)
+            firstWallTime = std::isnan(r.wallTime) ? firstWallTime : r.wallTime;
         auto& s = series[r.name];
         if (!s.empty() && r.step < s.back().step) {
             auto from = std::lower_bound(s.begin(), s.end(), r.step,
@@ -42,6 +45,8 @@ RunCurvesLoad loadRunCurves(const std::filesystem::path& dbPath, const QList<qin
             rc.config = flattenConfigText(record.configJson);
             for (auto& n : store.metricNames(id))
                 rc.names.insert(std::move(n));
+            if (const auto first = store.firstMetricWallTime(id))
+                rc.firstWallTime = *first;
             all.insert(rc.names.begin(), rc.names.end());
             out.runs.push_back(std::move(rc));
         } catch (const std::exception& e) {

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -24,6 +25,9 @@ struct RunCurves {
     std::map<std::string, std::string> config;  // flattened configuration (seed groups)
     std::set<std::string> names;  // every metric the run has
     std::map<std::string, std::vector<MetricRow>> series;  // the loaded ones, rows by step
+    // The wall time of the run's first recorded row (the relative-time axis' zero); NaN when
+    // it has none with a time.
+    double firstWallTime = std::numeric_limits<double>::quiet_NaN();
 
     // Adds live rows. A row whose step is below the series' last step means the run resumed
     // from an earlier checkpoint and records those steps again: the rows from that step on

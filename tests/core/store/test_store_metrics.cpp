@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -30,6 +31,7 @@ private Q_SLOTS:
     void writerBatches();
     void writerFlushesInDestructor();
     void writerKeepsRowsWhenFlushFails();
+    void wallTimesAreStampedAndKept();
 
 private:
     std::filesystem::path dbPath() const { return m_dir->filePath("runs.sqlite").toStdString(); }
@@ -142,8 +144,11 @@ void TestStoreMetrics::lastValuesOfEveryRun()
     const std::int64_t b = store.createRun("b", "{}", 1);
     const std::int64_t none = store.createRun("none", "{}", 1);
     // Rows out of step order: the highest step wins, not the last inserted.
-    store.appendMetrics(a, {{1, 10, "test/top1", 50.0}, {3, 30, "test/top1", 70.0}, {2, 20, "test/top1", 60.0},
-                            {3, 30, "test/loss", 0.5}});
+    store.appendMetrics(a,
+                        {{1, 10, "test/top1", 50.0},
+                         {3, 30, "test/top1", 70.0},
+                         {2, 20, "test/top1", 60.0},
+                         {3, 30, "test/loss", 0.5}});
     store.appendMetrics(b, {{1, 5, "test/top1", 40.0}});
     store.appendMetrics(none, {{1, 5, "train/loss", 2.0}});
     const auto last = store.lastValues("test/top1");
@@ -242,6 +247,35 @@ void TestStoreMetrics::writerKeepsRowsWhenFlushFails()
     store.deleteRun(id);
     QVERIFY(storeErrorOf([&] { writer.flush(); }).startsWith("no run with id"));
     QCOMPARE(writer.pending(), std::size_t{2});
+}
+
+// Schema version 6: each row's wall time. MetricWriter stamps rows that have none with the
+// current time; rows given a time keep it; rows stored without one (before version 6, or
+// appended directly without a time) read back as NaN, and firstMetricWallTime skips them.
+void TestStoreMetrics::wallTimesAreStampedAndKept()
+{
+    RunStore store(dbPath());
+    const std::int64_t id = store.createRun("r", "{}", 1);
+    QVERIFY(!store.firstMetricWallTime(id).has_value());
+    store.appendMetrics(id, {MetricRow{1, 1, "old", 1.0}});  // no time
+    QVERIFY(!store.firstMetricWallTime(id).has_value());
+    const double before = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    {
+        MetricWriter writer(store, id);
+        writer.add(1, 2, "loss", 0.5);
+        MetricRow given{1, 3, "loss", 0.4};
+        given.wallTime = 1.7e9;  // 2023-11-14
+        writer.add(given);
+    }
+    const double after = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto rows = store.metrics(id);
+    QCOMPARE(rows.size(), std::size_t{3});
+    QVERIFY(std::isnan(rows[0].wallTime));
+    QVERIFY2(rows[1].wallTime >= before && rows[1].wallTime <= after,
+             qPrintable(QString::number(rows[1].wallTime, 'f', 3)));
+    QCOMPARE(rows[2].wallTime, 1.7e9);
+    QCOMPARE(store.metrics(id, "loss").at(1).wallTime, 1.7e9);
+    QCOMPARE(store.firstMetricWallTime(id).value_or(0), 1.7e9);
 }
 
 QTEST_GUILESS_MAIN(TestStoreMetrics)

@@ -50,7 +50,7 @@ void TestStoreSchema::init()
 
 void TestStoreSchema::migratesFromEmpty()
 {
-    QCOMPARE(latestSchemaVersion(), 5);
+    QCOMPARE(latestSchemaVersion(), 6);
     QCOMPARE(static_cast<int>(schemaMigrations().size()), latestSchemaVersion());
     Database db(dbPath());
     QCOMPARE(db.userVersion(), 0);
@@ -121,7 +121,7 @@ void TestStoreSchema::refusesNewerSchema()
         db.setUserVersion(7);
     }
     const QString message = storeErrorOf([&] { RunStore store(dbPath()); });
-    QCOMPARE(message, file() + ": schema version 7 is newer than this program supports (5); "
+    QCOMPARE(message, file() + ": schema version 7 is newer than this program supports (6); "
                                "use a newer SCNS Workbench");
     Database db(dbPath());
     QCOMPARE(db.userVersion(), 7);  // left untouched

@@ -4,6 +4,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QImage>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
@@ -450,6 +451,68 @@ private Q_SLOTS:
         view.syncRunFromStore(m_b);
         QTest::qWait(50);
         QCOMPARE(synced.count(), 1);
+    }
+
+    // Wall time and relative time: rows at their recorded times; relative time from the run's
+    // first row, so runs started hours apart line up; runs stored without times are named.
+    void wallAndRelativeTimeAxes()
+    {
+        std::int64_t timed = 0;
+        const double t0 = 1.75e9;  // 2025-06-15
+        {
+            RunStore store(m_store.fsPath());
+            timed = store.createRun("timed", "{}", 1);
+            std::vector<MetricRow> rows;
+            for (std::int64_t step = 1; step <= 10; ++step) {
+                MetricRow r{1 + (step - 1) / 5, step, "train/loss", 3.0 - 0.1 * double(step)};
+                r.wallTime = t0 + 30.0 * double(step);  // a step every 30 s from t0 + 30
+                rows.push_back(r);
+            }
+            store.appendMetrics(timed, rows);
+        }
+        CurvesView view;
+        view.setSmoothing(0);
+        view.setSelectedMetrics({"train/loss"});
+        load(view, m_store.path(), {timed, m_a});  // m_a's rows have no times
+        auto* combo = view.findChild<QComboBox*>("xAxis");
+        QVERIFY(combo);
+        QCOMPARE(combo->count(), 4);
+        combo->setCurrentIndex(2);
+        QCOMPARE(view.axis(), CurveAxis::WallTime);
+        QCPGraph* g = view.graphFor(timed, "train/loss");
+        QCOMPARE(g->data()->size(), 10);
+        QCOMPARE(g->data()->at(0)->key, t0 + 30.0);
+        QCOMPARE(g->data()->at(9)->key, t0 + 300.0);
+        QVERIFY(qSharedPointerDynamicCast<QCPAxisTickerDateTime>(view.plot()->xAxis->ticker()));
+        QVERIFY(view.plot()->xAxis->range().contains(t0 + 30.0) && view.plot()->xAxis->range().contains(t0 + 300.0));
+        QCOMPARE(view.graphFor(m_a, "train/loss")->data()->size(), 0);
+        bool named = false;
+        for (const QLabel* label : view.findChildren<QLabel*>())
+            named = named || (label->isVisibleTo(&view) && label->text().contains("No wall times for alpha"));
+        QVERIFY(named);
+        // Seed groups need steps or epochs.
+        QCheckBox* groups = view.findChild<QCheckBox*>("seedGroups");
+        QVERIFY(groups && !groups->isEnabled());
+        view.setAxis(CurveAxis::RelativeTime);
+        QCOMPARE(combo->currentIndex(), 3);
+        g = view.graphFor(timed, "train/loss");
+        QCOMPARE(g->data()->at(0)->key, 0.0);
+        QCOMPARE(g->data()->at(9)->key, 270.0);
+        QVERIFY(qSharedPointerDynamicCast<QCPAxisTickerTime>(view.plot()->xAxis->ticker()));
+        QVERIFY(view.plot()->xAxis->label().contains("h:mm:ss"));
+        // Hover names the time.
+        view.resize(900, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.plot()->replot();
+        const QString text = view.hoverText(g->coordsToPixels(120.0, g->data()->at(4)->value));
+        QVERIFY2(text.contains("after 0:02:00"), qPrintable(text));
+        // Back on steps: every run again, no note, seed groups possible.
+        view.setAxis(CurveAxis::Step);
+        QCOMPARE(view.graphFor(m_a, "train/loss")->data()->size(), 20);
+        QVERIFY(groups->isEnabled());
+        for (const QLabel* label : view.findChildren<QLabel*>())
+            QVERIFY(!(label->isVisibleTo(&view) && label->text().contains("No wall times")));
     }
 
     void fitStaysBoundedWithASinglePoint()

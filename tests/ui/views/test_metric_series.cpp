@@ -36,6 +36,26 @@ private Q_SLOTS:
         QCOMPARE(e.x, (QVector<double>{1, 2}));
     }
 
+    void timeAxes()
+    {
+        MetricRow a{1, 1, "l", 5}, b{1, 2, "l", 6}, c{2, 3, "l", 7};
+        a.wallTime = 1000.0;
+        c.wallTime = 1010.5;  // b has none: left out on time axes
+        const auto wall = toSeries({a, b, c}, CurveAxis::WallTime, 990.0);
+        QCOMPARE(wall.x, (QVector<double>{1000.0, 1010.5}));  // the origin applies to relative time only
+        QCOMPARE(wall.y, (QVector<double>{5, 7}));
+        const auto relative = toSeries({a, b, c}, CurveAxis::RelativeTime, 990.0);
+        QCOMPARE(relative.x, (QVector<double>{10.0, 20.5}));
+        QVERIFY(isTimeAxis(CurveAxis::RelativeTime) && !isTimeAxis(CurveAxis::Epoch));
+        // Live rows set a run's relative-time origin: the earliest time seen.
+        RunCurves run;
+        QVERIFY(std::isnan(run.firstWallTime));
+        run.append({b});
+        QVERIFY(std::isnan(run.firstWallTime));
+        run.append({c, a});
+        QCOMPARE(run.firstWallTime, 1000.0);
+    }
+
     void emaMatchesDebiasedFormula()
     {
         const QVector<double> y = {1, 3, 2, 8};
