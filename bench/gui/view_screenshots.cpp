@@ -79,6 +79,10 @@ int main(int argc, char** argv)
     curves.setSelectedMetrics({QStringLiteral("test/top1"), QStringLiteral("train/loss")});
     waitFor(&curves, &CurvesView::seriesLoaded);
     save(curves, out, QStringLiteral("curves-two-axes"));
+    // The same against the time since each run's start.
+    curves.setAxis(CurveAxis::RelativeTime);
+    save(curves, out, QStringLiteral("curves-relative-time"));
+    curves.setAxis(CurveAxis::Step);
 
     SimilarityHeatmapView heat;
     heat.setRun(db, inspected);
