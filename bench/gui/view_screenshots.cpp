@@ -15,6 +15,7 @@
 #include "views/confusion_matrix_view.h"
 #include "views/curves_view.h"
 #include "views/export.h"
+#include "views/hyperparameter_view.h"
 #include "views/negatives_view.h"
 #include "views/sampler_stats_view.h"
 #include "views/similarity_heatmap_view.h"
@@ -117,5 +118,15 @@ int main(int argc, char** argv)
         tabs->setCurrentIndex(1);
         save(compare, out, QStringLiteral("compare-diff"));
     }
+
+    // Hyperparameters: the runs' differing settings against the final test top-1, the upper half
+    // of the accuracy axis brushed.
+    HyperparameterView hyper;
+    hyper.setRuns(db, ids);
+    waitFor(&hyper, &HyperparameterView::loaded);
+    save(hyper, out, QStringLiteral("hyperparameters"));
+    if (!hyper.axes().empty())
+        hyper.brushAxis(static_cast<int>(hyper.axes().size()) - 1, 0.5, 1.0);
+    save(hyper, out, QStringLiteral("hyperparameters-brushed"));
     return 0;
 }

@@ -374,16 +374,23 @@ QList<qint64> RunBrowser::selectedRunIds() const
     return ids;
 }
 
-void RunBrowser::selectRun(qint64 runId)
+void RunBrowser::selectRun(qint64 runId) { selectRuns({runId}); }
+
+void RunBrowser::selectRuns(const QList<qint64>& runIds)
 {
+    QItemSelection selection;
+    QModelIndex first;
     for (int row = 0; row < m_proxy->rowCount(); ++row) {
         const QModelIndex index = m_proxy->index(row, 0);
-        if (index.data(RunListModel::RunIdRole).toLongLong() == runId) {
-            m_view->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-            m_view->scrollTo(index);
-            return;
+        if (runIds.contains(index.data(RunListModel::RunIdRole).toLongLong())) {
+            selection.select(index, index);
+            if (!first.isValid())
+                first = index;
         }
     }
+    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    if (first.isValid())
+        m_view->scrollTo(first);
 }
 
 void RunBrowser::showSelected()

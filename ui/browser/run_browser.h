@@ -35,6 +35,8 @@ public:
     QTableView* view() const { return m_view; }
     QList<qint64> selectedRunIds() const;
     void selectRun(qint64 runId);
+    // Selects exactly these runs (those the filters hide stay unselected), scrolled to the first.
+    void selectRuns(const QList<qint64>& runIds);
 
     // Edits of the selected run / given runs (stored in the background; the row updates when
     // the store has it). Errors go to editFailed().

@@ -8,6 +8,7 @@
 #include "views/compare_view.h"
 #include "views/confusion_matrix_view.h"
 #include "views/curves_view.h"
+#include "views/hyperparameter_view.h"
 #include "views/live_metrics.h"
 #include "views/negatives_view.h"
 #include "views/sampler_stats_view.h"
@@ -18,7 +19,8 @@ namespace scns {
 InspectionViews::InspectionViews(QString dbPath, QTabWidget* tabs, QObject* parent)
     : QObject(parent), m_dbPath(std::move(dbPath)), m_tabs(tabs), m_curves(new CurvesView),
       m_heatmap(new SimilarityHeatmapView), m_negatives(new NegativesView), m_sampler(new SamplerStatsView),
-      m_confusion(new ConfusionMatrixView), m_compare(new CompareView)
+      m_confusion(new ConfusionMatrixView), m_compare(new CompareView),
+      m_hyper(new HyperparameterView)
 {
     tabs->addTab(m_curves, tr("Curves"));
     tabs->addTab(m_heatmap, tr("Class similarity"));
@@ -26,12 +28,14 @@ InspectionViews::InspectionViews(QString dbPath, QTabWidget* tabs, QObject* pare
     tabs->addTab(m_sampler, tr("Sampler statistics"));
     tabs->addTab(m_confusion, tr("Confusion matrix"));
     tabs->addTab(m_compare, tr("Compare"));
+    tabs->addTab(m_hyper, tr("Hyperparameters"));
     m_curves->setObjectName(QStringLiteral("curves"));
     m_heatmap->setObjectName(QStringLiteral("similarity"));
     m_negatives->setObjectName(QStringLiteral("negatives"));
     m_sampler->setObjectName(QStringLiteral("sampler-statistics"));
     m_confusion->setObjectName(QStringLiteral("confusion"));
     m_compare->setObjectName(QStringLiteral("compare"));
+    m_hyper->setObjectName(QStringLiteral("hyperparameters"));
 }
 
 QWidget* InspectionViews::curvesPage() const { return m_curves; }
@@ -63,7 +67,9 @@ void InspectionViews::showRuns(const QList<qint64>& runIds)
     once(m_curves, &CurvesView::loaded, &CurvesView::loadFailed);
     once(m_sampler, &SamplerStatsView::loaded, &SamplerStatsView::loadFailed);
     once(m_compare, &CompareView::loaded, &CompareView::loadFailed);
+    once(m_hyper, &HyperparameterView::loaded, &HyperparameterView::loadFailed);
     m_curves->setRuns(m_dbPath, runIds);
+    m_hyper->setRuns(m_dbPath, runIds);
     m_sampler->setRuns(m_dbPath, runIds);
     m_compare->setRuns(m_dbPath, runIds);
     if (first > 0) {

@@ -15,6 +15,7 @@ namespace scns {
 class CompareView;
 class ConfusionMatrixView;
 class CurvesView;
+class HyperparameterView;
 class NegativesView;
 class RunQueue;
 class SamplerStatsView;
@@ -39,6 +40,7 @@ public:
     SamplerStatsView* samplerStats() const { return m_sampler; }
     ConfusionMatrixView* confusion() const { return m_confusion; }
     CompareView* compare() const { return m_compare; }
+    HyperparameterView* hyperparameters() const { return m_hyper; }
     QWidget* curvesPage() const;
 
     // Pages still loading data after the last showRuns (for the screenshot tour).
@@ -62,6 +64,7 @@ private:
     SamplerStatsView* m_sampler;
     ConfusionMatrixView* m_confusion;
     CompareView* m_compare;
+    HyperparameterView* m_hyper;
 };
 
 }  // namespace scns

@@ -27,6 +27,7 @@
 #include "train/device.h"
 #include "views/compare_view.h"
 #include "views/curves_view.h"
+#include "views/hyperparameter_view.h"
 
 namespace scns {
 
@@ -47,6 +48,8 @@ MainWindow::MainWindow(QString dbPath, QWidget* parent)
     m_tabs->addTab(m_queuePanel, tr("Queue"));
     m_views = new InspectionViews(m_dbPath, m_tabs, this);
     m_views->follow(m_queue);
+    // Brushing on the Hyperparameters page selects those runs in the run table.
+    connect(m_views->hyperparameters(), &HyperparameterView::runsBrushed, m_browser, &RunBrowser::selectRuns);
     setCentralWidget(m_tabs);
 
     m_launcher = new LaunchController(m_dbPath, m_editor, m_queue, m_browser, m_views, this);
