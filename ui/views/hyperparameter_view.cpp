@@ -210,6 +210,8 @@ void HyperparameterView::drawParallel()
     m_parallel->xAxis->setTicker(ticker);
     m_parallel->xAxis->setTicks(true);
     m_parallel->xAxis->setTickLength(0);
+    m_parallel->xAxis->setSubTicks(false);
+    m_parallel->xAxis->setTickPen(Qt::NoPen);
     m_parallel->xAxis->setTickLabelRotation(n > 6 ? -25 : 0);
     m_parallel->xAxis->setRange(-0.3, std::max(0, n - 1) + 0.6);
     if (n > 0) {
