@@ -36,6 +36,13 @@ public:
     using Error::Error;
 };
 
+// A data-parallel run's processes could not connect, or a collective failed (a rank died or
+// did not answer within the timeout).
+class DistributedError : public Error {
+public:
+    using Error::Error;
+};
+
 // One invalid configuration field: its dotted name, the offending value and what is allowed.
 struct FieldProblem {
     std::string field;

@@ -1,0 +1,37 @@
+#pragma once
+// Where a process stands in a data-parallel run (docs/distributed.md), read from the variables
+// the usual launchers set: torchrun-style RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and
+// MASTER_PORT, or, under Slurm's srun, SLURM_PROCID, SLURM_NTASKS and SLURM_LOCALID with the
+// first host of SLURM_JOB_NODELIST as the master (MASTER_ADDR and MASTER_PORT still win when set).
+// Plain C++: no LibTorch, so the CLI can check a launch before it loads anything.
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace scns {
+
+struct DistributedEnv {
+    int rank = 0;
+    int worldSize = 1;
+    int localRank = 0;
+    std::string masterAddr = "127.0.0.1";
+    int masterPort = 29500;
+    std::string source;  // "torchrun" or "slurm": which variables said so
+};
+
+// The default MASTER_PORT (torchrun's).
+inline constexpr int kDefaultMasterPort = 29500;
+
+// Reads the variables through `get` (std::getenv by default; tests pass their own). None when
+// neither WORLD_SIZE nor SLURM_NTASKS is set, or the world has one process. Throws ConfigError
+// naming the variable, its value and what is expected: a rank outside [0, world size), a
+// world size below 1, a port outside [1, 65535], a malformed node list, RANK without
+// WORLD_SIZE.
+std::optional<DistributedEnv>
+distributedEnvFromEnvironment(const std::function<const char*(const char*)>& get = nullptr);
+
+// The first host of a Slurm node list: "node[03-05,9],gpu1" -> "node03", "a,b" -> "a".
+// Throws ConfigError (SLURM_JOB_NODELIST) on an empty or unbalanced list.
+std::string firstSlurmHost(const std::string& nodeList);
+
+}  // namespace scns

@@ -1,0 +1,269 @@
+// Real processes over loopback through c10d (TCPStore + ProcessGroupGloo): the test starts two
+// copies of itself as ranks 0 and 1 (SCNS_DIST_TEST_ROLE selects what a copy does).
+//  - A network without batch norm trained by 2 ranks, each on its DistributedSampler shard with
+//    half the global batch and the gradients averaged in buckets, equals, parameter for
+//    parameter, the same network trained by this process alone with the whole batch; rank 1
+//    starts from other weights and gets rank 0's by broadcast. All-gather and broadcast give
+//    the expected values.
+//  - A rank that dies makes the other's next collective fail with a message naming it, within
+//    the timeout, instead of hanging.
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/optim/sgd.h>
+
+#include "common/errors.h"
+#include "dist/process_group.h"
+
+using namespace scns;
+
+namespace {
+
+constexpr int kWorld = 2;
+constexpr std::int64_t kN = 64, kGlobalBatch = 16, kEpochs = 2;
+
+torch::nn::Sequential makeNet(std::uint64_t seed)
+{
+    torch::manual_seed(seed);
+    return torch::nn::Sequential(torch::nn::Linear(8, 16), torch::nn::ReLU(), torch::nn::Linear(16, 3));
+}
+
+struct Data {
+    at::Tensor x, y;
+};
+Data makeData()
+{
+    at::Generator g = at::detail::createCPUGenerator(42);
+    return {at::randn({kN, 8}, g), at::randint(3, {kN}, g)};
+}
+
+std::vector<std::int64_t> epochOrder(std::int64_t epoch)
+{
+    at::Generator g = at::detail::createCPUGenerator(7 + static_cast<std::uint64_t>(epoch));
+    const at::Tensor p = at::randperm(kN, g, at::kLong);
+    return std::vector<std::int64_t>(p.data_ptr<std::int64_t>(), p.data_ptr<std::int64_t>() + kN);
+}
+
+// Trains over `batches(epoch)` (index lists) with SGD; `sync` runs between backward and step.
+template <typename Batches, typename Sync>
+at::Tensor train(torch::nn::Sequential net, const Data& d, Batches batches, Sync sync)
+{
+    torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+    for (std::int64_t e = 0; e < kEpochs; ++e)
+        for (const std::vector<std::int64_t>& b : batches(e)) {
+            const at::Tensor idx = at::tensor(b, at::kLong);
+            opt.zero_grad();
+            torch::nn::functional::cross_entropy(net->forward(d.x.index_select(0, idx)), d.y.index_select(0, idx))
+                .backward();
+            sync(net);
+            opt.step();
+        }
+    std::vector<at::Tensor> flat;
+    for (const auto& p : net->parameters())
+        flat.push_back(p.detach().reshape({-1}));
+    return at::cat(flat);
+}
+
+std::vector<std::vector<std::int64_t>> chunks(const std::vector<std::int64_t>& order, std::int64_t size)
+{
+    std::vector<std::vector<std::int64_t>> out;
+    for (std::size_t i = 0; i < order.size(); i += static_cast<std::size_t>(size))
+        out.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i),
+                         order.begin()
+                             + static_cast<std::ptrdiff_t>(std::min(order.size(), i + static_cast<std::size_t>(size))));
+    return out;
+}
+
+// --- the ranks (a copy of this program) ----------------------------------------------------
+int runRank(const std::string& role)
+{
+    const auto env = distributedEnvFromEnvironment();
+    if (!env) {
+        std::cerr << "rank: no WORLD_SIZE/RANK\n";
+        return 2;
+    }
+    try {
+        DistributedContext group(*env, std::chrono::seconds(20));
+        if (role == "die") {
+            if (group.rank() == 1)
+                std::_Exit(0);  // gone without a word
+            std::vector<at::Tensor> t{at::ones({4})};
+            group.allReduceSum(t);  // must fail: rank 1 is gone
+            return 0;
+        }
+        // All-gather in rank order, broadcast from rank 0.
+        const at::Tensor gathered =
+            group.allGather(at::arange(3, at::kFloat) + 10.0f * static_cast<float>(group.rank()));
+        if (!at::equal(gathered, at::tensor({0.f, 1.f, 2.f, 10.f, 11.f, 12.f})))
+            return 4;
+        torch::nn::Sequential net = makeNet(static_cast<std::uint64_t>(group.rank()));  // different weights
+        broadcastTensors(group, net->parameters(), 0);
+        const Data d = makeData();
+        const at::Tensor params = train(
+            net, d,
+            [&](std::int64_t e) {
+                return chunks(shardOf(epochOrder(e), group.rank(), group.worldSize()), kGlobalBatch / kWorld);
+            },
+            [&](torch::nn::Sequential& n) {
+                averageGradients(group, n->parameters(), 256);
+            });  // small buckets: several
+        std::ofstream out(std::getenv("SCNS_DIST_TEST_OUT"), std::ios::binary);
+        out.write(reinterpret_cast<const char*>(params.data_ptr<float>()),
+                  static_cast<std::streamsize>(params.nbytes()));
+        return out ? 0 : 5;
+    } catch (const DistributedError& e) {
+        std::cerr << e.what() << '\n';
+        return 3;
+    }
+}
+
+int freePort()
+{
+    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0
+        || ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+        return 29533;
+    const int port = ntohs(a.sin_port);
+    ::close(s);
+    return port;
+}
+
+}  // namespace
+
+class TestProcessGroup : public QObject {
+    Q_OBJECT
+
+    // Starts the two ranks with `role`; returns them running.
+    std::vector<std::unique_ptr<QProcess>> start(const QString& role, const QTemporaryDir& dir)
+    {
+        const QString port = QString::number(freePort());
+        std::vector<std::unique_ptr<QProcess>> ranks;
+        for (int r = 0; r < kWorld; ++r) {
+            auto p = std::make_unique<QProcess>();
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("SCNS_DIST_TEST_ROLE", role);
+            env.insert("WORLD_SIZE", QString::number(kWorld));
+            env.insert("RANK", QString::number(r));
+            env.insert("MASTER_ADDR", "127.0.0.1");
+            env.insert("MASTER_PORT", port);
+            env.insert("OMP_NUM_THREADS", "1");
+            env.insert("SCNS_DIST_TEST_OUT", dir.filePath(QStringLiteral("rank%1.bin").arg(r)));
+            p->setProcessEnvironment(env);
+            p->setProcessChannelMode(QProcess::MergedChannels);
+            p->start(QCoreApplication::applicationFilePath(), {});
+            ranks.push_back(std::move(p));
+        }
+        return ranks;
+    }
+
+    static at::Tensor readParams(const QString& path, std::int64_t n)
+    {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return {};
+        const QByteArray bytes = f.readAll();
+        if (bytes.size() != n * 4)
+            return {};
+        return at::from_blob(const_cast<char*>(bytes.data()), {n}, at::kFloat).clone();
+    }
+
+private Q_SLOTS:
+    void shardsFollowDistributedSampler()
+    {
+        const std::vector<std::int64_t> order = {9, 8, 7, 6, 5, 4, 3};
+        // Padded to 8 with the order's start; rank r takes r, r + 2, ...
+        QCOMPARE(shardOf(order, 0, 2), (std::vector<std::int64_t>{9, 7, 5, 3}));
+        QCOMPARE(shardOf(order, 1, 2), (std::vector<std::int64_t>{8, 6, 4, 9}));
+        QCOMPARE(shardOf(order, 2, 3), (std::vector<std::int64_t>{7, 4, 8}));  // of 9, 8, 7, 6, 5, 4, 3, 9, 8
+        QVERIFY(shardOf(order, 2, 2).empty());
+        // Each rank's k-th batch of B / W together is the k-th block of B.
+        std::vector<std::int64_t> ids(16);
+        std::iota(ids.begin(), ids.end(), 100);
+        const auto a = shardOf(ids, 0, 2), b = shardOf(ids, 1, 2);
+        std::vector<std::int64_t> first(a.begin(), a.begin() + 4);
+        first.insert(first.end(), b.begin(), b.begin() + 4);
+        std::sort(first.begin(), first.end());
+        QCOMPARE(first, (std::vector<std::int64_t>{100, 101, 102, 103, 104, 105, 106, 107}));
+    }
+
+    void twoRanksTrainAsOneProcessWithTheWholeBatch()
+    {
+        QTemporaryDir dir;
+        auto ranks = start("train", dir);
+        for (int r = 0; r < kWorld; ++r) {
+            QVERIFY2(ranks[r]->waitForFinished(120000), "a rank did not finish in 120 s");
+            QVERIFY2(ranks[r]->exitStatus() == QProcess::NormalExit && ranks[r]->exitCode() == 0,
+                     qPrintable(QStringLiteral("rank %1 exit %2: %3")
+                                    .arg(r)
+                                    .arg(ranks[r]->exitCode())
+                                    .arg(QString::fromLocal8Bit(ranks[r]->readAll()))));
+        }
+        const Data d = makeData();
+        const at::Tensor alone = train(
+            makeNet(0), d, [](std::int64_t e) { return chunks(epochOrder(e), kGlobalBatch); },
+            [](torch::nn::Sequential&) {});
+        const at::Tensor r0 = readParams(dir.filePath("rank0.bin"), alone.numel());
+        const at::Tensor r1 = readParams(dir.filePath("rank1.bin"), alone.numel());
+        QVERIFY(r0.defined() && r1.defined());
+        QVERIFY2(at::equal(r0, r1), "the ranks' parameters differ");
+        const double diff = (r0 - alone).abs().max().item<double>();
+        QVERIFY2(diff < 1e-5, qPrintable(QStringLiteral("largest difference to one process: %1").arg(diff)));
+        // Training moved the weights (a test that compares the initial weights would pass too).
+        QVERIFY((alone
+                 - train(
+                     makeNet(0), d, [](std::int64_t) { return std::vector<std::vector<std::int64_t>>{}; },
+                     [](torch::nn::Sequential&) {}))
+                    .abs()
+                    .max()
+                    .item<double>()
+                > 1e-3);
+    }
+
+    void aRankThatDiesEndsTheOthersWait()
+    {
+        QTemporaryDir dir;
+        QElapsedTimer clock;
+        clock.start();
+        auto ranks = start("die", dir);
+        for (int r = 0; r < kWorld; ++r)
+            QVERIFY2(ranks[r]->waitForFinished(60000), "a rank hung");
+        const QString out = QString::fromLocal8Bit(ranks[0]->readAll());
+        QCOMPARE(ranks[0]->exitCode(), 3);
+        QVERIFY2(out.contains("all-reduce failed on rank 0 of 2"), qPrintable(out));
+        QVERIFY2(clock.elapsed() < 30000, qPrintable(QStringLiteral("%1 ms").arg(clock.elapsed())));
+    }
+};
+
+int main(int argc, char** argv)
+{
+    if (const char* role = std::getenv("SCNS_DIST_TEST_ROLE"))
+        return runRank(role);
+    QCoreApplication app(argc, argv);
+    TestProcessGroup test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_process_group.moc"
