@@ -83,8 +83,8 @@ HyperparameterView::HyperparameterView(QWidget* parent)
     controls->addSpacing(12);
     controls->addWidget(m_clear);
     controls->addWidget(m_status, 1);
-    controls->addWidget(makePlotExportButton(
-        this, [this] { return m_parallel; }, QStringLiteral("parallel-coordinates")));
+    const auto exported = [this] { return m_parallel; };
+    controls->addWidget(makePlotExportButton(this, exported, QStringLiteral("parallel-coordinates")));
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_parallel);
     split->addWidget(m_scatter);
