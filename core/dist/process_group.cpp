@@ -33,6 +33,16 @@ auto guarded(const DistributedEnv& env, const char* what, F&& f)
     }
 }
 
+// TCPStore's libuv backend (LibTorch 2.3 on, where `useLibUV` exists and defaults to true) is
+// missing from builds without it, Debian 13's 2.6 among them ("use_libuv was requested but
+// PyTorch was build without libuv support"); the classic backend is in every build.
+template <typename Options>
+void useClassicBackend(Options& options)
+{
+    if constexpr (requires { options.useLibUV; })
+        options.useLibUV = false;
+}
+
 }  // namespace
 
 struct DistributedContext::Impl {
@@ -51,6 +61,7 @@ DistributedContext::DistributedContext(const DistributedEnv& env, std::chrono::m
         options.numWorkers = static_cast<std::size_t>(env.worldSize);
         options.waitWorkers = true;
         options.timeout = timeout;
+        useClassicBackend(options);
         m_impl->store = c10::make_intrusive<c10d::TCPStore>(env.masterAddr, options);
         auto glooOptions = c10d::ProcessGroupGloo::Options::create(timeout);
         glooOptions->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
