@@ -29,20 +29,12 @@
 
 namespace scns {
 
-namespace {
-
-QString graphKey(qint64 runId, const QString& metric) { return QString::number(runId) + QLatin1Char('\n') + metric; }
-
-QString axisTitle(CurveAxis axis)
+QString CurvesView::graphKey(qint64 runId, const QString& metric)
 {
-    switch (axis) {
-    case CurveAxis::Step: return QObject::tr("step");
-    case CurveAxis::Epoch: return QObject::tr("epoch");
-    case CurveAxis::WallTime: return QObject::tr("wall time (local)");
-    case CurveAxis::RelativeTime: return QObject::tr("time since the run's start (h:mm:ss)");
-    }
-    return {};
+    return QString::number(runId) + QLatin1Char('\n') + metric;
 }
+
+namespace {
 
 // Seconds as h:mm:ss.
 QString elapsedText(double seconds)
@@ -370,67 +362,11 @@ void CurvesView::refreshMetricList()
 
 bool CurvesView::showsStandIn() const { return m_fallback; }
 
-void CurvesView::setAxis(CurveAxis axis)
-{
-    if (axis == m_axis)
-        return;
-    m_axis = axis;
-    {
-        QSignalBlocker block(m_axisCombo);
-        m_axisCombo->setCurrentIndex(static_cast<int>(axis));
-    }
-    m_plot->xAxis->setLabel(axisTitle(axis));
-    if (axis == CurveAxis::Epoch) {
-        // Ticks at epoch boundaries (or multiples of epochs when there are many).
-        auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
-        ticker->setTickStep(1);
-        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-        m_plot->xAxis->setTicker(ticker);
-    } else if (axis == CurveAxis::WallTime) {
-        // Local clock time, with the day under it (runs go overnight).
-        auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
-        ticker->setDateTimeFormat(QStringLiteral("HH:mm\nd MMM"));
-        ticker->setDateTimeSpec(Qt::LocalTime);
-        m_plot->xAxis->setTicker(ticker);
-    } else if (axis == CurveAxis::RelativeTime) {
-        // Hours absorb days: a 30-hour run reads 30:00:00.
-        auto ticker = QSharedPointer<QCPAxisTickerTime>::create();
-        ticker->setTimeFormat(QStringLiteral("%h:%m:%s"));
-        m_plot->xAxis->setTicker(ticker);
-    } else {
-        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
-    }
-    m_groupCheck->setEnabled(!isTimeAxis(axis));
-    m_groupCheck->setToolTip(isTimeAxis(axis) ? tr("Seed groups average the runs at each step or epoch: choose one of "
-                                                   "those x axes")
-                                              : tr("Runs that differ only by seed as one mean curve with a band, "
-                                                   "coloured by setting"));
-    m_userZoomed = false;
-    for (auto it = m_graphs.begin(); it != m_graphs.end(); ++it)
-        m_dirty.insert(it.key(), true);
-    rebuildGraphs();
-}
-
 double CurvesView::smoothing() const { return m_smoothSlider->value() / 100.0; }
 
 void CurvesView::setSmoothing(double weight)
 {
     m_smoothSlider->setValue(static_cast<int>(std::lround(std::clamp(weight, 0.0, 0.99) * 100)));
-}
-
-bool CurvesView::logY() const { return m_plot->yAxis->scaleType() == QCPAxis::stLogarithmic; }
-
-void CurvesView::setLogY(bool on)
-{
-    {
-        QSignalBlocker block(m_logCheck);
-        m_logCheck->setChecked(on);
-    }
-    if (on == logY())
-        return;
-    setLogScale(*m_plot->yAxis, on);
-    setLogScale(*m_plot->yAxis2, on);
-    fitAll();
 }
 
 QCPGraph* CurvesView::graphFor(qint64 runId, const QString& metric) const
@@ -704,121 +640,6 @@ void CurvesView::fitRanges()
         fitValues(m_plot->yAxis2, right);
 }
 
-void CurvesView::appendMetrics(qint64 runId, const QList<MetricRow>& rows)
-{
-    if (!m_runIds.contains(runId) || rows.isEmpty())
-        return;
-    m_liveRuns.insert(runId);
-    if (m_loading) {
-        m_bufferedLive[runId] << rows;
-        return;
-    }
-    RunCurves* run = findRun(runId);
-    if (!run)
-        return;
-    const auto before = run->names.size();
-    for (const auto& metric : run->append(rows))
-        m_dirty.insert(graphKey(runId, metric), true);
-    if (run->names.size() != before)
-        m_liveNewMetrics = true;
-    scheduleLiveUpdate();
-}
-
-void CurvesView::reportMissingTimes(const QStringList& metrics)
-{
-    // On a time axis, rows stored before wall times were kept (schema version 6) have no x.
-    QStringList without;
-    if (isTimeAxis(m_axis))
-        for (const auto& run : m_runs)
-            for (const QString& m : metrics) {
-                const auto s = run.series.find(m.toStdString());
-                if (s != run.series.end() && !s->second.empty() && std::isnan(s->second.front().wallTime)
-                    && !without.contains(run.name))
-                    without << run.name;
-            }
-    if (without.isEmpty() && m_timeNote) {
-        m_status->clear();
-        m_status->setVisible(false);
-    } else if (!without.isEmpty()) {
-        m_status->setText(tr("No wall times for %1: rows recorded before the store kept times are left out on this "
-                             "axis; the step and epoch axes show them.")
-                              .arg(without.join(QStringLiteral(", "))));
-        m_status->setVisible(true);
-    }
-    m_timeNote = !without.isEmpty();
-}
-
-void CurvesView::mergeStored(RunCurves& run, const std::string& name, const std::vector<MetricRow>& rows)
-{
-    // The store's rows, then the live rows newer than its last one.
-    auto& s = run.series[name];
-    std::vector<MetricRow> merged = rows;
-    const std::int64_t last = rows.empty() ? -1 : rows.back().step;
-    for (const auto& r : s)
-        if (r.step > last)
-            merged.push_back(r);
-    s = std::move(merged);
-}
-
-void CurvesView::syncRunFromStore(qint64 runId)
-{
-    if (!m_runIds.contains(runId) || m_loading || !findRun(runId))
-        return;
-    const quint64 generation = m_generation;
-    const std::filesystem::path path = m_dbPath.toStdString();
-    const QStringList ticked = selectedMetrics();
-    loadAsync(
-        this,
-        [path, runId, ticked] {
-            return loadRunCurves(path, {runId}, [&ticked](const std::set<std::string>& available) {
-                std::set<std::string> out;
-                for (const QString& m : ticked)
-                    if (available.count(m.toStdString()))
-                        out.insert(m.toStdString());
-                return out;
-            });
-        },
-        [this, generation, runId](const Loaded<RunCurvesLoad>& result) {
-            if (generation != m_generation || !result.value || result.value->runs.empty())
-                return;  // superseded, or the run went away: the next load says so
-            RunCurves* run = findRun(runId);
-            if (!run)
-                return;
-            const RunCurves& stored = result.value->runs.front();
-            const auto before = run->names.size();
-            run->names.insert(stored.names.begin(), stored.names.end());
-            for (const auto& [name, rows] : stored.series) {
-                mergeStored(*run, name, rows);
-                m_loadedMetrics.insert(QString::fromStdString(name));
-                m_dirty.insert(graphKey(runId, QString::fromStdString(name)), true);
-            }
-            if (run->names.size() != before)
-                m_liveNewMetrics = true;
-            m_liveRuns.insert(runId);
-            flushPending();
-            Q_EMIT syncedFromStore(runId);
-        });
-}
-
-void CurvesView::scheduleLiveUpdate()
-{
-    if (!m_liveTimer->isActive())
-        m_liveTimer->start();
-}
-
-void CurvesView::flushPending()
-{
-    m_liveTimer->stop();
-    if (m_liveNewMetrics) {
-        m_liveNewMetrics = false;
-        refreshMetricList();
-    }
-    if (m_dirty.isEmpty())
-        return;
-    rebuildGraphs(true);
-    Q_EMIT liveUpdated();
-}
-
 QString CurvesView::hoverText(const QPointF& pixel)
 {
     QCPGraph* best = nullptr;
@@ -863,39 +684,6 @@ QString CurvesView::hoverText(const QPointF& pixel)
     return QStringLiteral("%1\n%2 %3: %4").arg(best->name(), axisName, x, QString::number(bestValue, 'g', 6));
 }
 
-QString metricUnit(const QString& metric)
-{
-    if (metric.contains(QLatin1String("top1")) || metric.contains(QLatin1String("top5")))
-        return QStringLiteral("%");
-    if (metric.endsWith(QLatin1String("_seconds")))
-        return QStringLiteral("s");
-    if (metric.endsWith(QLatin1String("images_per_second")))
-        return QStringLiteral("images/s");
-    if (metric.endsWith(QLatin1String("_share")))
-        return QStringLiteral("share, 0-1");
-    return {};
-}
-
-AxisSplit splitByUnit(const QStringList& metrics)
-{
-    AxisSplit split;
-    for (const QString& m : metrics)
-        (metricUnit(m) == metricUnit(metrics.front()) ? split.left : split.right) << m;
-    return split;
-}
-
-QString curvesAxisTitle(const QStringList& metrics)
-{
-    if (metrics.isEmpty())
-        return {};
-    QString unit = metricUnit(metrics.front());
-    for (const QString& m : metrics)
-        if (metricUnit(m) != unit)
-            unit.clear();
-    const QString names = metrics.size() <= 3 ? metrics.join(QStringLiteral(", ")) : QObject::tr("value");
-    return unit.isEmpty() ? names : QStringLiteral("%1 (%2)").arg(names, unit);
-}
-
 void CurvesView::removeGraph(QCPGraph* graph)
 {
     // The hover tracer must not outlive its graph: QCustomPlot deletes a removed graph, and a
@@ -920,15 +708,6 @@ void CurvesView::onMouseMove(QPointF pos)
         QToolTip::showText(m_plot->mapToGlobal(pos.toPoint()), text, m_plot);
     if (m_tracer->visible() != wasVisible || m_tracer->graph() != wasGraph || m_tracer->graphKey() != wasKey)
         m_tracer->layer()->replot();
-}
-
-}  // namespace scns
-
-namespace scns {
-
-QCPAxis* CurvesView::valueAxisFor(const QString& metric, const AxisSplit& split) const
-{
-    return split.right.contains(metric) ? m_plot->yAxis2 : m_plot->yAxis;
 }
 
 }  // namespace scns

@@ -152,6 +152,7 @@ private:
     void clearGroupGraphs();
     void rebuildGroupGraphs(const QStringList& metrics);
     RunCurves* findRun(qint64 runId);
+    static QString graphKey(qint64 runId, const QString& metric);  // key of m_graphs and m_dirty
     // A series read from the store replaces the held one, keeping live rows newer than it.
     // The status line names the shown runs without wall times while a time axis is chosen.
     void reportMissingTimes(const QStringList& metrics);
