@@ -73,7 +73,10 @@ void CurvesView::syncRunFromStore(qint64 runId)
         return;
     const quint64 generation = m_generation;
     const std::filesystem::path path = m_dbPath.toStdString();
-    const QStringList ticked = selectedMetrics();
+    // The wanted metrics too: one the run did not have yet (its first contrastive loss) is
+    // ticked as soon as it arrives, and comes with this read instead of a second one.
+    QStringList ticked = selectedMetrics() + m_wantedMetrics;
+    ticked.removeDuplicates();
     loadAsync(
         this,
         [path, runId, ticked] {
