@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "common/errors.h"
+#include "distributed_launch.h"
 #include "progress_printer.h"
 #include "store/run_store.h"
 #include "train/experiment.h"
@@ -37,6 +38,22 @@ public:
         std::fflush(stdout);
     }
     TrainingObserver& trainingObserver() override { return m_progress; }
+    // A run of several processes (the experiment's distributed.processes) starts them here.
+    RunResult execute(const std::filesystem::path& db, std::int64_t runId, bool resume, std::stop_token stop) override
+    {
+        RunConfig config;
+        {
+            RunStore store(db);
+            config =
+                runConfigFromJsonText(store.run(runId).configJson, "run " + std::to_string(runId) + " configuration");
+        }
+        if (config.distributed.processes <= 1)
+            return ExperimentObserver::execute(db, runId, resume, std::move(stop));
+        RunOptions options;
+        options.resume = resume;
+        runStoredRun(db, runId, options, config.distributed.processes, config.distributed.timeoutSeconds);
+        return storedResult(db, runId);
+    }
 
 private:
     ProgressPrinter m_progress;
@@ -104,7 +121,8 @@ void addDistillCommand(CLI::App& app, const GlobalOptions& global, int& exitCode
         printSummary(db, result);
         bool failed = false;
         for (const auto& run : result.runs)
-            failed |= run.result.outcome == RunOutcome::Failed || run.result.outcome == RunOutcome::Diverged;
+            failed |= run.result.outcome == RunOutcome::Failed || run.result.outcome == RunOutcome::Diverged
+                || run.result.outcome == RunOutcome::Interrupted;
         if (result.cancelled) {
             std::printf("experiment %s stopped; run the same command again to continue: scns --db %s distill --config %s\n",
                         x.name.c_str(), db.c_str(), file->c_str());

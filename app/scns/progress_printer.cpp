@@ -24,7 +24,10 @@ std::string formatDuration(double seconds)
     return buf;
 }
 
-ProgressPrinter::ProgressPrinter(std::stop_source& stop) : m_stop(stop), m_tty(::isatty(STDOUT_FILENO) != 0)
+ProgressPrinter::ProgressPrinter(std::stop_source& stop, Mode mode)
+    : m_stop(stop)
+    , m_tty(::isatty(STDOUT_FILENO) != 0)
+    , m_quiet(mode == Quiet)
 {
     g_interrupted = 0;
     std::signal(SIGINT, onSigint);
@@ -48,6 +51,8 @@ void ProgressPrinter::clearLine()
 void ProgressPrinter::onRunBegin(const RunStartInfo& info)
 {
     m_epochs = info.epochs;
+    if (m_quiet)
+        return;
     std::printf("run %lld: %lld train / %lld test images, %lld classes, %lld parameters, device %s, %lld threads%s\n",
                 static_cast<long long>(info.runId), static_cast<long long>(info.trainSize),
                 static_cast<long long>(info.testSize), static_cast<long long>(info.numClasses),
@@ -60,10 +65,11 @@ void ProgressPrinter::onBatchEnd(const BatchProgress& p)
 {
     if (g_interrupted && !m_stop.stop_requested()) {
         clearLine();
-        std::printf("interrupt: stopping after this batch (the run stays resumable)\n");
+        if (!m_quiet)
+            std::printf("interrupt: stopping after this batch (the run stays resumable)\n");
         m_stop.request_stop();
     }
-    if (!m_tty)
+    if (!m_tty || m_quiet)
         return;
     const auto now = std::chrono::steady_clock::now();
     if (p.batch != p.batchesPerEpoch && now - m_lastDraw < std::chrono::milliseconds(100))
@@ -79,6 +85,8 @@ void ProgressPrinter::onBatchEnd(const BatchProgress& p)
 
 void ProgressPrinter::onEpochEnd(const EpochSummary& s)
 {
+    if (m_quiet)
+        return;
     clearLine();
     std::printf("epoch %lld/%lld  train loss %.4f  train top-1 %.2f%%  test loss %.4f  test top-1 %.2f%%  top-5 %.2f%%  "
                 "%.0f img/s  %.1fs (+%.1fs eval)  data wait %.1f%%\n",
@@ -89,12 +97,16 @@ void ProgressPrinter::onEpochEnd(const EpochSummary& s)
 
 void ProgressPrinter::onRunEnd(const RunResult& r)
 {
+    if (m_quiet)
+        return;
     clearLine();
     std::fflush(stdout);
 }
 
 void ProgressPrinter::onNotice(const std::string& text)
 {
+    if (m_quiet)
+        return;
     clearLine();
     std::fflush(stdout);
     std::fprintf(stderr, "note: %s\n", text.c_str());

@@ -11,7 +11,10 @@ namespace scns::cli {
 
 class ProgressPrinter final : public TrainingObserver {
 public:
-    explicit ProgressPrinter(std::stop_source& stop);
+    // Quiet: prints nothing, only turns Ctrl-C and SIGTERM into the stop (the ranks other than 0
+    // of a data-parallel run).
+    enum Mode { Verbose, Quiet };
+    explicit ProgressPrinter(std::stop_source& stop, Mode mode = Verbose);
     ~ProgressPrinter() override;
 
     void onRunBegin(const RunStartInfo& info) override;
@@ -24,6 +27,7 @@ private:
     void clearLine();
     std::stop_source& m_stop;
     bool m_tty;
+    bool m_quiet;
     bool m_lineOpen = false;
     std::int64_t m_epochs = 0;
     std::chrono::steady_clock::time_point m_lastDraw{};

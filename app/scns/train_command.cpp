@@ -13,7 +13,7 @@
 #include "commands.h"
 #include "common/errors.h"
 #include "common/message_text.h"
-#include "progress_printer.h"
+#include "distributed_launch.h"
 #include "store/default_path.h"
 #include "store/run_store.h"
 #include "train/run_job.h"
@@ -117,37 +117,6 @@ void collect(std::vector<FieldProblem>& problems, F&& apply)
     }
 }
 
-int reportResult(const RunResult& r, std::int64_t runId, const std::filesystem::path& db)
-{
-    switch (r.outcome) {
-    case RunOutcome::Finished:
-        if (r.last)
-            std::printf("run %lld finished: test top-1 %.2f%%, top-5 %.2f%% after %lld epochs (database %s)\n",
-                        static_cast<long long>(runId), r.last->testTop1, r.last->testTop5,
-                        static_cast<long long>(r.epochsCompleted), db.c_str());
-        return kOk;
-    case RunOutcome::Cancelled:
-        std::printf("run %lld cancelled: %s\n  continue with: scns --db %s resume %lld\n", static_cast<long long>(runId),
-                    r.message.c_str(), db.c_str(), static_cast<long long>(runId));
-        return kCancelled;
-    case RunOutcome::Diverged:
-        std::fprintf(stderr, "run %lld diverged: %s\n", static_cast<long long>(runId), r.message.c_str());
-        return kRunFailed;
-    case RunOutcome::Failed:
-        std::fprintf(stderr, "run %lld failed: %s\n", static_cast<long long>(runId), r.message.c_str());
-        return kRunFailed;
-    }
-    return kRunFailed;
-}
-
-int runAndReport(const std::filesystem::path& db, std::int64_t runId, const RunOptions& options)
-{
-    std::stop_source stop;
-    ProgressPrinter printer(stop);
-    const RunResult r = executeRun(db, runId, options, printer, stop.get_token());
-    return reportResult(r, runId, db);
-}
-
 }  // namespace
 
 void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
@@ -200,6 +169,10 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             });
         }
         applySectionSwitches(config, given);
+        // Under torchrun or srun the launcher says how many processes train the run.
+        const auto launched = launchedRank();
+        if (launched)
+            config.distributed.processes = launched->worldSize;
         // Flags and files get the same complete report: type problems, then ranges and relations.
         collect(problems, [&] { config.validate(); });
         if (!problems.empty()) {
@@ -223,14 +196,18 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             return;
         }
         const auto db = global.dbPath();
-        std::int64_t runId = 0;
-        {
-            RunStore store(db, StoreAccess::Write);
-            runId = createRun(store, config);
-        }
-        std::printf("run %lld: %s (database %s)\n", static_cast<long long>(runId),
-                    escapeControl(config.displayName()).c_str(), db.c_str());
-        exitCode = runAndReport(db, runId, RunOptions{});
+        const auto store = [&] {
+            RunStore runs(db, StoreAccess::Write);
+            const std::int64_t runId = createRun(runs, config);
+            std::printf("run %lld: %s (database %s)\n", static_cast<long long>(runId),
+                        escapeControl(config.displayName()).c_str(), db.c_str());
+            return runId;
+        };
+        if (launched)  // one rank of several: rank 0 stores the run
+            exitCode = runAsRank(*launched, db, store, RunOptions{}, config.distributed.timeoutSeconds);
+        else
+            exitCode = runStoredRun(db, store(), RunOptions{}, config.distributed.processes,
+                                    config.distributed.timeoutSeconds);
     });
 }
 
@@ -252,12 +229,23 @@ void addResumeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
                   "Take over a run recorded as running whose process is gone but cannot be checked (another host)");
     cmd->callback([args, &global, &exitCode] {
         const auto db = global.dbPath();
-        std::int64_t runId = 0;
-        {
+        const auto find = [&] {
             RunStore store(db, StoreAccess::Write);
-            runId = store.resolveRun(args->run).id;
+            const RunRecord record = store.resolveRun(args->run);
+            return std::make_pair(
+                record.id,
+                runConfigFromJsonText(record.configJson, "run " + std::to_string(record.id) + " configuration"));
+        };
+        if (const auto launched = launchedRank()) {
+            // Only rank 0 reads the store (the others may run on machines without it); they
+            // wait for the run's request as long as its configuration's default allows.
+            exitCode = runAsRank(
+                *launched, db, [&] { return find().first; }, args->options, DistributedConfig{}.timeoutSeconds);
+            return;
         }
-        exitCode = runAndReport(db, runId, args->options);
+        const auto [runId, config] = find();
+        exitCode =
+            runStoredRun(db, runId, args->options, config.distributed.processes, config.distributed.timeoutSeconds);
     });
 }
 

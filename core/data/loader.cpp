@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "data/to_device.h"
+#include "dist/shard.h"
 
 namespace scns {
 
@@ -102,8 +103,17 @@ void BatchLoader::setOrderProvider(std::int64_t epochLength, OrderProvider provi
 
 std::int64_t BatchLoader::batchesPerEpoch() const
 {
-    const auto n = m_provider ? m_epochLength : m_data->count, b = m_options.batchSize;
+    const auto n = epochLength(), b = m_options.batchSize;
     return m_options.dropLast ? n / b : (n + b - 1) / b;
+}
+
+std::int64_t BatchLoader::epochLength() const
+{
+    const std::int64_t n = m_provider ? m_epochLength : m_data->count;
+    const std::int64_t w = m_options.shardCount, r = m_options.shardRank;
+    if (w <= 1)
+        return n;
+    return m_options.padShard ? (n + w - 1) / w : (n - r + w - 1) / w;
 }
 
 void BatchLoader::startEpoch(std::int64_t epoch)
@@ -125,6 +135,9 @@ void BatchLoader::startEpoch(std::int64_t epoch)
         std::mt19937_64 rng(mixSeed(m_options.seed, static_cast<std::uint64_t>(epoch), 1));
         std::shuffle(m_order.begin(), m_order.end(), rng);
     }
+    if (m_options.shardCount > 1)
+        m_order = m_options.padShard ? shardOf(m_order, m_options.shardRank, m_options.shardCount)
+                                     : unpaddedShardOf(m_order, m_options.shardRank, m_options.shardCount);
     if (m_options.prefetch) {
         m_stop = false;
         m_produced = 0;
@@ -194,8 +207,11 @@ Batch BatchLoader::makeBatch(std::int64_t batchIndex) const
     const std::int64_t n = end - begin;
     const std::int64_t C = d.channels, H = d.height, W = d.width, P = m_options.cropPadding;
     const bool augment = m_options.shuffle && (P > 0 || m_options.flip);
-    std::mt19937_64 rng(mixSeed(m_options.seed, static_cast<std::uint64_t>(m_epoch),
-                                2 + static_cast<std::uint64_t>(batchIndex)));
+    // One rank reads as one process did; the others have draws of their own.
+    const std::uint64_t seed = m_options.shardRank == 0
+        ? m_options.seed
+        : mixSeed(m_options.seed, static_cast<std::uint64_t>(m_options.shardRank), 0x5ca1e);
+    std::mt19937_64 rng(mixSeed(seed, static_cast<std::uint64_t>(m_epoch), 2 + static_cast<std::uint64_t>(batchIndex)));
     if (m_options.onDevice)
         return makeDeviceBatch(begin, n, augment, rng);
 

@@ -60,6 +60,13 @@ struct LoaderOptions {
     // CUDA device, host batches are made in pinned memory.
     c10::Device device = c10::kCPU;
     bool onDevice = false;
+    // A rank of a data-parallel run (docs/distributed.md) reads its shard of each epoch's order
+    // (dist/shard.h): padded to equal length across ranks for training, unpadded for evaluation
+    // (each sample counted once). batchSize is then this rank's part of the global batch. The
+    // augmentation draws of a rank's batches are seeded from (seed, rank, epoch, batch).
+    int shardRank = 0;
+    int shardCount = 1;
+    bool padShard = true;
 };
 
 class BatchLoader {
@@ -76,6 +83,8 @@ public:
     void setOrderProvider(std::int64_t epochLength, OrderProvider provider);
 
     std::int64_t batchesPerEpoch() const;
+    // Indices per epoch on this rank: the data size (or the provider's epoch length), or its shard.
+    std::int64_t epochLength() const;
     std::int64_t size() const { return m_data->count; }
     const ImageSet& data() const { return *m_data; }
 

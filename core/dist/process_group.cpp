@@ -4,7 +4,6 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
-#include <algorithm>
 #include <string>
 
 #include "common/errors.h"
@@ -20,16 +19,15 @@ std::string where(const DistributedEnv& env)
 }
 
 template <typename F>
-auto guarded(const DistributedEnv& env, const char* what, F&& f)
+auto guarded(const DistributedEnv& env, const std::string& what, F&& f)
 {
     try {
         return f();
     } catch (const c10::Error& e) {
-        throw DistributedError(std::string("data-parallel ") + what + " failed on " + where(env) + ": "
-                               + e.what_without_backtrace()
+        throw DistributedError("data-parallel " + what + " failed on " + where(env) + ": " + e.what_without_backtrace()
                                + " (another process of the run stopped or did not answer in time)");
     } catch (const std::exception& e) {
-        throw DistributedError(std::string("data-parallel ") + what + " failed on " + where(env) + ": " + e.what());
+        throw DistributedError("data-parallel " + what + " failed on " + where(env) + ": " + e.what());
     }
 }
 
@@ -111,62 +109,36 @@ void DistributedContext::barrier()
     });
 }
 
-void averageGradients(DistributedContext& group, const std::vector<at::Tensor>& parameters, std::size_t bucketBytes)
+std::string DistributedContext::shareText(const std::string& key, const std::string& text)
 {
-    at::NoGradGuard noGrad;
-    const double scale = 1.0 / static_cast<double>(group.worldSize());
-    std::size_t begin = 0;
-    while (begin < parameters.size()) {
-        // One bucket: consecutive parameters of one dtype up to bucketBytes (at least one).
-        std::size_t end = begin, bytes = 0;
-        const auto dtype = parameters[begin].scalar_type();
-        while (end < parameters.size() && parameters[end].scalar_type() == dtype
-               && (end == begin || bytes + parameters[end].nbytes() <= bucketBytes)) {
-            bytes += parameters[end].nbytes();
-            ++end;
-        }
-        std::vector<at::Tensor> pieces;
-        for (std::size_t i = begin; i < end; ++i) {
-            const at::Tensor& p = parameters[i];
-            pieces.push_back(p.grad().defined() ? p.grad().reshape({-1}) : at::zeros({p.numel()}, p.options()));
-        }
-        std::vector<at::Tensor> flat{at::cat(pieces)};
-        group.allReduceSum(flat);
-        flat[0].mul_(scale);
-        std::int64_t offset = 0;
-        for (std::size_t i = begin; i < end; ++i) {
-            at::Tensor p = parameters[i];
-            const at::Tensor part = flat[0].narrow(0, offset, p.numel()).view(p.sizes());
-            if (p.grad().defined())
-                p.mutable_grad().copy_(part);
-            else
-                p.mutable_grad() = part.clone();
-            offset += p.numel();
-        }
-        begin = end;
+    return guarded(m_env, "exchange of '" + key + "'", [&] {
+        const std::string k = "scns/" + key;
+        if (m_env.rank == 0)
+            m_impl->store->set(k, std::vector<std::uint8_t>(text.begin(), text.end()));
+        const std::vector<std::uint8_t> value = m_impl->store->get(k);  // waits at most the timeout
+        return std::string(value.begin(), value.end());
+    });
+}
+
+void DistributedContext::leaveNote(const std::string& key, const std::string& text)
+{
+    try {
+        m_impl->store->set("scns/note/" + key, std::vector<std::uint8_t>(text.begin(), text.end()));
+    } catch (...) {  // rank 0's store is gone too: the launcher reports what it saw
     }
 }
 
-void broadcastTensors(DistributedContext& group, const std::vector<at::Tensor>& tensors, int root)
+std::optional<std::string> DistributedContext::note(const std::string& key)
 {
-    at::NoGradGuard noGrad;
-    for (const at::Tensor& t : tensors) {
-        std::vector<at::Tensor> one{t.detach()};
-        group.broadcast(one, root);
+    try {
+        const std::string k = "scns/note/" + key;
+        if (!m_impl->store->check({k}))
+            return std::nullopt;
+        const std::vector<std::uint8_t> value = m_impl->store->get(k);
+        return std::string(value.begin(), value.end());
+    } catch (...) {
+        return std::nullopt;
     }
-}
-
-std::vector<std::int64_t> shardOf(const std::vector<std::int64_t>& order, int rank, int worldSize)
-{
-    if (worldSize < 1 || rank < 0 || rank >= worldSize || order.empty())
-        return {};
-    const std::size_t world = static_cast<std::size_t>(worldSize);
-    const std::size_t total = (order.size() + world - 1) / world * world;
-    std::vector<std::int64_t> out;
-    out.reserve(total / world);
-    for (std::size_t i = static_cast<std::size_t>(rank); i < total; i += world)
-        out.push_back(order[i % order.size()]);
-    return out;
 }
 
 }  // namespace scns

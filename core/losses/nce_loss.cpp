@@ -39,7 +39,9 @@ at::Tensor NceLoss::forwardLogits(const at::Tensor& s)
     const std::int64_t B = s.size(0), K = s.size(1) - 1;
     if (!m_z) {
         // CRD: Z = out.mean() * outputSize, with out = exp(s) over the whole first batch.
-        const double z = s.detach().to(at::kDouble).exp().mean().item<double>() * static_cast<double>(m_options.dataSize());
+        double z = s.detach().to(at::kDouble).exp().mean().item<double>() * static_cast<double>(m_options.dataSize());
+        if (m_agree)
+            z = m_agree(z);
         TORCH_CHECK(z > 0 && std::isfinite(z), "NceLoss: the normaliser Z of the first batch is ", z,
                     " (logits overflow: lower the temperature's inverse or check the inputs)");
         m_z = z;

@@ -11,6 +11,7 @@
 // The logs are evaluated with softplus on log P (log P = s - log Z), identical to CRD's
 // expression up to rounding but finite when exp(s) overflows.
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include <ATen/core/Tensor.h>
@@ -47,12 +48,16 @@ public:
     // Z, once set; a checkpoint keeps it (setNormalizer on resume). TORCH_CHECK z > 0 and finite.
     std::optional<double> normalizer() const { return m_z; }
     void setNormalizer(double z);
+    // Data-parallel runs: the first batch's Z of every replica goes through `agree` (their mean),
+    // so all replicas keep the Z one process would have computed from the global batch.
+    void setNormalizerAgreement(std::function<double(double)> agree) { m_agree = std::move(agree); }
 
     const NceLossOptions& options() const { return m_options; }
 
 private:
     NceLossOptions m_options;
     std::optional<double> m_z;
+    std::function<double(double)> m_agree;
 };
 
 }  // namespace scns

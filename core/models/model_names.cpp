@@ -5,7 +5,7 @@ namespace scns {
 const std::vector<std::string>& knownArchitectures()
 {
     static const std::vector<std::string> names = {
-        "small-cnn",
+        "small-cnn", "small-cnn-gn",
         // RepDistiller / CRD CIFAR zoo
         "resnet8", "resnet14", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "resnet8x4", "resnet32x4",
         "ResNet50",

@@ -40,6 +40,8 @@ const std::map<std::string, Factory>& factories()
     static const std::vector<std::int64_t> wide = {32, 64, 128, 256};
     static const std::map<std::string, Factory> table = {
         {"small-cnn", [](std::int64_t c, std::int64_t k) { return std::make_shared<SmallCnnImpl>(c, k); }},
+        {"small-cnn-gn",
+         [](std::int64_t c, std::int64_t k) { return std::make_shared<SmallCnnImpl>(c, k, SmallCnnImpl::Norm::Group); }},
         {"resnet8", resnet(8, base)},       {"resnet14", resnet(14, base)},   {"resnet20", resnet(20, base)},
         {"resnet32", resnet(32, base)},     {"resnet44", resnet(44, base)},   {"resnet56", resnet(56, base)},
         {"resnet110", resnet(110, base)},   {"resnet8x4", resnet(8, wide)},   {"resnet32x4", resnet(32, wide)},

@@ -7,22 +7,25 @@
 namespace scns {
 
 namespace {
-void addConvBlock(torch::nn::Sequential& seq, std::int64_t in, std::int64_t out, bool pool)
+void addConvBlock(torch::nn::Sequential& seq, std::int64_t in, std::int64_t out, bool pool, SmallCnnImpl::Norm norm)
 {
     seq->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1).bias(false)));
-    seq->push_back(torch::nn::BatchNorm2d(out));
+    if (norm == SmallCnnImpl::Norm::Group)
+        seq->push_back(torch::nn::GroupNorm(torch::nn::GroupNormOptions(8, out)));
+    else
+        seq->push_back(torch::nn::BatchNorm2d(out));
     seq->push_back(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
     if (pool)
         seq->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
 }
 }  // namespace
 
-SmallCnnImpl::SmallCnnImpl(std::int64_t inChannels, std::int64_t numClasses) : m_numClasses(numClasses)
+SmallCnnImpl::SmallCnnImpl(std::int64_t inChannels, std::int64_t numClasses, Norm norm) : m_numClasses(numClasses)
 {
     torch::nn::Sequential seq;
-    addConvBlock(seq, inChannels, 32, true);  // 28 -> 14
-    addConvBlock(seq, 32, 64, true);          // 14 -> 7
-    addConvBlock(seq, 64, 128, false);
+    addConvBlock(seq, inChannels, 32, true, norm);  // 28 -> 14
+    addConvBlock(seq, 32, 64, true, norm);          // 14 -> 7
+    addConvBlock(seq, 64, 128, false, norm);
     features = register_module("features", seq);
     fc = register_module("fc", torch::nn::Linear(128, numClasses));
 }

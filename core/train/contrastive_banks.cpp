@@ -1,6 +1,7 @@
 #include "train/contrastive_banks.h"
 
 #include "common/errors.h"
+#include "dist/replica_group.h"
 #include "losses/nce_loss.h"
 #include "models/load_state_dict.h"
 #include "models/state_dict.h"
@@ -33,6 +34,29 @@ ContrastiveBanks::ContrastiveBanks(const ContrastiveBanksOptions& options, c10::
     }
 }
 
+void ContrastiveBanks::setReplicaGroup(ReplicaGroup* group)
+{
+    m_group = group && group->worldSize() > 1 ? group : nullptr;
+    // Every replica's first-batch Z, averaged: the Z of the global batch.
+    for (NceLoss* nce : {m_nce.get(), m_teacherNce.get()})
+        if (nce && m_group)
+            nce->setNormalizerAgreement([this](double z) {
+                return sumOverRanks(*m_group, {z}).front() / static_cast<double>(m_group->worldSize());
+            });
+}
+
+std::vector<torch::Tensor> ContrastiveBanks::replicatedState()
+{
+    std::vector<torch::Tensor> out = m_head->parameters();
+    if (m_teacherHead)
+        for (const auto& p : m_teacherHead->parameters())
+            out.push_back(p);
+    for (MemoryBank* bank : {m_bank.get(), m_teacherBank.get()})
+        if (bank)
+            out.push_back(bank->state());
+    return out;
+}
+
 ContrastiveBanks::~ContrastiveBanks() = default;
 
 void ContrastiveBanks::remember(const torch::Tensor& indices, const torch::Tensor& z, const torch::Tensor& teacherZ)
@@ -45,6 +69,16 @@ void ContrastiveBanks::remember(const torch::Tensor& indices, const torch::Tenso
 void ContrastiveBanks::update(double momentum)
 {
     if (m_lastIndices.defined()) {
+        if (m_group) {
+            // Gloo exchanges host tensors; the gathered rows go back to the batch's device.
+            const auto gather = [this](const torch::Tensor& t) {
+                return m_group->allGather(t.to(torch::kCPU)).to(t.device());
+            };
+            m_lastIndices = gather(m_lastIndices);
+            m_lastZ = gather(m_lastZ);
+            if (m_teacherBank)
+                m_lastTeacherZ = gather(m_lastTeacherZ);
+        }
         // Host indices: MemoryBank checks them there and copies them without waiting.
         m_bank->update(m_lastIndices, m_lastZ, momentum);
         if (m_teacherBank)

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
@@ -16,6 +17,7 @@
 namespace scns {
 
 class MemoryBank;
+class ReplicaGroup;
 class NceLoss;
 
 struct ContrastiveBanksOptions {
@@ -49,7 +51,15 @@ public:
     // into the banks after the optimiser step; teacherZ only in CRD.
     void remember(const torch::Tensor& indices, const torch::Tensor& z, const torch::Tensor& teacherZ = {});
     // After optimizer.step(): M_i <- normalize(m M_i + (1 - m) z_i) for the remembered rows.
+    // In a data-parallel run every replica's rows are gathered first (MoCo's concat_all_gather),
+    // so every replica's banks take the whole global batch, in the same order.
     void update(double momentum);
+    // Data-parallel runs: the group the batches are gathered over; the NCE normalisers agree on
+    // the mean of the replicas' first-batch values. Null (the default): one process.
+    void setReplicaGroup(ReplicaGroup* group);
+    // The tensors every replica must hold the same values of (heads' parameters, banks), for
+    // the broadcast from rank 0 at the start.
+    std::vector<torch::Tensor> replicatedState();
 
     // Checkpoint state: heads, memory banks and NCE normalisers under the keys of "extra".
     void save(TorchValue& extra) const;
@@ -65,6 +75,7 @@ private:
     std::unique_ptr<MemoryBank> m_teacherBank;
     std::unique_ptr<NceLoss> m_teacherNce;
     torch::Tensor m_lastIndices, m_lastZ, m_lastTeacherZ;
+    ReplicaGroup* m_group = nullptr;
 };
 
 }  // namespace scns

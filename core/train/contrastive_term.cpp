@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "data/to_device.h"
+#include "dist/replica_group.h"
 #include "losses/crd_loss.h"
 #include "losses/gather_dot.h"
 #include "losses/info_nce.h"
@@ -71,6 +72,7 @@ ContrastiveTerm::ContrastiveTerm(const ContrastiveConfig& config, const std::str
       m_numClasses(train.numClasses()),
       m_device(device),
       m_seed(seed),
+      m_drawSeed(seed),
       m_recorder(recorder),
       m_fixedReference(teacher.fixedReference || !config.referenceWeights.empty()),
       m_byClass(indicesByClass(train)),
@@ -165,9 +167,9 @@ void ContrastiveTerm::beginEpoch(std::int64_t epochIndex, const std::optional<Re
     // Generators are handles shared with the samplers and mixup: reseeding here makes the draws
     // of epoch e depend on (seed, e) only, so a resumed run repeats them.
     const auto e = static_cast<std::uint64_t>(epochIndex);
-    m_samplerGen.set_current_seed(streamSeed(m_seed, e, kSamplerStream));
-    m_mixupGen.set_current_seed(streamSeed(m_seed, e, kMixupStream));
-    m_positiveGen.set_current_seed(streamSeed(m_seed, e, kPositiveStream));
+    m_samplerGen.set_current_seed(streamSeed(m_drawSeed, e, kSamplerStream));
+    m_mixupGen.set_current_seed(streamSeed(m_drawSeed, e, kMixupStream));
+    m_positiveGen.set_current_seed(streamSeed(m_drawSeed, e, kPositiveStream));
     m_batchGen.set_current_seed(streamSeed(m_seed, e, kBatchesStream));
     if (reference || !m_built)
         buildSampler(reference, epochIndex);
@@ -267,7 +269,14 @@ torch::Tensor ContrastiveTerm::loss(const torch::Tensor& features, const torch::
 
 ContrastiveEpochStats ContrastiveTerm::statistics() const
 {
-    return m_statistics.value(m_topKClassMask.defined());
+    return m_statistics.value(m_topKClassMask.defined(), m_group);
+}
+
+void ContrastiveTerm::setReplicaGroup(ReplicaGroup* group)
+{
+    m_group = group && group->worldSize() > 1 ? group : nullptr;
+    m_banks.setReplicaGroup(m_group);
+    m_drawSeed = m_group ? replicaSeed(m_seed, m_group->rank()) : m_seed;
 }
 
 void ContrastiveTerm::recordProbes(std::int64_t epoch)

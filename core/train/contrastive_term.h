@@ -28,6 +28,7 @@
 namespace scns {
 
 class NegativeSampler;
+class ReplicaGroup;
 class LatentMixup;
 
 // Reference outputs over the whole training set (eval mode, no augmentation).
@@ -79,8 +80,16 @@ public:
     std::vector<std::int64_t> batchOrder(std::int64_t epochIndex, std::int64_t batchSize, std::int64_t batches);
     // After optimizer.step(): memory-bank update with the batch's z.
     void afterStep() { m_banks.update(m_config.momentum); }
-    // Sampler statistics of the epoch so far.
+    // Sampler statistics of the epoch so far (over every replica's batches in a data-parallel
+    // run: then every replica calls it at the same point).
     ContrastiveEpochStats statistics() const;
+    // A data-parallel run (docs/distributed.md): the banks take every replica's batch rows, the
+    // NCE normalisers agree, and each replica draws its negatives, mixup weights and positives
+    // from streams of its own (rank 0's are those of a one-process run), so the replicas'
+    // anchors do not share their draws. Call before the first beginEpoch().
+    void setReplicaGroup(ReplicaGroup* group);
+    // What every replica must start with the same values of: heads and banks.
+    std::vector<torch::Tensor> replicatedState() { return m_banks.replicatedState(); }
     // Sends the probe rows of the epoch so far to the recorder (epoch is 1-based).
     void recordProbes(std::int64_t epoch);
 
@@ -101,6 +110,8 @@ private:
     std::int64_t m_numClasses;
     c10::Device m_device;
     std::uint64_t m_seed;
+    std::uint64_t m_drawSeed;  // the sampler, mixup and positive streams: m_seed, or the replica's
+    ReplicaGroup* m_group = nullptr;
     RunRecorder& m_recorder;
     bool m_fixedReference = false;
     std::vector<std::vector<std::int64_t>> m_byClass;

@@ -260,8 +260,14 @@ std::string finalCheckpoint(RunStore& store, std::int64_t runId, const std::stri
 
 }  // namespace
 
-ExperimentResult runExperiment(const std::filesystem::path& dbPath, const ExperimentConfig& x, ExperimentObserver& observer,
-                               std::stop_token stop)
+RunResult ExperimentObserver::execute(const std::filesystem::path& dbPath, std::int64_t runId, bool resume,
+                                      std::stop_token stop)
+{
+    return executeRun(dbPath, runId, resume, trainingObserver(), std::move(stop));
+}
+
+ExperimentResult runExperiment(const std::filesystem::path& dbPath, const ExperimentConfig& x,
+                               ExperimentObserver& observer, std::stop_token stop)
 {
     ExperimentResult out;
     std::vector<ExperimentRun> plan;
@@ -322,8 +328,7 @@ ExperimentResult runExperiment(const std::filesystem::path& dbPath, const Experi
                 out.cancelled = true;
                 break;
             }
-            run.result = executeRun(dbPath, run.runId, run.action == ExperimentRun::Action::Resumed,
-                                    observer.trainingObserver(), stop);
+            run.result = observer.execute(dbPath, run.runId, run.action == ExperimentRun::Action::Resumed, stop);
         }
         observer.onRunDone(run);
         out.runs.push_back(run);

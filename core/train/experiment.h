@@ -76,6 +76,10 @@ public:
     virtual void onRunPlanned(const ExperimentRun& run, std::size_t index, std::size_t total) {}
     virtual TrainingObserver& trainingObserver() = 0;
     virtual void onRunDone(const ExperimentRun& run) {}
+    // Trains one run of the experiment: executeRun() in this process by default; the CLI starts
+    // the processes of a data-parallel run (distributed.processes > 1) here.
+    virtual RunResult execute(const std::filesystem::path& dbPath, std::int64_t runId, bool resume,
+                              std::stop_token stop);
 };
 
 struct ExperimentResult {

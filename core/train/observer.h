@@ -47,7 +47,9 @@ struct EpochSummary {
     double dataWaitShare = 0;    // share of the training time spent waiting for batches
 };
 
-enum class RunOutcome { Finished, Cancelled, Diverged, Failed };
+// Interrupted: a data-parallel run lost one of its processes (docs/distributed.md); its
+// checkpoints are intact and resume continues it.
+enum class RunOutcome { Finished, Cancelled, Diverged, Failed, Interrupted };
 
 struct RunResult {
     RunOutcome outcome = RunOutcome::Finished;

@@ -119,6 +119,17 @@ struct CheckpointConfig {
     std::int64_t keep = 2;              // newest checkpoint files kept on disk per run
 };
 
+// Data-parallel training (docs/distributed.md).
+struct DistributedConfig {
+    // World size: the processes that train the run together, each on its shard of every
+    // global batch. `scns train` starts them on this machine; under torchrun or srun it is the
+    // launcher's WORLD_SIZE / SLURM_NTASKS.
+    std::int64_t processes = 1;
+    // How long a rank waits for the others (rendezvous and every exchange) before the run ends
+    // as interrupted, naming the rank that stopped answering.
+    double timeoutSeconds = 600;
+};
+
 struct RunConfig {
     std::string name;                   // empty: generated from data set, network and seed
     DataConfig data;
@@ -139,6 +150,7 @@ struct RunConfig {
     ContrastiveConfig contrastive;
     DistillConfig distill;
     CheckpointConfig checkpoint;
+    DistributedConfig distributed;
 
     // Throws ConfigError listing every invalid field (name, value, allowed range) at once:
     // each setting that applies against its declared range, then the rules between settings.

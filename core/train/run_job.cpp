@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dist/replica_group.h"
 #include "store/checkpoint_location.h"
 #include "store/metric_writer.h"
 #include "store/run_store.h"
@@ -63,12 +64,77 @@ private:
     std::string m_notices;
 };
 
+// What the ranks other than 0 record: nothing.
+class NullRecorder final : public RunRecorder {
+public:
+    void metric(std::int64_t, std::int64_t, const std::string&, double) override {}
+    void flush() override {}
+    void checkpoint(std::int64_t, const std::string&) override {}
+    void resumedFrom(std::int64_t) override {}
+    void classSimilarity(std::int64_t, const std::string&, const std::vector<std::string>&,
+                         const std::vector<float>&) override
+    {}
+    void probeNegatives(const std::vector<ProbeNegativeRow>&) override {}
+    void testConfusion(std::int64_t, const std::vector<std::string>&, const std::vector<std::int64_t>&) override {}
+};
+
+// Rank 0 sends the request once: what train() needs besides the store. If rank 0 cannot start
+// the run (a refused resume, a store error), the others are told so instead of waiting.
+class RequestSender {
+public:
+    explicit RequestSender(ReplicaGroup* group) : m_group(group && group->worldSize() > 1 ? group : nullptr) {}
+    ~RequestSender()
+    {
+        if (m_group && !m_sent)
+            try {
+                m_group->shareText("request",
+                                   nlohmann::json{{"error", "rank 0 did not start the run (see its output)"}}.dump());
+            } catch (...) {}
+    }
+    RequestSender(const RequestSender&) = delete;
+    RequestSender& operator=(const RequestSender&) = delete;
+
+    void send(const TrainRequest& request, const std::string& configJson)
+    {
+        if (!m_group || m_sent)
+            return;
+        m_sent = true;
+        std::vector<std::string> fallbacks;
+        for (const auto& f : request.resumeFallbacks)
+            fallbacks.push_back(f.string());
+        m_group->shareText("request",
+                           nlohmann::json{{"run_id", request.runId},
+                                          {"config", configJson},
+                                          {"checkpoint_dir", request.checkpointDir.string()},
+                                          {"resume_from", request.resumeFrom.string()},
+                                          {"fallbacks", fallbacks}}
+                               .dump());
+    }
+
+private:
+    ReplicaGroup* m_group;
+    bool m_sent = false;
+};
+
+// The run's message when a rank stopped: the rank's own note if it left one, else what rank 0 saw.
+std::string interruptionMessage(ReplicaGroup& group, const std::string& seen, std::int64_t epochsCompleted)
+{
+    std::string why = oneLineMessage(seen);
+    for (int r = 1; r < group.worldSize(); ++r)
+        if (const auto note = group.note("rank-" + std::to_string(r))) {
+            why = "rank " + std::to_string(r) + " of " + std::to_string(group.worldSize()) + " stopped: " + *note;
+            break;
+        }
+    return why + "; resume continues after epoch " + std::to_string(epochsCompleted);
+}
+
 RunStatus statusFor(RunOutcome outcome)
 {
     switch (outcome) {
     case RunOutcome::Finished: return RunStatus::Finished;
     case RunOutcome::Cancelled: return RunStatus::Cancelled;
     case RunOutcome::Diverged: return RunStatus::Diverged;
+    case RunOutcome::Interrupted: return RunStatus::Interrupted;
     case RunOutcome::Failed: break;
     }
     return RunStatus::Failed;
@@ -140,8 +206,9 @@ RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, bo
 }
 
 RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, const RunOptions& options,
-                     TrainingObserver& outer, std::stop_token stop)
+                     TrainingObserver& outer, std::stop_token stop, const ReplicaPlace& place)
 {
+    RequestSender sender(place.group);
     RunStore store(dbPath, StoreAccess::Write);
     const RunRecord record = store.run(runId);
     const std::string which = "run " + std::to_string(runId);
@@ -191,9 +258,19 @@ RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, co
         // (RunRecorder::resumedFrom) and the rows after it go then.
         if (options.resume && (fromScratch || request.resumeFrom.empty()))
             store.deleteRecordsAfterEpoch(runId, -1);
+        request.group = place.group;
+        request.localRank = place.localRank;
+        request.localProcesses = place.localProcesses;
+        sender.send(request, record.configJson);
         StoreRecorder recorder(store, runId);
         result = train(request, observer, recorder, stop);
         recorder.flush();
+    } catch (const DistributedError& e) {
+        // Another rank died, failed or hangs: the checkpoints are intact, resume continues.
+        result.outcome = RunOutcome::Interrupted;
+        const auto saved = store.checkpoints(runId);
+        result.message = interruptionMessage(*place.group, e.what(), saved.empty() ? 0 : saved.back().epoch);
+        observer.onRunEnd(result);
     } catch (const std::exception& e) {
         // Every exception, LibTorch's (c10::Error: a full disk while saving) included: the run
         // is marked failed and the process goes on. One line: no backtrace in the store.
@@ -221,6 +298,42 @@ RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, co
         result.message = (stored.empty() ? "" : stored + "; ") + "the run's end could not be recorded: "
                          + oneLineMessage(e.what());
     }
+    return result;
+}
+
+RunResult executeReplica(const ReplicaPlace& place, TrainingObserver& observer, std::stop_token stop)
+{
+    ReplicaGroup& group = *place.group;
+    RunResult result;
+    try {
+        const auto j = nlohmann::json::parse(group.shareText("request", {}));
+        if (j.contains("error")) {
+            result.outcome = RunOutcome::Failed;
+            result.message = j.at("error").get<std::string>();
+            return result;
+        }
+        TrainRequest request;
+        request.runId = j.at("run_id").get<std::int64_t>();
+        request.config = runConfigFromJsonText(j.at("config").get<std::string>(),
+                                               "run " + std::to_string(request.runId) + " configuration (from rank 0)");
+        request.checkpointDir = j.at("checkpoint_dir").get<std::string>();
+        request.resumeFrom = j.at("resume_from").get<std::string>();
+        for (const auto& f : j.at("fallbacks"))
+            request.resumeFallbacks.emplace_back(f.get<std::string>());
+        request.group = place.group;
+        request.localRank = place.localRank;
+        request.localProcesses = place.localProcesses;
+        NullRecorder recorder;
+        return train(request, observer, recorder, stop);
+    } catch (const DistributedError& e) {  // a consequence: rank 0 or another rank stopped
+        result.outcome = RunOutcome::Interrupted;
+        result.message = oneLineMessage(e.what());
+    } catch (const std::exception& e) {
+        result.outcome = RunOutcome::Failed;
+        result.message = oneLineMessage(e.what());
+        group.leaveNote("rank-" + std::to_string(group.rank()), result.message);
+    }
+    observer.onRunEnd(result);
     return result;
 }
 

@@ -11,7 +11,15 @@
 
 namespace scns {
 
+class ReplicaGroup;
 class RunStore;
+
+// This process's place in a data-parallel run (docs/distributed.md).
+struct ReplicaPlace {
+    ReplicaGroup* group = nullptr;  // null: the run has one process
+    int localRank = 0;  // among the run's processes on this machine (its GPU)
+    int localProcesses = 1;  // the run's processes on this machine (threads = 0 shares the cores)
+};
 
 // A resume that would lose work: the run recorded checkpoints but none of their files can be
 // used. Starting it over needs RunOptions::fromScratch (`scns resume N --from-scratch`).
@@ -55,8 +63,18 @@ std::filesystem::path checkpointDirFor(const std::filesystem::path& dbPath, std:
 // StoreError only if the store itself cannot be opened, std::invalid_argument when a
 // finished run is asked to resume, RunOwnedError and NoUsableCheckpointError (see
 // RunOptions); the store is unchanged then.
+//
+// With place.group (a data-parallel run), this is rank 0: it sends the run's request to the
+// other ranks (executeReplica), records everything and writes the checkpoints. A rank that
+// stops (its process died, it hangs past distributed.timeout, it failed) ends the run as
+// RunOutcome::Interrupted, status interrupted, with a message naming the rank where known;
+// resume continues it.
 RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, const RunOptions& options,
-                     TrainingObserver& observer, std::stop_token stop);
+                     TrainingObserver& observer, std::stop_token stop, const ReplicaPlace& place = {});
+// Any rank but 0 of a data-parallel run: trains the run rank 0 executes, with the request rank 0
+// sends; records nothing (no store is opened). A failure of its own is left as a note for rank
+// 0, which names it in the run's message.
+RunResult executeReplica(const ReplicaPlace& place, TrainingObserver& observer, std::stop_token stop);
 // Same, with RunOptions{resume}.
 RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, bool resume, TrainingObserver& observer,
                      std::stop_token stop);

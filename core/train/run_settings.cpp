@@ -597,6 +597,26 @@ std::vector<Setting> declareSettings()
               .label("CRD weight (beta)").flag("--crd-weight").help("beta: weight of the CRD term.")
               .atLeast(0).atMost(1000).expect("a weight in [0, 1000]").unset("0.8 for crd and crd+kd, 0 for kd")
               .when("distill.method is not none", distilling));
+
+    group("Processes",
+          setting(
+              "distributed.processes", [](RunConfig & c) -> auto& { return c.distributed.processes; })
+              .label("Processes")
+              .flag("--nproc-per-node")
+              .help("Processes that train the run together (data parallel, like torchrun's --nproc-per-node): "
+                    "each reads its share of every batch; batch_size and the learning rate keep their meaning.")
+              .atLeast(1)
+              .atMost(1024)
+              .expect("1 (one process) or a process count up to 1024"),
+          setting(
+              "distributed.timeout", [](RunConfig & c) -> auto& { return c.distributed.timeoutSeconds; })
+              .label("Wait for peers (s)")
+              .flag("--dist-timeout")
+              .help("Seconds a process waits for the others before the run ends as interrupted.")
+              .atLeast(1)
+              .atMost(86400)
+              .expect("seconds in [1, 86400]")
+              .when("distributed.processes > 1", [](const RunConfig& c) { return c.distributed.processes > 1; }));
     return all;
 }
 
@@ -753,6 +773,17 @@ void checkSettingRelations(const RunConfig& c, std::vector<FieldProblem>& p)
     if (applies("contrastive.class.similarity_file") && k.similarityFile.empty())
         p.push_back({"contrastive.class.similarity_file", "\"\"",
                      "a CSV or word-vector file when class.similarity is file"});
+
+    const std::int64_t world = c.distributed.processes;
+    if (world > 1) {
+        if (c.batchSize % world != 0)
+            p.push_back({"batch_size", std::to_string(c.batchSize),
+                         "a multiple of distributed.processes = " + std::to_string(world)
+                             + " (the global batch is split evenly across the processes)"});
+        if (k.enabled && k.objective == Objective::SupCon)
+            p.push_back({"distributed.processes", std::to_string(world),
+                         "1 with objective supcon (its in-batch positives are not gathered across processes)"});
+    }
 
     const DistillConfig& d = c.distill;
     if (d.enabled()) {

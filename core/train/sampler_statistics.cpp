@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include "data/to_device.h"
+#include "dist/replica_group.h"
 
 namespace scns {
 
@@ -48,15 +49,22 @@ void SamplerStatistics::addInBatch(const at::Tensor& loss, const at::Tensor& cos
             pairs);
 }
 
-ContrastiveEpochStats SamplerStatistics::value(bool withTopK) const
+ContrastiveEpochStats SamplerStatistics::value(bool withTopK, ReplicaGroup* group) const
 {
     ContrastiveEpochStats s;
-    if (!m_sums.defined())
+    std::vector<double> v(5, 0.0);
+    if (m_sums.defined()) {
+        const at::Tensor sums = m_sums.to(at::kCPU).contiguous();
+        v.assign(sums.data_ptr<double>(), sums.data_ptr<double>() + 5);
+    }
+    v.push_back(static_cast<double>(m_batches));
+    v.push_back(static_cast<double>(m_negatives));
+    if (group && group->worldSize() > 1)
+        v = sumOverRanks(*group, v);
+    if (v[5] == 0)
         return s;
-    const at::Tensor sums = m_sums.to(at::kCPU);
-    const double* v = sums.data_ptr<double>();
-    const auto negatives = static_cast<double>(std::max<std::int64_t>(1, m_negatives));
-    s.meanLoss = v[0] / static_cast<double>(m_batches);
+    const double negatives = std::max(1.0, v[6]);
+    s.meanLoss = v[0] / v[5];
     s.meanNegativeCosine = v[1] / negatives;
     s.sameClassShare = v[2] / negatives;
     s.fromTopKShare = v[3] / negatives;

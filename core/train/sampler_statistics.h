@@ -10,6 +10,8 @@
 
 namespace scns {
 
+class ReplicaGroup;
+
 struct ContrastiveEpochStats {
     double meanLoss = 0;             // mean L_con over the epoch's batches
     double meanNegativeCosine = 0;   // mean anchor . negative over all drawn negatives
@@ -31,7 +33,9 @@ public:
     // the device; labels on the host.
     void addInBatch(const at::Tensor& loss, const at::Tensor& cos, const at::Tensor& labels, const at::Tensor& topKClassMask);
     // The epoch so far; topKClassShare stays NaN unless withTopK (there is a class similarity).
-    ContrastiveEpochStats value(bool withTopK) const;
+    // With a replica group (a data-parallel run), over every replica's batches: a collective,
+    // called by all replicas at the same point.
+    ContrastiveEpochStats value(bool withTopK, ReplicaGroup* group = nullptr) const;
     void reset();
 
 private:

@@ -14,7 +14,8 @@ enum SeedStream : std::uint64_t {
     kBankStream = 14,
     kProbeStream = 15,
     kBatchesStream = 16,
-    kTeacherBankStream = 17
+    kTeacherBankStream = 17,
+    kReplicaStream = 18
 };
 
 // Distinct seeds for the streams of one run (splitmix-style mixing).
@@ -24,6 +25,13 @@ inline std::uint64_t streamSeed(std::uint64_t seed, std::uint64_t epoch, std::ui
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
+}
+
+// The seed of replica `rank` of a data-parallel run's per-anchor draws: rank 0 draws as one
+// process does, each other rank from a stream of its own.
+inline std::uint64_t replicaSeed(std::uint64_t seed, int rank)
+{
+    return rank == 0 ? seed : streamSeed(seed, static_cast<std::uint64_t>(rank), kReplicaStream);
 }
 
 }  // namespace scns

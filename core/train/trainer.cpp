@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <mutex>
+#include <thread>
 
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/functional/normalization.h>
@@ -14,6 +15,9 @@
 #include "data/dataset_registry.h"
 #include "data/loader.h"
 #include "data/subset.h"
+#include "data/to_device.h"
+#include "dist/replica_group.h"
+#include "losses/kd_loss.h"
 #include "models/pretrained.h"
 #include "models/registry.h"
 #include "train/checkpoint.h"
@@ -82,18 +86,43 @@ LoaderOptions placed(LoaderOptions o, const c10::Device& device, bool onDevice)
     return o;
 }
 
-LoaderOptions trainLoaderOptions(const RunConfig& cfg, std::int64_t trainCount)
+// This process's place in a data-parallel run (rank 0 of 1 without one).
+struct Replica {
+    ReplicaGroup* group = nullptr;  // null: one process
+    int rank = 0, world = 1;
+};
+
+Replica replicaOf(ReplicaGroup* group)
+{
+    if (!group || group->worldSize() <= 1)
+        return {};
+    return {group, group->rank(), group->worldSize()};
+}
+
+// A replica reads its shard: padded to equal length for training (every replica takes the
+// same number of steps), unpadded for evaluation (each sample once).
+LoaderOptions sharded(LoaderOptions o, const Replica& r, bool pad)
+{
+    o.shardRank = r.rank;
+    o.shardCount = r.world;
+    o.padShard = pad;
+    return o;
+}
+
+LoaderOptions trainLoaderOptions(const RunConfig& cfg, std::int64_t trainCount, const Replica& replica)
 {
     LoaderOptions o;
-    o.batchSize = cfg.batchSize;
+    // The global batch, split evenly (the configuration is checked for that).
+    o.batchSize = cfg.batchSize / replica.world;
     o.shuffle = true;
     // A last batch of one image cannot be batch-normalised in training mode: drop it.
-    o.dropLast = trainCount % cfg.batchSize == 1;
+    const std::int64_t perReplica = (trainCount + replica.world - 1) / replica.world;
+    o.dropLast = perReplica % o.batchSize == 1;
     o.cropPadding = cfg.data.resolvedCropPadding();
     o.flip = cfg.data.resolvedFlip();
     o.prefetch = cfg.data.prefetch;
     o.seed = cfg.seed;
-    return o;
+    return sharded(o, replica, true);
 }
 
 // In order, without augmentation: the test split, and the training set for reference outputs.
@@ -120,8 +149,10 @@ std::shared_ptr<NetworkImpl> buildSeededNetwork(const NetworkSpec& spec, std::ui
 // reference outputs that model-based class similarity and the instance table are built from.
 // head == nullptr (a fixed reference network, which has no projection head): the embeddings
 // are its L2-normalised penultimate features.
+// In a data-parallel run each replica computes its shard (the loader's) and the shards are
+// all-gathered, so every replica holds the same outputs and builds the same tables from them.
 ReferenceOutputs referenceOutputs(NetworkImpl& model, ProjectionHeadImpl* head, BatchLoader& loader,
-                                  const c10::Device& device)
+                                  const c10::Device& device, ReplicaGroup* group)
 {
     torch::NoGradGuard noGrad;
     const bool wasTraining = model.is_training();
@@ -129,28 +160,38 @@ ReferenceOutputs referenceOutputs(NetworkImpl& model, ProjectionHeadImpl* head, 
     if (head)
         head->eval();
     const auto n = loader.size();
-    torch::Tensor emb, logits;
+    std::vector<torch::Tensor> embs, logitParts, rowParts;
     loader.startEpoch(0);
     while (auto batch = loader.next()) {
         const auto out = model.forwardAll(toDevice(batch->images, device));
-        const auto z = head ? head->forward(out.features)
-                            : torch::nn::functional::normalize(out.features, torch::nn::functional::NormalizeFuncOptions().dim(1));
-        if (!emb.defined()) {
-            emb = torch::empty({n, z.size(1)}, z.options());
-            logits = torch::empty({n, out.logits.size(1)}, out.logits.options());
-        }
-        const auto rows = toDevice(batch->indices, device);
-        emb.index_copy_(0, rows, z);
-        logits.index_copy_(0, rows, out.logits);
+        embs.push_back(head ? head->forward(out.features)
+                            : torch::nn::functional::normalize(out.features,
+                                                               torch::nn::functional::NormalizeFuncOptions().dim(1)));
+        logitParts.push_back(out.logits);
+        rowParts.push_back(toDevice(batch->indices, device));
     }
     model.train(wasTraining);
     if (head)
         head->train(wasTraining);
-    return {emb, logits};
+    torch::Tensor z = torch::cat(embs), logits = torch::cat(logitParts), rows = torch::cat(rowParts);
+    if (group) {  // padded shards: the same row count on every replica
+        const auto gather = [group](const torch::Tensor& t) {
+            return group->allGather(t.to(torch::kCPU)).to(t.device());
+        };
+        z = gather(z);
+        logits = gather(logits);
+        rows = gather(rows);
+    }
+    torch::Tensor emb = torch::empty({n, z.size(1)}, z.options());
+    torch::Tensor allLogits = torch::empty({n, logits.size(1)}, logits.options());
+    emb.index_copy_(0, rows, z);
+    allLogits.index_copy_(0, rows, logits);
+    return {emb, allLogits};
 }
 
 // The outputs of a fixed reference network (contrastive.reference.weights), computed once.
-ReferenceOutputs fixedReference(const RunConfig& cfg, std::int64_t numClasses, BatchLoader& loader, const c10::Device& device)
+ReferenceOutputs fixedReference(const RunConfig& cfg, std::int64_t numClasses, BatchLoader& loader,
+                                const c10::Device& device, ReplicaGroup* group)
 {
     const std::string arch = cfg.contrastive.referenceArch.empty() ? cfg.arch : cfg.contrastive.referenceArch;
     PretrainedNetwork ref = loadPretrained(arch, cfg.contrastive.referenceWeights, numClasses);
@@ -158,7 +199,7 @@ ReferenceOutputs fixedReference(const RunConfig& cfg, std::int64_t numClasses, B
         throw CheckpointError(cfg.contrastive.referenceWeights + ": the reference " + arch + " has "
                               + std::to_string(ref.spec.numClasses) + " classes, the data set " + std::to_string(numClasses));
     ref.network->to(device);
-    return referenceOutputs(*ref.network, nullptr, loader, device);
+    return referenceOutputs(*ref.network, nullptr, loader, device, group);
 }
 
 // The newest checkpoint that can be read: resumeFrom, else each of resumeFallbacks in turn,
@@ -282,10 +323,15 @@ struct ReadStep {
 // synchronisation per read instead of four per step.
 class StepReadout {
 public:
-    StepReadout(std::int64_t every, const c10::Device& device)
-        : m_every(every > 0 ? every : device.is_cpu() ? 1 : 50), m_timed(every == 0 && !device.is_cpu())
-    {
-    }
+    // Replicas of a data-parallel run read at the same steps (no timed reads) and exchange
+    // their values there.
+    StepReadout(std::int64_t every, const c10::Device& device, const Replica& replica)
+        : m_every(every > 0             ? every
+                      : device.is_cpu() ? 1
+                                        : 50)
+        , m_timed(every == 0 && !device.is_cpu() && replica.group == nullptr)
+        , m_replica(replica)
+    {}
 
     void add(const TrainStep& t, const StepLosses& l, const torch::Tensor& y)
     {
@@ -306,13 +352,26 @@ public:
         return static_cast<std::int64_t>(m_steps.size()) >= m_every || (m_timed && !m_steps.empty() && secondsSince(m_since) >= 0.25);
     }
 
-    // The pending steps with their values, oldest first; nothing is pending afterwards.
-    std::vector<ReadStep> read()
+    // The pending steps with their values, oldest first; nothing is pending afterwards. In a
+    // data-parallel run the values are the replicas' (losses averaged, counts summed: those of
+    // the global batch), exchanged together with whether any replica was asked to stop, which
+    // stopAgreed() says afterwards: every replica stops at the same step.
+    std::vector<ReadStep> read(bool stopAsked = false)
     {
         std::vector<ReadStep> out;
         if (m_steps.empty())
             return out;
-        const auto values = torch::stack(m_values).to(torch::kCPU).contiguous();
+        auto values = torch::stack(m_values).to(torch::kCPU).contiguous();
+        std::int64_t sizeFactor = 1;
+        if (m_replica.group) {
+            std::vector<torch::Tensor> all{
+                torch::cat({values.reshape({-1}), torch::full({1}, stopAsked ? 1.0 : 0.0, torch::kDouble)})};
+            m_replica.group->allReduceSum(all);
+            m_stopAgreed = all[0][-1].item<double>() > 0;
+            values = all[0].narrow(0, 0, values.numel()).view(values.sizes()).clone();
+            values.narrow(1, 0, 4).div_(static_cast<double>(m_replica.world));
+            sizeFactor = m_replica.world;  // every replica's batch has the same size (padded shards)
+        }
         const auto a = values.accessor<double, 2>();
         for (std::size_t i = 0; i < m_steps.size(); ++i) {
             ReadStep r = m_steps[i];
@@ -324,7 +383,8 @@ public:
                 r.step.contrastiveLoss = a[k][2];
             if (m_components[i][2])
                 r.step.kdLoss = a[k][3];
-            r.correct = static_cast<std::int64_t>(a[k][4]);
+            r.correct = static_cast<std::int64_t>(std::llround(a[k][4]));
+            r.size *= sizeFactor;
             out.push_back(r);
         }
         m_values.clear();
@@ -333,9 +393,13 @@ public:
         return out;
     }
 
+    bool stopAgreed() const { return m_stopAgreed; }
+
 private:
     std::int64_t m_every;
     bool m_timed;
+    Replica m_replica;
+    bool m_stopAgreed = false;
     Clock::time_point m_since;
     std::vector<torch::Tensor> m_values;  // per step: loss, ce, con, kd (NaN: absent), correct
     std::vector<ReadStep> m_steps;
@@ -365,15 +429,50 @@ EpochSummary epochSummary(std::int64_t epoch, std::int64_t step, double lr, cons
 // beginEpoch(). A teacher is the reference network (its normalised penultimate features: its
 // CRD head is untrained at this point); else contrastive.reference, else the model.
 void beginContrastiveEpoch(ContrastiveTerm& contrastive, std::int64_t e, const RunConfig& cfg, NetworkImpl& model,
-                           Teacher* teacher, std::int64_t numClasses, BatchLoader& referenceLoader, const c10::Device& device)
+                           Teacher* teacher, std::int64_t numClasses, BatchLoader& referenceLoader,
+                           const c10::Device& device, ReplicaGroup* group)
 {
     std::optional<ReferenceOutputs> reference;
     if (contrastive.needsReference(e))
-        reference = teacher ? referenceOutputs(teacher->network(), nullptr, referenceLoader, device)
-                    : cfg.contrastive.referenceWeights.empty()
-                        ? referenceOutputs(model, contrastive.head().get(), referenceLoader, device)
-                        : fixedReference(cfg, numClasses, referenceLoader, device);
+        reference = teacher ? referenceOutputs(teacher->network(), nullptr, referenceLoader, device, group)
+            : cfg.contrastive.referenceWeights.empty()
+            ? referenceOutputs(model, contrastive.head().get(), referenceLoader, device, group)
+            : fixedReference(cfg, numClasses, referenceLoader, device, group);
     contrastive.beginEpoch(e, reference);
+}
+
+// The test split evaluated by every replica on its shard, the sums exchanged: the result of one
+// process. Rank 0's buffers (batch-norm statistics) go to every replica first, as DDP sends
+// them before each forward, so all evaluate the same network.
+EvalResult evaluateReplicated(NetworkImpl& model, BatchLoader& loader, const c10::Device& device,
+                              const Replica& replica)
+{
+    if (replica.group)
+        broadcastTensors(*replica.group, model.buffers());
+    EvalResult r = evaluate(model, loader, device);
+    if (!replica.group)
+        return r;
+    const auto n = static_cast<double>(r.count);
+    std::vector<double> v{r.loss * n, r.top1 * n / 100.0, r.top5 * n / 100.0, n};
+    for (const std::int64_t c : r.confusion)
+        v.push_back(static_cast<double>(c));
+    v = sumOverRanks(*replica.group, v);
+    r.count = std::llround(v[3]);
+    const double total = static_cast<double>(std::max<std::int64_t>(1, r.count));
+    r.loss = v[0] / total;
+    r.top1 = 100.0 * static_cast<double>(std::llround(v[1])) / total;
+    r.top5 = 100.0 * static_cast<double>(std::llround(v[2])) / total;
+    for (std::size_t i = 0; i < r.confusion.size(); ++i)
+        r.confusion[i] = std::llround(v[4 + i]);
+    return r;
+}
+
+// A stop asked of any replica, agreed by all (a collective); one process: the token's.
+bool stopAgreed(const Replica& replica, const std::stop_token& stop)
+{
+    if (!replica.group)
+        return stop.stop_requested();
+    return sumOverRanks(*replica.group, {stop.stop_requested() ? 1.0 : 0.0}).front() > 0;
 }
 
 std::int64_t countParameters(torch::nn::Module& m)
@@ -390,14 +489,25 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 {
     // A trusted configuration: validated where it entered (file, store, flags or editor).
     const RunConfig& cfg = request.config;
-    const c10::Device device = resolveDevice(cfg.device);
-    const int threads = configureThreads(cfg.threads);
+    const Replica replica = replicaOf(request.group);
+    if (replica.world != cfg.distributed.processes)
+        throw ConfigError({{"distributed.processes", std::to_string(cfg.distributed.processes),
+                            "the world size the run was started with (" + std::to_string(replica.world) + ")"}});
+    c10::Device device = resolveDevice(cfg.device);
+    if (replica.group && device.is_cuda() && cfg.device == "cuda")  // one GPU per local process
+        device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(request.localRank));
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const int threads =
+        configureThreads(cfg.threads == 0 && request.localProcesses > 1
+                             ? std::max<long long>(1, cores / static_cast<unsigned>(request.localProcesses))
+                             : cfg.threads);
 
     const DataSplits data = loadData(cfg.data, cfg.seed);
     const Normalization norm = normalizationFor(toString(cfg.data.dataset), *data.train);
     const bool onDevice = imagesOnDevice(cfg, device, data);
-    BatchLoader trainLoader(data.train, norm, placed(trainLoaderOptions(cfg, data.train->count), device, onDevice));
-    BatchLoader testLoader(data.test, norm, placed(evalLoaderOptions(cfg), device, onDevice));
+    BatchLoader trainLoader(data.train, norm,
+                            placed(trainLoaderOptions(cfg, data.train->count, replica), device, onDevice));
+    BatchLoader testLoader(data.test, norm, placed(sharded(evalLoaderOptions(cfg), replica, false), device, onDevice));
 
     auto model = buildSeededNetwork({cfg.arch, data.train->numClasses(), data.train->channels}, cfg.seed);
     model->to(device);
@@ -415,7 +525,9 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     std::vector<torch::Tensor> parameters = model->parameters();
     if (cfg.contrastive.enabled) {
         contrastive = makeContrastiveTerm(cfg, data, *model, teacher.get(), device, recorder, trainLoader, parameters);
-        referenceLoader = std::make_unique<BatchLoader>(data.train, norm, placed(evalLoaderOptions(cfg), device, onDevice));
+        contrastive->setReplicaGroup(replica.group);
+        referenceLoader = std::make_unique<BatchLoader>(
+            data.train, norm, placed(sharded(evalLoaderOptions(cfg), replica, true), device, onDevice));
     }
     const SaveExtra saveExtra = contrastive ? SaveExtra([&](auto& a) { contrastive->save(a); }) : SaveExtra{};
     const LoadExtra loadExtra =
@@ -438,9 +550,20 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         step = meta.step;
         recorder.resumedFrom(startEpoch);
     }
+    if (replica.group) {
+        // Every replica starts from rank 0's state, as DDP does (after a resume, each replica
+        // read the checkpoint rank 0 chose; this makes sure they agree).
+        std::vector<torch::Tensor> state = model->parameters();
+        for (const auto& b : model->buffers())
+            state.push_back(b);
+        if (contrastive)
+            for (const auto& t : contrastive->replicatedState())
+                state.push_back(t);
+        broadcastTensors(*replica.group, state);
+    }
 
     if (teacher && startEpoch == 0) {
-        const EvalResult t = evaluate(teacher->network(), testLoader, device);
+        const EvalResult t = evaluateReplicated(teacher->network(), testLoader, device, replica);
         recorder.metric(0, 0, metric::kTeacherTestTop1, t.top1);
         recorder.metric(0, 0, metric::kTeacherTestTop5, t.top5);
         recorder.flush();
@@ -458,13 +581,17 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     // The order is the order of each hook's calls: probes and metric rows are recorded and
     // flushed before the teacher is checked, and the checkpoint is written last.
     std::vector<std::unique_ptr<TrainingCallback>> callbacks;
-    if (contrastive)
+    // Probes are recorded from rank 0's shard; every replica computes the metrics (their sampler
+    // statistics are exchanged), only rank 0's recorder keeps them.
+    if (contrastive && replica.rank == 0)
         callbacks.push_back(std::make_unique<ProbeRecording>(*contrastive));
     callbacks.push_back(std::make_unique<MetricRecording>(recorder, data.test->classNames, contrastive.get()));
-    callbacks.push_back(std::make_unique<DivergenceCheck>(cfg.divergenceLoss, teacher.get(), teacherHash, cfg.distill.teacherWeights));
-    callbacks.push_back(std::make_unique<Checkpointing>(
-        Checkpointing::Target{request.checkpointDir, cfg.checkpoint.keep, cfg.arch, toString(cfg.data.dataset)}, *model, optimizer,
-        saveExtra, recorder, observer));
+    callbacks.push_back(
+        std::make_unique<DivergenceCheck>(cfg.divergenceLoss, teacher.get(), teacherHash, cfg.distill.teacherWeights));
+    if (replica.rank == 0 || request.checkpointEveryReplica)
+        callbacks.push_back(std::make_unique<Checkpointing>(
+            Checkpointing::Target{request.checkpointDir, cfg.checkpoint.keep, cfg.arch, toString(cfg.data.dataset)},
+            *model, optimizer, saveExtra, recorder, observer));
 
     RunResult result;
     result.epochsCompleted = startEpoch;
@@ -480,23 +607,25 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
 
     for (std::int64_t e = startEpoch; e < cfg.epochs; ++e) {
         const std::int64_t epoch = e + 1;
-        if (stop.stop_requested())  // e.g. "pause at the next epoch": nothing of this epoch ran
-            return stopRun(RunOutcome::Cancelled, "stopped before epoch " + std::to_string(epoch)
-                                                      + "; resume continues after epoch " + std::to_string(result.epochsCompleted));
+        if (stopAgreed(replica, stop))  // e.g. "pause at the next epoch": nothing of this epoch ran
+            return stopRun(RunOutcome::Cancelled,
+                           "stopped before epoch " + std::to_string(epoch) + "; resume continues after epoch "
+                               + std::to_string(result.epochsCompleted));
         observer.onEpochBegin(epoch, batches);
         const auto epochStart = Clock::now();
         if (contrastive)
-            beginContrastiveEpoch(*contrastive, e, cfg, *model, teacher.get(), data.train->numClasses(), *referenceLoader, device);
+            beginContrastiveEpoch(*contrastive, e, cfg, *model, teacher.get(), data.train->numClasses(),
+                                  *referenceLoader, device, replica.group);
         trainLoader.startEpoch(e);
         EpochTally tally;
-        StepReadout readout(request.readoutSteps, device);
+        StepReadout readout(request.readoutSteps, device, replica);
         std::int64_t b = 0;
         double lr = schedule.at(step);
 
         // Delivers the steps read from the device: the divergence check, the metric rows, the
         // tally and the observer, step by step as if each had been read on its own.
         const auto deliver = [&]() -> std::optional<RunResult> {
-            for (ReadStep& r : readout.read()) {
+            for (ReadStep& r : readout.read(stop.stop_requested())) {
                 TrainStep& t = r.step;
                 t.epochsCompleted = result.epochsCompleted;
                 if (!(contrastive || teacher))
@@ -523,7 +652,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         };
 
         while (auto batch = trainLoader.next()) {
-            if (stop.stop_requested()) {
+            if (replica.group ? readout.stopAgreed() : stop.stop_requested()) {
                 if (auto diverged = deliver())
                     return *diverged;
                 recorder.flush();
@@ -554,12 +683,16 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
             optimizer.zero_grad();
             if (scaler) {
                 scaler->scale(losses.total).backward();
+                if (replica.group)
+                    averageGradients(*replica.group, parameters);
                 const bool finite = scaler->unscale(parameters);
                 if (finite)
                     optimizer.step();
                 scaler->update(finite);
             } else {
                 losses.total.backward();
+                if (replica.group)
+                    averageGradients(*replica.group, parameters);
                 optimizer.step();
             }
             if (contrastive)
@@ -571,7 +704,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
         const double waitSeconds = trainLoader.waitSeconds();
 
         const auto evalStart = Clock::now();
-        const EvalResult test = evaluate(*model, testLoader, device);
+        const EvalResult test = evaluateReplicated(*model, testLoader, device, replica);
         const double evalSeconds = secondsSince(evalStart);
         evalSecondsTotal += evalSeconds;
 

@@ -13,6 +13,8 @@
 
 namespace scns {
 
+class ReplicaGroup;
+
 struct TrainRequest {
     RunConfig config;
     std::int64_t runId = 0;
@@ -26,6 +28,19 @@ struct TrainRequest {
     // its update), on a GPU every 50 steps or 0.25 s, whichever comes first, so that the GPU
     // never waits for the host and live curves stay live. The recorded values are the same.
     std::int64_t readoutSteps = 0;
+    // A data-parallel run (docs/distributed.md): this process is replica group->rank() of
+    // group->worldSize(), which must be config.distributed.processes. Each replica reads its
+    // shard of every global batch, gradients are averaged, banks take every replica's rows, and
+    // only rank 0 records (the other replicas get a recorder that keeps nothing) and writes
+    // checkpoints. Null or a world of 1: one process.
+    ReplicaGroup* group = nullptr;
+    // Processes of the run on this machine: with config.threads = 0 each takes its share of
+    // the cores; this one's place among them (device cuda means cuda:localRank).
+    int localProcesses = 1;
+    int localRank = 0;
+    // Every replica writes its checkpoints into checkpointDir (tests compare them); by default
+    // only rank 0 does.
+    bool checkpointEveryReplica = false;
 };
 
 // Runs on the calling thread until the run finishes, diverges or `stop` is requested (checked

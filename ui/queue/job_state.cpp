@@ -35,7 +35,8 @@ JobState stateForOutcome(RunOutcome outcome, bool pauseRequested)
     case RunOutcome::Finished: return JobState::Finished;
     case RunOutcome::Cancelled: return pauseRequested ? JobState::Paused : JobState::Cancelled;
     case RunOutcome::Diverged: return JobState::Diverged;
-    case RunOutcome::Failed: return JobState::Failed;
+    case RunOutcome::Failed:
+    case RunOutcome::Interrupted: return JobState::Failed;
     }
     return JobState::Failed;
 }

@@ -32,6 +32,7 @@
 
 #include "common/errors.h"
 #include "dist/process_group.h"
+#include "dist/shard.h"
 
 using namespace scns;
 
