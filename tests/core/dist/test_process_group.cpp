@@ -14,11 +14,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -33,6 +28,7 @@
 #include "common/errors.h"
 #include "dist/process_group.h"
 #include "dist/shard.h"
+#include "dist_ranks.h"
 
 using namespace scns;
 
@@ -136,22 +132,6 @@ int runRank(const std::string& role)
     }
 }
 
-int freePort()
-{
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0
-        || ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        return 29533;
-    const int port = ntohs(a.sin_port);
-    ::close(s);
-    return port;
-}
-
 }  // namespace
 
 class TestProcessGroup : public QObject {
@@ -160,24 +140,10 @@ class TestProcessGroup : public QObject {
     // Starts the two ranks with `role`; returns them running.
     std::vector<std::unique_ptr<QProcess>> start(const QString& role, const QTemporaryDir& dir)
     {
-        const QString port = QString::number(freePort());
-        std::vector<std::unique_ptr<QProcess>> ranks;
-        for (int r = 0; r < kWorld; ++r) {
-            auto p = std::make_unique<QProcess>();
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        return test::startRanks(kWorld, [&](int r, QProcessEnvironment& env) {
             env.insert("SCNS_DIST_TEST_ROLE", role);
-            env.insert("WORLD_SIZE", QString::number(kWorld));
-            env.insert("RANK", QString::number(r));
-            env.insert("MASTER_ADDR", "127.0.0.1");
-            env.insert("MASTER_PORT", port);
-            env.insert("OMP_NUM_THREADS", "1");
             env.insert("SCNS_DIST_TEST_OUT", dir.filePath(QStringLiteral("rank%1.bin").arg(r)));
-            p->setProcessEnvironment(env);
-            p->setProcessChannelMode(QProcess::MergedChannels);
-            p->start(QCoreApplication::applicationFilePath(), {});
-            ranks.push_back(std::move(p));
-        }
-        return ranks;
+        });
     }
 
     static at::Tensor readParams(const QString& path, std::int64_t n)
