@@ -53,10 +53,13 @@ void ProgressPrinter::onRunBegin(const RunStartInfo& info)
     m_epochs = info.epochs;
     if (m_quiet)
         return;
-    std::printf("run %lld: %lld train / %lld test images, %lld classes, %lld parameters, device %s, %lld threads%s\n",
+    const std::string processes =
+        info.processes > 1 ? " in each of " + std::to_string(info.processes) + " processes" : std::string();
+    std::printf("run %lld: %lld train / %lld test images, %lld classes, %lld parameters, device %s, %lld threads%s%s\n",
                 static_cast<long long>(info.runId), static_cast<long long>(info.trainSize),
                 static_cast<long long>(info.testSize), static_cast<long long>(info.numClasses),
                 static_cast<long long>(info.parameters), info.device.c_str(), static_cast<long long>(info.threads),
+                processes.c_str(),
                 info.startEpoch > 0 ? (", resuming after epoch " + std::to_string(info.startEpoch)).c_str() : "");
     std::fflush(stdout);
 }

@@ -18,7 +18,8 @@ struct RunStartInfo {
     std::int64_t numClasses = 0;
     std::int64_t parameters = 0;
     std::string device;
-    std::int64_t threads = 0;
+    std::int64_t threads = 0;     // per process
+    std::int64_t processes = 1;   // of a data-parallel run (docs/distributed.md)
 };
 
 struct BatchProgress {

@@ -576,7 +576,7 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     const std::int64_t batches = trainLoader.batchesPerEpoch();
     const LrSchedule schedule(cfg.optim, cfg.schedule, cfg.epochs, batches);
     observer.onRunBegin({request.runId, cfg.epochs, startEpoch, batches, data.train->count, data.test->count,
-                         data.train->numClasses(), countParameters(*model), device.str(), threads});
+                         data.train->numClasses(), countParameters(*model), device.str(), threads, replica.world});
 
     // The order is the order of each hook's calls: probes and metric rows are recorded and
     // flushed before the teacher is checked, and the checkpoint is written last.

@@ -32,8 +32,21 @@ const QString kScns = QStringLiteral(SCNS_CLI_PATH);
 
 QStringList smallRun(int epochs, int perClass)
 {
-    return {"train", "--arch", "small-cnn-gn", "--epochs", QString::number(epochs), "--train-per-class",
-            QString::number(perClass), "--test-per-class", "10", "--batch-size", "32", "--threads", "1", "--seed", "3"};
+    return {"train",
+            "--arch",
+            "small-cnn-gn",
+            "--epochs",
+            QString::number(epochs),
+            "--train-per-class",
+            QString::number(perClass),
+            "--test-per-class",
+            "10",
+            "--batch-size",
+            "32",
+            "--threads",
+            "1",
+            "--seed",
+            "3"};
 }
 
 // Each epoch's test/top1 row of the run, by epoch.
@@ -43,22 +56,6 @@ std::map<std::int64_t, int> topOneRowsPerEpoch(const RunStore& store, std::int64
     for (const MetricRow& row : store.metrics(runId, "test/top1"))
         ++out[row.epoch];
     return out;
-}
-
-// Processes whose command line names `db` (the ranks of a run on it).
-QList<int> processesOn(const QString& db)
-{
-    QList<int> pids;
-    for (const QString& entry : QDir("/proc").entryList(QDir::Dirs)) {
-        bool ok = false;
-        const int pid = entry.toInt(&ok);
-        if (!ok)
-            continue;
-        QFile f("/proc/" + entry + "/cmdline");
-        if (f.open(QIODevice::ReadOnly) && f.readAll().contains(db.toUtf8()) && pid != QCoreApplication::applicationPid())
-            pids << pid;
-    }
-    return pids;
 }
 
 // The rank `rank` process (its environment says RANK=rank) among `pids`.
@@ -85,7 +82,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString two = dir.filePath("two.sqlite"), one = dir.filePath("one.sqlite");
-        const auto r2 = test::run(kScns, QStringList{"--db", two} + smallRun(2, 30) + QStringList{"--nproc-per-node", "2"});
+        const auto r2 =
+            test::run(kScns, QStringList{"--db", two} + smallRun(2, 30) + QStringList{"--nproc-per-node", "2"});
         QVERIFY2(r2.exitCode == 0, qPrintable(r2.out + r2.err));
         const auto r1 = test::run(kScns, QStringList{"--db", one} + smallRun(2, 30));
         QVERIFY2(r1.exitCode == 0, qPrintable(r1.out + r1.err));
@@ -102,7 +100,7 @@ private Q_SLOTS:
         QCOMPARE(toString(runs[0].status), std::string("finished"));
         QCOMPARE(nlohmann::json::parse(runs[0].configJson).at("distributed").at("processes").template get<int>(), 2);
         QCOMPARE(topOneRowsPerEpoch(store, runs[0].id), (std::map<std::int64_t, int>{{1, 1}, {2, 1}}));
-        QVERIFY(processesOn(two).isEmpty());
+        QVERIFY(test::processesNaming(two).isEmpty());
     }
 
     void environmentLaunchAsTorchrunDoes()
@@ -129,8 +127,9 @@ private Q_SLOTS:
         const QString db = dir.filePath("kill.sqlite");
         QProcess launcher;
         launcher.setProcessChannelMode(QProcess::MergedChannels);
-        launcher.start(kScns, QStringList{"--db", db} + smallRun(6, 300)
-                                  + QStringList{"--nproc-per-node", "2", "--dist-timeout", "20"});
+        launcher.start(kScns,
+                       QStringList{"--db", db} + smallRun(6, 300)
+                           + QStringList{"--nproc-per-node", "2", "--dist-timeout", "20"});
         // Kill rank 1 once the first checkpoint is on disk.
         const QString checkpoint = dir.filePath("kill.sqlite.checkpoints/run-1/epoch-1.pt");
         QElapsedTimer clock;
@@ -138,7 +137,7 @@ private Q_SLOTS:
         while (!QFile::exists(checkpoint) && clock.elapsed() < 120000)
             QThread::msleep(50);
         QVERIFY2(QFile::exists(checkpoint), "no checkpoint after 120 s");
-        const int victim = rankProcess(processesOn(db), 1);
+        const int victim = rankProcess(test::processesNaming(db), 1);
         QVERIFY2(victim > 0, "rank 1 not found");
         QVERIFY(::kill(victim, SIGKILL) == 0);
         clock.restart();
@@ -147,7 +146,7 @@ private Q_SLOTS:
         const QString out = QString::fromUtf8(launcher.readAll());
         QCOMPARE(launcher.exitCode(), 1);
         QVERIFY2(out.contains("scns --db " + db + " resume 1"), qPrintable(out));
-        QVERIFY2(processesOn(db).isEmpty(), "a rank outlived the run");
+        QVERIFY2(test::processesNaming(db).isEmpty(), "a rank outlived the run");
         {
             RunStore store(db.toStdString());
             const RunRecord run = store.run(1);

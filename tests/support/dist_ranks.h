@@ -2,6 +2,9 @@
 // Tests of data-parallel code start real ranks: copies of the test program (or of `scns`) that
 // talk c10d over loopback. These helpers find a free port and start the copies.
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QList>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
@@ -66,6 +69,23 @@ startRanks(int world, const std::function<void(int rank, QProcessEnvironment&)>&
         ranks.push_back(std::move(p));
     }
     return ranks;
+}
+
+// Processes other than this one whose command line contains `text` (the ranks of a run on a
+// store: its path is on their command lines).
+inline QList<int> processesNaming(const QString& text)
+{
+    QList<int> pids;
+    for (const QString& entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool ok = false;
+        const int pid = entry.toInt(&ok);
+        if (!ok || pid == QCoreApplication::applicationPid())
+            continue;
+        QFile f(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (f.open(QIODevice::ReadOnly) && f.readAll().contains(text.toUtf8()))
+            pids << pid;
+    }
+    return pids;
 }
 
 }  // namespace scns::test

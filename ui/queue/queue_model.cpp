@@ -59,7 +59,8 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const
         return {};
     switch (index.column()) {
     case Id: return run->runId();
-    case Name: return run->name();
+    case Name:  // a data-parallel run is one row, with its world size
+        return run->processes() > 1 ? tr("%1 · %2 processes").arg(run->name()).arg(run->processes()) : run->name();
     case Status: return toDisplayString(run->state());
     case Progress: return QStringLiteral("%1%").arg(std::lround(run->progress() * 100.0));
     case Epoch:

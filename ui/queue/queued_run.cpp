@@ -5,6 +5,12 @@
 #include <chrono>
 #include <exception>
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include "dist/local_run.h"
 #include "queue/observer_bridge.h"
 #include "store/run_store.h"
 #include "train/run_job.h"
@@ -81,6 +87,34 @@ private:
     std::chrono::steady_clock::time_point m_lastBatch{};
 };
 
+// The scns program that runs the other ranks of a data-parallel run: $SCNS_CLI, else beside this
+// program (installed), else in the build tree's app/scns, else on PATH.
+std::filesystem::path workerProgram()
+{
+    const QString env = qEnvironmentVariable("SCNS_CLI");
+    if (!env.isEmpty())
+        return env.toStdString();
+    const QDir here(QCoreApplication::applicationDirPath());
+    for (const QString& candidate :
+         {here.filePath(QStringLiteral("scns")), here.filePath(QStringLiteral("../scns/scns"))})
+        if (QFileInfo(candidate).isExecutable())
+            return QFileInfo(candidate).canonicalFilePath().toStdString();
+    return QStandardPaths::findExecutable(QStringLiteral("scns")).toStdString();
+}
+
+// The run's process count and timeout from its stored configuration; one process when it cannot
+// be read (executeRun then reports the problem and marks the run failed).
+std::pair<int, double> processesOf(const std::filesystem::path& db, std::int64_t runId)
+{
+    try {
+        RunStore store(db);
+        const RunConfig c = runConfigFromJsonText(store.run(runId).configJson, "run configuration");
+        return {static_cast<int>(c.distributed.processes), c.distributed.timeoutSeconds};
+    } catch (...) {
+        return {1, 0};
+    }
+}
+
 }  // namespace
 
 QueuedRun::QueuedRun(QString dbPath, qint64 runId, QString name, bool resume, QObject* parent)
@@ -131,25 +165,29 @@ void QueuedRun::start()
     options.fromScratch = m_fromScratch;
     m_fromScratch = false;  // the user's word counts for one start
     ObserverBridge* bridge = m_bridge;
-    m_thread = std::thread([db, id, options, bridge, stop = m_stop, pause = m_pauseRequested]() mutable {
-        // The thread boundary: nothing may escape (std::terminate would end the workbench).
-        ForwardingObserver observer(bridge, stop, pause);
-        RunResult result;
-        try {
-            result = executeRun(db, id, options, observer, stop.get_token());
-        } catch (const NoUsableCheckpointError& e) {
-            result.outcome = RunOutcome::Failed;
-            result.message = e.what();
-            Q_EMIT bridge->noUsableCheckpoint(QString::fromStdString(result.message));
-        } catch (const std::exception& e) {  // store unreadable, run already running/finished
-            result.outcome = RunOutcome::Failed;
-            result.message = oneLineMessage(e.what());
-        } catch (...) {
-            result.outcome = RunOutcome::Failed;
-            result.message = "unknown error";
-        }
-        Q_EMIT bridge->threadDone(result);
-    });
+    m_thread = std::thread(
+        [db, id, options, bridge, stop = m_stop, pause = m_pauseRequested, worker = workerProgram()]() mutable {
+            // The thread boundary: nothing may escape (std::terminate would end the workbench).
+            ForwardingObserver observer(bridge, stop, pause);
+            RunResult result;
+            try {
+                const auto [processes, timeout] = processesOf(db, id);
+                result = processes > 1
+                    ? executeRunWithLocalRanks(db, id, options, observer, stop.get_token(), processes, timeout, worker)
+                    : executeRun(db, id, options, observer, stop.get_token());
+            } catch (const NoUsableCheckpointError& e) {
+                result.outcome = RunOutcome::Failed;
+                result.message = e.what();
+                Q_EMIT bridge->noUsableCheckpoint(QString::fromStdString(result.message));
+            } catch (const std::exception& e) {  // store unreadable, run already running/finished
+                result.outcome = RunOutcome::Failed;
+                result.message = oneLineMessage(e.what());
+            } catch (...) {
+                result.outcome = RunOutcome::Failed;
+                result.message = "unknown error";
+            }
+            Q_EMIT bridge->threadDone(result);
+        });
     setState(JobState::Running);
 }
 
@@ -207,6 +245,7 @@ void QueuedRun::setState(JobState state)
 
 void QueuedRun::onRunBegan(const RunStartInfo& info)
 {
+    m_processes = static_cast<int>(info.processes);
     m_epochs = info.epochs;
     m_epoch = info.startEpoch;
     m_progress = info.epochs > 0 ? double(info.startEpoch) / double(info.epochs) : 0.0;

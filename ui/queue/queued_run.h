@@ -28,6 +28,10 @@ public:
 
     qint64 runId() const { return m_runId; }
     const QString& name() const { return m_name; }
+    // Processes that train the run (its distributed.processes; > 1: a data-parallel run whose
+    // rank 0 trains in this process and the others in `scns dist-worker` processes).
+    int processes() const { return m_processes; }
+    void setProcesses(int processes) { m_processes = processes; }
     JobState state() const { return m_state; }
     // Whether the next start continues from the newest checkpoint.
     bool resumesNext() const { return m_resume; }
@@ -75,6 +79,7 @@ private:
     QString m_dbPath;
     qint64 m_runId;
     QString m_name;
+    int m_processes = 1;
     bool m_resume;
     bool m_fromScratch = false;
     bool m_refusedNoCheckpoint = false;

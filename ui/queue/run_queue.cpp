@@ -76,8 +76,11 @@ std::vector<qint64> RunQueue::launch(const std::vector<RunConfig>& configs, qint
 
 void RunQueue::addLaunched(const std::vector<qint64>& ids, const std::vector<RunConfig>& configs)
 {
-    for (std::size_t i = 0; i < configs.size(); ++i)
-        add(new QueuedRun(m_dbPath, ids[i], QString::fromStdString(configs[i].displayName()), false, this));
+    for (std::size_t i = 0; i < configs.size(); ++i) {
+        auto* run = new QueuedRun(m_dbPath, ids[i], QString::fromStdString(configs[i].displayName()), false, this);
+        run->setProcesses(static_cast<int>(configs[i].distributed.processes));
+        add(run);
+    }
     schedule();
 }
 

@@ -122,15 +122,16 @@ int runRank(const std::string& role)
         if (!env)
             return 2;
         DistributedContext group(*env, std::chrono::seconds(60));
-        const std::filesystem::path dir = std::string(std::getenv("SCNS_DIST_TEST_DIR")) + "/rank" + std::to_string(env->rank);
+        const std::filesystem::path dir =
+            std::string(std::getenv("SCNS_DIST_TEST_DIR")) + "/rank" + std::to_string(env->rank);
         const RunConfig config = role == "crd" ? crdConfig(std::getenv("SCNS_DIST_TEST_TEACHER")) : plainConfig();
         const RunResult r = trainInto(config, dir, &group);
         if (r.outcome != RunOutcome::Finished || !r.last) {
             std::cerr << "rank " << env->rank << ": " << r.message << '\n';
             return 4;
         }
-        std::ofstream(dir / "summary.txt") << r.last->trainLoss << ' ' << r.last->trainTop1 << ' ' << r.last->testLoss << ' '
-                                           << r.last->testTop1 << '\n';
+        std::ofstream(dir / "summary.txt") << r.last->trainLoss << ' ' << r.last->trainTop1 << ' ' << r.last->testLoss
+                                           << ' ' << r.last->testTop1 << '\n';
         return 0;
     } catch (const std::exception& e) {
         std::cerr << e.what() << '\n';
@@ -195,7 +196,8 @@ private Q_SLOTS:
         // Training moved the weights away from their initial values (the run's seed, 5).
         torch::manual_seed(5);
         const auto start = buildNetwork({"small-cnn-gn", 10, 1});
-        QVERIFY((alone.at("model.fc.weight") - start->named_parameters()["fc.weight"]).abs().max().item<double>() > 1e-3);
+        QVERIFY((alone.at("model.fc.weight") - start->named_parameters()["fc.weight"]).abs().max().item<double>()
+                > 1e-3);
         // The epoch's reduced metrics are those of one process.
         const auto s = readSummary(base + "/rank0/summary.txt");
         QVERIFY(one.last.has_value());
