@@ -345,6 +345,17 @@ std::vector<Setting> declareSettings()
           setting("threads", [](RunConfig& c) -> auto& { return c.threads; })
               .label("Threads").flag("--threads").help("CPU threads for LibTorch; 0 uses all cores.")
               .atLeast(0).atMost(1024).expect("0 (all cores) or a thread count up to 1024"),
+          setting("distributed.processes", [](RunConfig& c) -> auto& { return c.distributed.processes; })
+              .label("Processes").flag("--nproc-per-node")
+              .help("Processes that train the run together (data parallel, like torchrun's --nproc-per-node): "
+                    "each reads its share of every batch; batch_size and the learning rate keep their meaning.")
+              .atLeast(1).atMost(1024).expect("1 (one process) or a process count up to 1024"),
+          setting("distributed.timeout", [](RunConfig& c) -> auto& { return c.distributed.timeoutSeconds; })
+              .label("Wait for peers (s)").flag("--dist-timeout")
+              .help("Seconds a process of a run of several waits for the others before the run ends as "
+                    "interrupted.")
+              .atLeast(1).atMost(86400).expect("seconds in [1, 86400]")
+              .when("distributed.processes > 1", [](const RunConfig& c) { return c.distributed.processes > 1; }),
           setting("precision", [](RunConfig& c) -> auto& { return c.precision; })
               .label("Precision").flag("--precision")
               .help("What the forward pass computes in: fp32; bf16 (autocast to bfloat16, on CPU or GPU); "
@@ -598,25 +609,6 @@ std::vector<Setting> declareSettings()
               .atLeast(0).atMost(1000).expect("a weight in [0, 1000]").unset("0.8 for crd and crd+kd, 0 for kd")
               .when("distill.method is not none", distilling));
 
-    group("Processes",
-          setting(
-              "distributed.processes", [](RunConfig & c) -> auto& { return c.distributed.processes; })
-              .label("Processes")
-              .flag("--nproc-per-node")
-              .help("Processes that train the run together (data parallel, like torchrun's --nproc-per-node): "
-                    "each reads its share of every batch; batch_size and the learning rate keep their meaning.")
-              .atLeast(1)
-              .atMost(1024)
-              .expect("1 (one process) or a process count up to 1024"),
-          setting(
-              "distributed.timeout", [](RunConfig & c) -> auto& { return c.distributed.timeoutSeconds; })
-              .label("Wait for peers (s)")
-              .flag("--dist-timeout")
-              .help("Seconds a process waits for the others before the run ends as interrupted.")
-              .atLeast(1)
-              .atMost(86400)
-              .expect("seconds in [1, 86400]")
-              .when("distributed.processes > 1", [](const RunConfig& c) { return c.distributed.processes > 1; }));
     return all;
 }
 
