@@ -114,6 +114,10 @@ void addDistillCommand(CLI::App& app, const GlobalOptions& global, int& exitCode
             exitCode = kOk;
             return;
         }
+        if (launchedRank())
+            throw ConfigError({{"RANK / SLURM_PROCID", "(set)",
+                                "scns distill started once: it starts each run's processes itself from the "
+                                "experiment's distributed.processes (docs/distributed.md)"}});
         const auto db = global.dbPath();
         std::stop_source stop;
         ExperimentPrinter printer(stop);

@@ -121,6 +121,46 @@ private Q_SLOTS:
         QCOMPARE(topOneRowsPerEpoch(store, runs[0].id), (std::map<std::int64_t, int>{{1, 1}}));
     }
 
+    // scns distill starts each run's processes from the experiment's distributed.processes:
+    // a teacher, then a CRD student with a class sampler, both on 2 ranks, linked.
+    void distillExperimentRunsEachRunOnTwoProcesses()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("distill.sqlite"), file = dir.filePath("exp.json");
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({
+  "name": "pair",
+  "base": {"data": {"train_per_class": 20, "test_per_class": 10}, "epochs": 1, "batch_size": 32, "threads": 1,
+           "distributed": {"processes": 2}, "contrastive": {"negatives": 32}},
+  "teacher": {"train": {"model": {"arch": "small-cnn-gn"}}},
+  "student": {"model": {"arch": "small-cnn"}},
+  "students": [{"label": "crd-class", "distill": {"method": "crd"}, "contrastive": {"sampler": "class"}}],
+  "seeds": [0]
+})");
+        f.close();
+        const auto r = test::run(kScns, {"--db", db, "distill", "--config", file});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        RunStore store(db.toStdString());
+        const auto runs = store.listRuns();
+        QCOMPARE(int(runs.size()), 2);
+        for (const auto& run : runs) {
+            QCOMPARE(toString(run.status), std::string("finished"));
+            QCOMPARE(nlohmann::json::parse(run.configJson).at("distributed").at("processes").template get<int>(), 2);
+        }
+        QVERIFY2(runs[0].parentRunId == runs[1].id || runs[1].parentRunId == runs[0].id, "the student is not linked");
+        // Under a launcher it refuses: it starts the runs' processes itself.
+        QProcess ranked;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("RANK", "0");
+        env.insert("WORLD_SIZE", "2");
+        ranked.setProcessEnvironment(env);
+        ranked.start(kScns, {"--db", db, "distill", "--config", file});
+        QVERIFY(ranked.waitForFinished(60000));
+        QCOMPARE(ranked.exitCode(), 2);
+        QVERIFY(QString::fromUtf8(ranked.readAllStandardError()).contains("starts each run's processes itself"));
+    }
+
     void aKilledRankInterruptsTheRunAndResumeFinishesIt()
     {
         QTemporaryDir dir;
