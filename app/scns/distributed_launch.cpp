@@ -210,8 +210,8 @@ void addDistWorkerCommand(CLI::App& app, const GlobalOptions& global, int& exitC
         if (!env)
             throw ConfigError(
                 {{"WORLD_SIZE", "(unset)", "the variables `scns train --nproc-per-node` sets for its ranks"}});
-        exitCode = runAsRank(
-            *env, global.dbPath(), [&] { return args->runId; }, args->options, args->timeout);
+        const auto runId = [&] { return args->runId; };
+        exitCode = runAsRank(*env, global.dbPath(), runId, args->options, args->timeout);
     });
 }
 
