@@ -14,6 +14,7 @@
 
 #include "common/errors.h"
 #include "dist/local_ranks.h"
+#include "dist/local_run.h"
 #include "progress_printer.h"
 #include "store/run_store.h"
 #ifdef SCNS_HAVE_GLOO
@@ -57,17 +58,10 @@ void rememberSignal(int sig) { g_forwardSignal = sig; }
 int launchLocalRanks(const std::filesystem::path& db, std::int64_t runId, const RunOptions& options, int world,
                      double timeoutSeconds)
 {
-    std::vector<std::string> args{
-        "--db", db.string(), "dist-worker", std::to_string(runId), "--timeout", std::to_string(timeoutSeconds)};
-    if (options.resume)
-        args.push_back("--resume");
-    if (options.fromScratch)
-        args.push_back("--from-scratch");
-    if (options.force)
-        args.push_back("--force");
     std::fflush(stdout);
     std::fflush(stderr);
-    LocalRanks ranks("/proc/self/exe", args, 0, world, freeLoopbackPort());
+    LocalRanks ranks("/proc/self/exe", workerArguments(db, runId, options, timeoutSeconds), 0, world,
+                     freeLoopbackPort());
     // Ctrl-C and SIGTERM reach every rank: they agree to stop at the same step.
     g_forwardSignal = 0;
     auto oldInt = std::signal(SIGINT, rememberSignal);

@@ -13,6 +13,20 @@
 
 namespace scns {
 
+std::vector<std::string> workerArguments(const std::filesystem::path& dbPath, std::int64_t runId,
+                                         const RunOptions& options, double timeoutSeconds)
+{
+    std::vector<std::string> args{
+        "--db", dbPath.string(), "dist-worker", std::to_string(runId), "--timeout", std::to_string(timeoutSeconds)};
+    if (options.resume)
+        args.push_back("--resume");
+    if (options.fromScratch)
+        args.push_back("--from-scratch");
+    if (options.force)
+        args.push_back("--force");
+    return args;
+}
+
 RunResult executeRunWithLocalRanks(const std::filesystem::path& dbPath, std::int64_t runId, const RunOptions& options,
                                    TrainingObserver& observer, std::stop_token stop, int processes,
                                    double timeoutSeconds, const std::filesystem::path& workerProgram)
@@ -26,16 +40,9 @@ RunResult executeRunWithLocalRanks(const std::filesystem::path& dbPath, std::int
                             "1, or the scns program beside this one to start the other processes (looked for '"
                                 + workerProgram.string() + "')"}});
     const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeoutSeconds * 1000.0));
-    std::vector<std::string> args{
-        "--db", dbPath.string(), "dist-worker", std::to_string(runId), "--timeout", std::to_string(timeoutSeconds)};
-    if (options.resume)
-        args.push_back("--resume");
-    if (options.fromScratch)
-        args.push_back("--from-scratch");
-    if (options.force)
-        args.push_back("--force");
     const int port = freeLoopbackPort();
-    LocalRanks others(workerProgram.string(), args, 1, processes, port);
+    LocalRanks others(workerProgram.string(), workerArguments(dbPath, runId, options, timeoutSeconds), 1, processes,
+                      port);
     RunResult result;
     {
         DistributedEnv env;

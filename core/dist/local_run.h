@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "train/run_job.h"
 
@@ -17,6 +18,11 @@ namespace scns {
 // RunOutcome::Interrupted with the rank named in the stored message. Throws what executeRun
 // throws before training, and ConfigError when workerProgram cannot be run or this build has
 // no process group.
+// The command line (after the program) of a rank started by a local launcher: `--db DB
+// dist-worker ID --timeout S` and the resume options.
+std::vector<std::string> workerArguments(const std::filesystem::path& dbPath, std::int64_t runId,
+                                         const RunOptions& options, double timeoutSeconds);
+
 RunResult executeRunWithLocalRanks(const std::filesystem::path& dbPath, std::int64_t runId, const RunOptions& options,
                                    TrainingObserver& observer, std::stop_token stop, int processes,
                                    double timeoutSeconds, const std::filesystem::path& workerProgram);
