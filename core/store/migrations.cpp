@@ -134,8 +134,16 @@ constexpr std::string_view kSchemaV6 = R"sql(
 ALTER TABLE metrics ADD COLUMN wall_time REAL;
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations = {kSchemaV1, kSchemaV2, kSchemaV3,
-                                                         kSchemaV4, kSchemaV5, kSchemaV6};
+// Version 7: every run carries a unique id of 128 random bits (32 hex digits) that stays with it
+// when it is merged into another store (scns merge: merging twice changes nothing).
+constexpr std::string_view kSchemaV7 = R"sql(
+ALTER TABLE runs ADD COLUMN uid TEXT;
+UPDATE runs SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+CREATE UNIQUE INDEX runs_uid ON runs(uid);
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                                         kSchemaV5, kSchemaV6, kSchemaV7};
 
 }  // namespace
 

@@ -23,6 +23,8 @@ struct RunRecord {
     std::string message;
     std::int64_t parentRunId = 0;
     std::string notes, tags;
+    // 32 hex digits, unique across stores: the run's identity when stores are merged.
+    std::string uid;
 };
 
 // One scalar of one training step. value may be NaN or infinite (a diverging loss).

@@ -142,8 +142,9 @@ std::int64_t RunStore::createRun(const std::string& name, const std::string& con
     }
     Statement insert(m_db,
                      "INSERT INTO runs (id, name, status, created_at, config_json, seed, "
-                     "program_version, host, parent_run_id) "
-                     "VALUES (?7, ?1, 'queued', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5, ?6)");
+                     "program_version, host, parent_run_id, uid) "
+                     "VALUES (?7, ?1, 'queued', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5, ?6, "
+                     "lower(hex(randomblob(16))))");
     insert.bind(1, name).bind(2, configJson).bind(3, seed).bind(4, SCNS_VERSION).bind(7, id);
     bindOptionalText(insert, 5, m_host);
     bindOptionalId(insert, 6, parentRunId);

@@ -132,6 +132,23 @@ public:
 
     const std::filesystem::path& path() const { return m_db.path(); }
 
+    // What mergeFrom() did with one shard store.
+    struct MergeReport {
+        std::vector<std::pair<std::int64_t, std::int64_t>> imported;  // (id in the shard, id here)
+        std::vector<std::int64_t> alreadyHere;                         // shard ids of runs merged before
+        std::vector<std::string> notImported;                          // "run 4 is running", one per run
+    };
+    // Imports the finished and stopped runs (finished, failed, cancelled, diverged, interrupted)
+    // of the store at `shard` with everything they recorded: configuration, metric rows,
+    // checkpoints (recorded here by their absolute paths in the shard's folder: the files stay
+    // where they are), class similarity matrices, probe negatives, confusion matrices, notes and
+    // tags. Runs get new ids here; parent links and distill.teacher.run_id are remapped to them
+    // (to a run merged before as well). A run whose uid is here already is left alone, so
+    // merging a shard twice changes nothing; queued and running runs are not imported. All of
+    // a shard or nothing (one transaction). Throws StoreError naming the shard when it is not a
+    // run store or cannot be read.
+    MergeReport mergeFrom(const std::filesystem::path& shard);
+
 private:
     void openReadOnly(const std::filesystem::path& path);
     void updateText(std::int64_t runId, const char* sql, const std::string& value);

@@ -11,7 +11,7 @@
 // Column list shared by every query that returns whole runs; readRun() follows its order.
 #define SCNS_RUN_COLUMNS                                                                       \
     "id, name, status, created_at, started_at, finished_at, config_json, seed, "               \
-    "program_version, host, owner_pid, message, parent_run_id, notes, tags"
+    "program_version, host, owner_pid, message, parent_run_id, notes, tags, uid"
 
 namespace scns {
 
@@ -40,6 +40,7 @@ RunRecord readRun(const Statement& stmt)
     r.parentRunId = optionalId(stmt, 12);
     r.notes = stmt.columnText(13);
     r.tags = stmt.columnText(14);
+    r.uid = stmt.columnText(15);
     return r;
 }
 

@@ -50,7 +50,7 @@ void TestStoreSchema::init()
 
 void TestStoreSchema::migratesFromEmpty()
 {
-    QCOMPARE(latestSchemaVersion(), 6);
+    QCOMPARE(latestSchemaVersion(), 7);
     QCOMPARE(static_cast<int>(schemaMigrations().size()), latestSchemaVersion());
     Database db(dbPath());
     QCOMPARE(db.userVersion(), 0);
@@ -118,13 +118,15 @@ void TestStoreSchema::refusesNewerSchema()
     { RunStore store(dbPath()); }
     {
         Database db(dbPath());
-        db.setUserVersion(7);
+        db.setUserVersion(latestSchemaVersion() + 1);
     }
     const QString message = storeErrorOf([&] { RunStore store(dbPath()); });
-    QCOMPARE(message, file() + ": schema version 7 is newer than this program supports (6); "
-                               "use a newer SCNS Workbench");
+    QCOMPARE(message, file() + QStringLiteral(": schema version %1 is newer than this program supports (%2); "
+                                              "use a newer SCNS Workbench")
+                                   .arg(latestSchemaVersion() + 1)
+                                   .arg(latestSchemaVersion()));
     Database db(dbPath());
-    QCOMPARE(db.userVersion(), 7);  // left untouched
+    QCOMPARE(db.userVersion(), latestSchemaVersion() + 1);  // left untouched
 }
 
 void TestStoreSchema::failedMigrationRollsBack()
