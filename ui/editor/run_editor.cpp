@@ -32,7 +32,7 @@
 #include "editor/path_checks.h"
 #include "editor/path_edit.h"
 #include "models/model_names.h"
-#include "queue/launch_plan.h"
+#include "train/launch_plan.h"
 
 namespace scns {
 
@@ -369,12 +369,12 @@ std::vector<FieldProblem> RunEditor::check(std::vector<RunConfig>* launch)
     std::vector<std::uint64_t> seeds;
     std::vector<GridAxis> grid;
     try {
-        seeds = parseSeedList(m_seeds->text());
+        seeds = parseSeedList(m_seeds->text().toStdString());
     } catch (const ConfigError& e) {
         problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     }
     try {
-        grid = parseGrid(m_grid->text());
+        grid = parseGrid(m_grid->text().toStdString());
     } catch (const ConfigError& e) {
         problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     }
@@ -432,7 +432,7 @@ QString RunEditor::summaryText() const
 QString RunEditor::launchVariation() const
 {
     try {
-        return toQString(describeVariation(parseSeedList(m_seeds->text()), parseGrid(m_grid->text())));
+        return toQString(describeVariation(parseSeedList(m_seeds->text().toStdString()), parseGrid(m_grid->text().toStdString())));
     } catch (const ConfigError&) {
         return {};
     }

@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "common/errors.h"
-#include "queue/launch_plan.h"
+#include "train/launch_plan.h"
 
 using namespace scns;
 
@@ -39,7 +39,7 @@ void TestUiLaunchPlan::parsesSeedLists()
 {
     QFETCH(QString, text);
     QFETCH(QList<qulonglong>, seeds);
-    const auto got = parseSeedList(text);
+    const auto got = parseSeedList(text.toStdString());
     QCOMPARE(QList<qulonglong>(got.begin(), got.end()), seeds);
 }
 
@@ -56,7 +56,7 @@ void TestUiLaunchPlan::rejectsBadSeeds()
 {
     QFETCH(QString, text);
     try {
-        parseSeedList(text);
+        parseSeedList(text.toStdString());
         QFAIL("accepted");
     } catch (const ConfigError& e) {
         QCOMPARE(e.problems().front().field, std::string("seeds"));
@@ -75,7 +75,7 @@ void TestUiLaunchPlan::parsesGrid()
 void TestUiLaunchPlan::rejectsBadGrid()
 {
     for (const char* text : {"optim.lr", "=1,2", "optim.lr="})
-        QVERIFY_THROWS_EXCEPTION(ConfigError, parseGrid(QString::fromLatin1(text)));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, parseGrid(std::string(text)));
 }
 
 void TestUiLaunchPlan::expandsCartesianProduct()

@@ -10,7 +10,7 @@
 #include <algorithm>
 
 #include "common/errors.h"
-#include "queue/launch_plan.h"
+#include "train/launch_plan.h"
 #include "queue/queue_model.h"
 #include "queue/run_queue.h"
 #include "store/run_store.h"

@@ -2,8 +2,6 @@
 // Expanding one edited configuration into the runs to launch: a list of seeds and/or a
 // small grid over any configuration fields, addressed by the dotted JSON keys the CLI's
 // config files use (e.g. "optim.lr=0.1,0.2; contrastive.class.k=2,3").
-#include <QString>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,9 +17,9 @@ struct GridAxis {
 
 // "3", "0-4", "1, 2, 7-9" -> seeds in order. Empty text -> empty list (use the config's seed).
 // Throws ConfigError on field "seeds".
-std::vector<std::uint64_t> parseSeedList(const QString& text);
+std::vector<std::uint64_t> parseSeedList(const std::string& text);
 // "key=v1,v2; key2=v3" -> axes. Empty text -> none. Throws ConfigError on field "grid".
-std::vector<GridAxis> parseGrid(const QString& text);
+std::vector<GridAxis> parseGrid(const std::string& text);
 
 // Cartesian product of seeds x grid over `base`; each point validated by the same JSON reader
 // as config files (ConfigError lists every problem, prefixed with the grid point). Honest

@@ -1,8 +1,7 @@
-#include "queue/launch_plan.h"
-
-#include <QStringList>
+#include "train/launch_plan.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -15,52 +14,74 @@ namespace scns {
 
 using nlohmann::json;
 
-std::vector<std::uint64_t> parseSeedList(const QString& text)
+namespace {
+
+// The pieces of `text` between `separator`s, trimmed, empty ones left out.
+std::vector<std::string> splitTrimmed(const std::string& text, char separator)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find(separator, start);
+        if (end == std::string::npos)
+            end = text.size();
+        std::string part = text.substr(start, end - start);
+        const auto first = part.find_first_not_of(" \t\r\n");
+        const auto last = part.find_last_not_of(" \t\r\n");
+        if (first != std::string::npos)
+            out.push_back(part.substr(first, last - first + 1));
+        start = end + 1;
+    }
+    return out;
+}
+
+// A whole decimal number (no sign, no spaces) into `value`.
+bool parseUnsigned(const std::string& text, std::uint64_t& value)
+{
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::vector<std::uint64_t> parseSeedList(const std::string& text)
 {
     std::vector<std::uint64_t> out;
-    const auto bad = [&](const QString& part) {
-        return ConfigError({{"seeds", part.toStdString(), "seeds like 3, 0-4 or 1, 2, 7-9 (non-negative integers)"}});
+    const auto bad = [&](const std::string& part) {
+        return ConfigError({{"seeds", part, "seeds like 3, 0-4 or 1, 2, 7-9 (non-negative integers)"}});
     };
-    for (const QString& raw : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const QString part = raw.trimmed();
-        if (part.isEmpty())
-            continue;
-        const auto dash = part.indexOf(QLatin1Char('-'));
-        bool ok1 = false, ok2 = false;
-        if (dash > 0) {
-            const qulonglong a = part.left(dash).trimmed().toULongLong(&ok1);
-            const qulonglong b = part.mid(dash + 1).trimmed().toULongLong(&ok2);
-            if (!ok1 || !ok2 || b < a || b - a >= kMaxLaunch)
+    for (const std::string& part : splitTrimmed(text, ',')) {
+        const auto dash = part.find('-');
+        std::uint64_t a = 0, b = 0;
+        if (dash != std::string::npos && dash > 0) {
+            const auto range = splitTrimmed(part.substr(0, dash) + "," + part.substr(dash + 1), ',');
+            if (range.size() != 2 || !parseUnsigned(range[0], a) || !parseUnsigned(range[1], b) || b < a
+                || b - a >= kMaxLaunch)
                 throw bad(part);
-            for (qulonglong s = a; s <= b; ++s)
+            for (std::uint64_t s = a; s <= b; ++s)
                 out.push_back(s);
         } else {
-            const qulonglong s = part.toULongLong(&ok1);
-            if (!ok1)
+            if (!parseUnsigned(part, a))
                 throw bad(part);
-            out.push_back(s);
+            out.push_back(a);
         }
     }
     return out;
 }
 
-std::vector<GridAxis> parseGrid(const QString& text)
+std::vector<GridAxis> parseGrid(const std::string& text)
 {
     std::vector<GridAxis> out;
-    for (const QString& raw : text.split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
-        const QString part = raw.trimmed();
-        if (part.isEmpty())
-            continue;
-        const auto eq = part.indexOf(QLatin1Char('='));
+    for (const std::string& part : splitTrimmed(text, ';')) {
+        const auto eq = part.find('=');
         GridAxis axis;
-        if (eq > 0)
-            axis.key = part.left(eq).trimmed().toStdString();
-        if (eq > 0)
-            for (const QString& v : part.mid(eq + 1).split(QLatin1Char(','), Qt::SkipEmptyParts))
-                if (!v.trimmed().isEmpty())
-                    axis.values.push_back(v.trimmed().toStdString());
+        if (eq != std::string::npos && eq > 0) {
+            const auto key = splitTrimmed(part.substr(0, eq), ';');
+            axis.key = key.empty() ? std::string() : key.front();
+            axis.values = splitTrimmed(part.substr(eq + 1), ',');
+        }
         if (axis.key.empty() || axis.values.empty())
-            throw ConfigError({{"grid", part.toStdString(), "key=value1,value2 (e.g. optim.lr=0.1,0.2)"}});
+            throw ConfigError({{"grid", part, "key=value1,value2 (e.g. optim.lr=0.1,0.2)"}});
         out.push_back(std::move(axis));
     }
     return out;
