@@ -28,6 +28,8 @@ void addExportCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
 void addEvaluateCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addExportWeightsCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 void addSettingsCommand(CLI::App& app, int& exitCode);
+// `scns slurm submit|status`.
+void addSlurmCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 // `scns merge SHARD... --into DB`.
 void addMergeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode);
 // `scns dist-worker`: one rank of a run `--nproc-per-node` started (internal, hidden).

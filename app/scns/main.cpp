@@ -30,6 +30,7 @@ int main(int argc, char** argv)
     addExportWeightsCommand(app, global, exitCode);
     addSettingsCommand(app, exitCode);
     addMergeCommand(app, global, exitCode);
+    addSlurmCommand(app, global, exitCode);
     addDistWorkerCommand(app, global, exitCode);
     // Global options after the subcommand too (`scns runs --db FILE`): each subcommand takes
     // them, bound to the same storage, so they show in its --help. No envname here: $SCNS_DB

@@ -216,6 +216,7 @@ void addResumeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     struct ResumeArgs {
         std::string run;
         RunOptions options{true, false, false};
+        bool ifUnfinished = false;
     };
     auto args = std::make_shared<ResumeArgs>();
     CLI::App* cmd = app.add_subcommand(
@@ -227,8 +228,19 @@ void addResumeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
                   "replaced)");
     cmd->add_flag("--force", args->options.force,
                   "Take over a run recorded as running whose process is gone but cannot be checked (another host)");
+    cmd->add_flag("--if-unfinished", args->ifUnfinished,
+                  "A finished run is left as it is (exit 0) instead of refused: what a requeued cluster task runs");
     cmd->callback([args, &global, &exitCode] {
         const auto db = global.dbPath();
+        if (args->ifUnfinished) {
+            RunStore store(db);
+            const RunRecord record = store.resolveRun(args->run);
+            if (record.status == RunStatus::Finished) {
+                std::printf("run %lld has finished; nothing to resume\n", static_cast<long long>(record.id));
+                exitCode = kOk;
+                return;
+            }
+        }
         const auto find = [&] {
             RunStore store(db, StoreAccess::Write);
             const RunRecord record = store.resolveRun(args->run);

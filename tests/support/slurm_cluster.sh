@@ -12,6 +12,9 @@ set -u
 
 PROG=${0##*/}
 START_TIMEOUT=${SLURM_CLUSTER_START_TIMEOUT:-60}
+# job credential lifetime; Slurm also keeps a requeued job PENDING (Reason=BeginTime)
+# for this many seconds before it may start again (Slurm default: 120)
+CRED_EXPIRE=${SLURM_CLUSTER_CRED_EXPIRE:-10}
 STOP_TIMEOUT=${SLURM_CLUSTER_STOP_TIMEOUT:-30}
 
 die() { echo "$PROG: error: $*" >&2; exit 1; }
@@ -36,31 +39,74 @@ alive_pid() {
     echo "$pid"
 }
 
-# stop the process named in pid file $1 ($2: label); wait until it is gone
-stop_one() {
-    local f=$1 label=$2 pid i
-    pid=$(alive_pid "$f") || { rm -f "$f"; return 0; }
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || { rm -f "$f"; return 0; }
-        sleep 0.1
+# send SIGTERM to every live pid file given, wait until all are gone
+# (SIGKILL after STOP_TIMEOUT seconds), remove the pid files
+stop_pids() {
+    local f pid i pids=() files=("$@")
+    for f in "${files[@]}"; do
+        pid=$(alive_pid "$f") && { kill -TERM "$pid" 2>/dev/null; pids+=("$pid"); }
     done
-    log "$label (pid $pid) did not exit after ${STOP_TIMEOUT}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
+    for ((i = 0; i < STOP_TIMEOUT * 10 && ${#pids[@]} > 0; i++)); do
+        local left=()
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && left+=("$pid"); done
+        pids=("${left[@]+"${left[@]}"}")
+        [ ${#pids[@]} -gt 0 ] && sleep 0.1
     done
-    rm -f "$f"
-    return 0
+    for pid in "${pids[@]+"${pids[@]}"}"; do
+        log "pid $pid did not exit after ${STOP_TIMEOUT}s, sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null
+        for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
+    rm -f "${files[@]}"
+}
+
+# pids of slurmstepd processes started by this cluster's slurmd (identified by the
+# SLURM_CONF in their environment), plus all their descendants (the job processes)
+stepd_tree_pids() {
+    local conf=$1 p roots=()
+    for p in /proc/[0-9]*; do
+        [ "$(cat "$p/comm" 2>/dev/null)" = slurmstepd ] || continue
+        tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$conf" || continue
+        roots+=("${p#/proc/}")
+    done
+    [ ${#roots[@]} -gt 0 ] || return 0
+    ps -eo pid=,ppid= | awk -v roots="${roots[*]}" '
+        BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
+        { parent[$1] = $2 }
+        END { changed = 1
+              while (changed) { changed = 0
+                  for (c in parent) if (!(c in keep) && (parent[c] in keep)) { keep[c] = 1; changed = 1 } }
+              for (k in keep) print k }'
 }
 
 do_stop() {
-    local dir=$1
+    local dir=$1 conf i ids pids
     [ -d "$dir" ] || return 0
-    stop_one "$dir/run/slurmd.pid" slurmd
-    stop_one "$dir/run/slurmctld.pid" slurmctld
-    stop_one "$dir/munge/munged.pid" munged
+    dir=$(cd "$dir" && pwd -P) || return 0
+    conf=$dir/slurm.conf
+    # 1. cancel every job while the controller is still up (slurmd does not kill
+    #    running jobs when it stops), wait up to 20 s for the queue to drain
+    if alive_pid "$dir/run/slurmctld.pid" >/dev/null && [ -f "$conf" ]; then
+        ids=$(SLURM_CONF=$conf timeout 10 squeue -h -o %A 2>/dev/null | sort -u | tr '\n' ' ')
+        if [ -n "${ids// /}" ]; then
+            # shellcheck disable=SC2086
+            SLURM_CONF=$conf timeout 10 scancel $ids 2>/dev/null
+            for ((i = 0; i < 40; i++)); do
+                [ -z "$(SLURM_CONF=$conf timeout 10 squeue -h -o %A 2>/dev/null)" ] && break
+                sleep 0.5
+            done
+        fi
+    fi
+    # 2. the daemons: slurmd and slurmctld together (each takes ~1.5 s), munged last
+    stop_pids "$dir/run/slurmd.pid" "$dir/run/slurmctld.pid"
+    stop_pids "$dir/munge/munged.pid"
+    # 3. any job step left behind (e.g. controller was already dead)
+    pids=$(stepd_tree_pids "$conf" | tr '\n' ' ')
+    if [ -n "${pids// /}" ]; then
+        log "killing leftover job processes: $pids"
+        # shellcheck disable=SC2086
+        kill -KILL $pids 2>/dev/null
+    fi
     return 0
 }
 
@@ -178,7 +224,7 @@ SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$sock
+AuthInfo=socket=$sock,cred_expire=$CRED_EXPIRE
 SlurmUser=root
 SlurmdUser=root
 StateSaveLocation=$dir/state
@@ -203,6 +249,7 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 KillWait=5
 InactiveLimit=0
+SchedulerParameters=bf_interval=2,sched_interval=2
 SlurmctldDebug=info
 SlurmdDebug=info
 NodeName=$host NodeAddr=127.0.0.1 NodeHostname=$host CPUs=$cpus $topo RealMemory=$mem State=UNKNOWN
@@ -221,8 +268,10 @@ EOF
     while ((SECONDS - t0 < START_TIMEOUT)); do
         state=$(sinfo -h -n "$host" -o '%T' 2>/dev/null | head -n 1)
         [ "$state" = idle ] && break
-        alive_pid "$dir/run/slurmctld.pid" >/dev/null || { [ $((SECONDS - t0)) -lt 3 ] || \
-            fail_start "$dir" "slurmctld exited during startup"; }
+        if ((SECONDS - t0 >= 5)); then   # daemons have written their pid files by now
+            alive_pid "$dir/run/slurmctld.pid" >/dev/null || fail_start "$dir" "slurmctld exited during startup"
+            alive_pid "$dir/run/slurmd.pid" >/dev/null || fail_start "$dir" "slurmd exited during startup"
+        fi
         sleep 0.5
     done
     [ "$state" = idle ] ||
