@@ -60,6 +60,8 @@ void addSlurmCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     submit->add_option("--cpus-per-task", a->options.cpusPerTask, "sbatch --cpus-per-task");
     submit->add_option("--gpus-per-task", a->options.gpusPerTask, "sbatch --gpus-per-task");
     submit->add_option("--sbatch-line", a->options.extraLines, "One more #SBATCH line, e.g. \"--account=lab\"");
+    submit->add_option("--after", a->options.afterJob,
+                       "Start once this job finished well (sbatch --dependency=afterok), e.g. the teacher's sweep");
     submit->add_option("--sbatch", a->sbatch, "The sbatch program");
     submit->add_flag("--dry-run", a->dryRun, "Write the files and print the script, submit nothing");
     submit->callback([a, &exitCode] {

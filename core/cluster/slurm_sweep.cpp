@@ -72,6 +72,8 @@ std::string sbatchScript(const SlurmSweep& sweep)
         s << "#SBATCH --gpus-per-task=" << o.gpusPerTask << "\n";
     if (ranks > 1)
         s << "#SBATCH --ntasks=" << ranks << "\n#SBATCH --nodes=1\n";
+    if (!o.afterJob.empty())
+        s << "#SBATCH --dependency=afterok:" << o.afterJob << "\n";
     for (const std::string& line : o.extraLines)
         s << (line.rfind("#SBATCH", 0) == 0 ? line : "#SBATCH " + line) << "\n";
     s << "#\n"

@@ -22,6 +22,7 @@ struct SlurmOptions {
     int cpusPerTask = 0;  // 0: not set
     int gpusPerTask = 0;  // 0: not set
     std::vector<std::string> extraLines;  // more "#SBATCH ..." lines, as given
+    std::string afterJob;  // start after this job finished well (--dependency=afterok)
     std::string scnsProgram = "scns";  // the program the tasks run (absolute when known)
 };
 

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
+#include "store/checkpoint_location.h"
 #include "store/run_store.h"
 #include "store/statement.h"
 #include "store/transaction.h"
@@ -54,6 +55,18 @@ std::string remapTeacherRun(const std::string& configJson, const std::map<std::i
     return j.dump(2);
 }
 
+// distill.teacher.weights of a configuration, or empty.
+std::string teacherWeights(const std::string& configJson)
+{
+    const nlohmann::json j = nlohmann::json::parse(configJson, nullptr, false);
+    const nlohmann::json* w = nullptr;
+    if (!j.is_discarded() && j.is_object() && j.contains("distill") && j["distill"].is_object()
+        && j["distill"].contains("teacher") && j["distill"]["teacher"].is_object())
+        if (const auto it = j["distill"]["teacher"].find("weights"); it != j["distill"]["teacher"].end())
+            w = &*it;
+    return w && w->is_string() ? w->get<std::string>() : std::string();
+}
+
 }  // namespace
 
 RunStore::MergeReport RunStore::mergeFrom(const std::filesystem::path& shard)
@@ -76,7 +89,6 @@ RunStore::MergeReport RunStore::mergeFrom(const std::filesystem::path& shard)
         }
     }
     MergeReport report;
-    const std::string shardFolder = shardPath.parent_path().string();
     AttachedShard attached(m_db, shardPath);
     Transaction tx(m_db);
 
@@ -131,6 +143,8 @@ RunStore::MergeReport RunStore::mergeFrom(const std::filesystem::path& shard)
         const std::int64_t id = ids.at(run.id);
         Statement link(m_db, "UPDATE main.runs SET parent_run_id = ?2, config_json = ?3 WHERE id = ?1");
         link.bind(1, id);
+        // A student trained in another shard than its teacher names the teacher by its weights
+        // file: once both are here, that file's run is its parent.
         if (run.parent > 0 && ids.count(run.parent))
             link.bind(2, ids.at(run.parent));
         else
@@ -149,17 +163,40 @@ RunStore::MergeReport RunStore::mergeFrom(const std::filesystem::path& shard)
             "from_topk, source_a, source_b, lambda FROM shard.probe_negatives WHERE run_id = ?2 ORDER BY rowid",
             "INSERT INTO main.test_confusion (run_id, epoch, class_names, counts, created_at) "
             "SELECT ?1, epoch, class_names, counts, created_at FROM shard.test_confusion WHERE run_id = ?2 "
-            "ORDER BY id",
-            // Checkpoint files stay in the shard's folder: recorded here by absolute path.
-            "INSERT INTO main.checkpoints (run_id, epoch, path, created_at) "
-            "SELECT ?1, epoch, CASE WHEN substr(path, 1, 1) = '/' THEN path ELSE ?3 || '/' || path END, created_at "
-            "FROM shard.checkpoints WHERE run_id = ?2 ORDER BY id"};
+            "ORDER BY id"};
         for (const std::string& sql : copies) {
             Statement copy(m_db, sql);
             copy.bind(1, id).bind(2, run.id);
-            if (sql.find("?3") != std::string::npos)
-                copy.bind(3, shardFolder);
             copy.run();
+        }
+        // Checkpoint files stay in the shard's folder; recorded as this store records paths
+        // (relative when the shard lies inside this store's folder), so that the run a
+        // teacher's weights file came from is found by that file.
+        Statement files(m_db, "SELECT epoch, path, created_at FROM shard.checkpoints WHERE run_id = ?1 ORDER BY id");
+        files.bind(1, run.id);
+        while (files.step()) {
+            const std::filesystem::path file =
+                resolveCheckpointPath(shardPath.parent_path(), run.id, files.columnText(1)).lexically_normal();
+            Statement insert(m_db,
+                             "INSERT INTO main.checkpoints (run_id, epoch, path, created_at) VALUES (?1, ?2, ?3, ?4)");
+            insert.bind(1, id).bind(2, files.columnInt64(0)).bind(3, recordedCheckpointPath(m_storeFolder, file));
+            insert.bind(4, files.columnText(2));
+            insert.run();
+        }
+    }
+    // A student trained in another shard than its teacher names the teacher by its weights file:
+    // once both are here, whichever shard came first, that file's run is its parent.
+    {
+        std::vector<std::pair<std::int64_t, std::int64_t>> links;
+        Statement orphans(m_db, "SELECT id, config_json FROM main.runs WHERE parent_run_id IS NULL");
+        while (orphans.step())
+            if (const std::string weights = teacherWeights(orphans.columnText(1)); !weights.empty())
+                if (const auto teacher = runOfCheckpoint(weights); teacher && *teacher != orphans.columnInt64(0))
+                    links.emplace_back(orphans.columnInt64(0), *teacher);
+        for (const auto& [student, teacher] : links) {
+            Statement link(m_db, "UPDATE main.runs SET parent_run_id = ?2 WHERE id = ?1");
+            link.bind(1, student).bind(2, teacher);
+            link.run();
         }
     }
     tx.commit();

@@ -106,6 +106,15 @@ do_stop() {
         log "killing leftover job processes: $pids"
         # shellcheck disable=SC2086
         kill -KILL $pids 2>/dev/null
+        local pid left
+        for ((i = 0; i < 50; i++)); do      # wait until dead (gone or zombie)
+            left=0
+            for pid in $pids; do
+                [ -r "/proc/$pid/stat" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] && left=1
+            done
+            [ $left -eq 0 ] && break
+            sleep 0.1
+        done
     fi
     return 0
 }

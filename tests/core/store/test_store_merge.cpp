@@ -136,6 +136,32 @@ private Q_SLOTS:
         QVERIFY(before.at("metrics") >= 4);
     }
 
+    // A sweep's teacher and students run in different tasks: the students name the teacher by
+    // its weights file in the teacher's shard. Merged in either order, the link is made.
+    void aStudentOfAnotherShardFindsItsTeacher()
+    {
+        const auto teacherShard = path("teacher-task.sqlite"), studentShard = path("student-task.sqlite");
+        const Shard t = makeShard(teacherShard);
+        std::int64_t student = 0;
+        {
+            RunStore store(studentShard, StoreAccess::Write);
+            student = store.createRun(
+                "student",
+                nlohmann::json{{"distill", {{"method", "kd"}, {"teacher", {{"weights", t.checkpoint.string()}}}}}}
+                    .dump(),
+                0);
+            QCOMPARE(store.run(student).parentRunId, std::int64_t{0});  // the teacher is not in this store
+            store.markRunning(student);
+            store.finishRun(student, RunStatus::Finished);
+        }
+        RunStore store(path("linked.sqlite"), StoreAccess::Write);
+        const auto s = store.mergeFrom(studentShard);  // the student first
+        const auto tr = store.mergeFrom(teacherShard);
+        const std::map<std::int64_t, std::int64_t> sid(s.imported.begin(), s.imported.end()),
+            tid(tr.imported.begin(), tr.imported.end());
+        QCOMPARE(store.run(sid.at(student)).parentRunId, tid.at(t.teacher));
+    }
+
     void whatIsNotAStoreIsRefusedByName()
     {
         RunStore store(path("all.sqlite"), StoreAccess::Write);
