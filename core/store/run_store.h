@@ -135,8 +135,8 @@ public:
     // What mergeFrom() did with one shard store.
     struct MergeReport {
         std::vector<std::pair<std::int64_t, std::int64_t>> imported;  // (id in the shard, id here)
-        std::vector<std::int64_t> alreadyHere;                         // shard ids of runs merged before
-        std::vector<std::string> notImported;                          // "run 4 is running", one per run
+        std::vector<std::int64_t> alreadyHere;  // shard ids of runs merged before
+        std::vector<std::string> notImported;  // "run 4 is running", one per run
     };
     // Imports the finished and stopped runs (finished, failed, cancelled, diverged, interrupted)
     // of the store at `shard` with everything they recorded: configuration, metric rows,
