@@ -274,6 +274,10 @@ void RunEditor::buildForm()
         setConfig(RunConfig{});
     });
     connect(m_launch, &QPushButton::clicked, this, &RunEditor::launchRequested);
+    auto* submit = new QPushButton(tr("Submit to Slurm…"), this);
+    submit->setObjectName(QStringLiteral("submitToSlurm"));
+    submit->setToolTip(tr("The same runs as a Slurm job array on a cluster, one task per run (docs/cluster.md)"));
+    connect(submit, &QPushButton::clicked, this, &RunEditor::submitRequested);
 
     auto* bar = new QGridLayout;
     bar->addWidget(new QLabel(tr("Seeds"), this), 0, 0);
@@ -287,6 +291,7 @@ void RunEditor::buildForm()
     buttons->addWidget(load);
     buttons->addWidget(save);
     buttons->addWidget(reset);
+    buttons->addWidget(submit);
     buttons->addWidget(m_launch);
 
     auto* layout = new QVBoxLayout(this);

@@ -81,6 +81,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void launchRequested();
+    // "Submit to Slurm…": the same plan as a cluster job array (shell/cluster_actions.h).
+    void submitRequested();
     // Asks the host to let the user pick a finished run as teacher (see setTeacher).
     void pickTeacherRequested();
     // Asks the host to train the teacher network first (plain cross-entropy on this data)

@@ -5,11 +5,7 @@
 #include <chrono>
 #include <exception>
 
-#include <QCoreApplication>
-#include <QDir>
-#include <QFileInfo>
-#include <QStandardPaths>
-
+#include "common/scns_program.h"
 #include "dist/local_run.h"
 #include "queue/observer_bridge.h"
 #include "store/run_store.h"
@@ -87,21 +83,6 @@ private:
     std::chrono::steady_clock::time_point m_lastBatch{};
 };
 
-// The scns program that runs the other ranks of a data-parallel run: $SCNS_CLI, else beside this
-// program (installed), else in the build tree's app/scns, else on PATH.
-std::filesystem::path workerProgram()
-{
-    const QString env = qEnvironmentVariable("SCNS_CLI");
-    if (!env.isEmpty())
-        return env.toStdString();
-    const QDir here(QCoreApplication::applicationDirPath());
-    for (const QString& candidate :
-         {here.filePath(QStringLiteral("scns")), here.filePath(QStringLiteral("../scns/scns"))})
-        if (QFileInfo(candidate).isExecutable())
-            return QFileInfo(candidate).canonicalFilePath().toStdString();
-    return QStandardPaths::findExecutable(QStringLiteral("scns")).toStdString();
-}
-
 // The run's process count and timeout from its stored configuration; one process when it cannot
 // be read (executeRun then reports the problem and marks the run failed).
 std::pair<int, double> processesOf(const std::filesystem::path& db, std::int64_t runId)
@@ -166,7 +147,7 @@ void QueuedRun::start()
     m_fromScratch = false;  // the user's word counts for one start
     ObserverBridge* bridge = m_bridge;
     m_thread = std::thread(
-        [db, id, options, bridge, stop = m_stop, pause = m_pauseRequested, worker = workerProgram()]() mutable {
+        [db, id, options, bridge, stop = m_stop, pause = m_pauseRequested, worker = scnsProgramPath().toStdString()]() mutable {
             // The thread boundary: nothing may escape (std::terminate would end the workbench).
             ForwardingObserver observer(bridge, stop, pause);
             RunResult result;

@@ -23,6 +23,7 @@
 #include "queue/run_queue.h"
 #include "shell/close_guard.h"
 #include "shell/inspection_views.h"
+#include "shell/cluster_actions.h"
 #include "shell/launch_controller.h"
 #include "train/device.h"
 #include "views/compare_view.h"
@@ -53,6 +54,9 @@ MainWindow::MainWindow(QString dbPath, QWidget* parent)
     setCentralWidget(m_tabs);
 
     m_launcher = new LaunchController(m_dbPath, m_editor, m_queue, m_browser, m_views, this);
+    m_cluster = new ClusterActions(m_dbPath, m_editor, this, this);
+    connect(m_editor, &RunEditor::submitRequested, m_cluster, &ClusterActions::submitWithDialog);
+    connect(m_cluster, &ClusterActions::imported, m_browser, &RunBrowser::reload);
     m_closeGuard = new CloseGuard(this, m_queue, this);
 
     m_storeLabel = new QLabel(this);
@@ -138,6 +142,9 @@ void MainWindow::buildMenus()
     QMenu* runs = menuBar()->addMenu(tr("&Runs"));
     runs->addAction(tr("&Launch the edited configuration"), QKeySequence(Qt::CTRL | Qt::Key_Return), m_launcher,
                     &LaunchController::launchFromEditor);
+    runs->addAction(tr("&Submit the edited configuration to Slurm…"), m_cluster, &ClusterActions::submitWithDialog);
+    runs->addAction(tr("&Import results (shard stores of a sweep)…"), m_cluster, &ClusterActions::importWithDialog);
+    runs->addSeparator();
     runs->addAction(tr("&Refresh the run list"), QKeySequence::Refresh, m_browser, &RunBrowser::reload);
     runs->addAction(tr("Cancel &all runs"), this, [this] { m_queue->cancelAll(); });
 

@@ -11,6 +11,7 @@ namespace scns {
 
 class CloseGuard;
 class InspectionViews;
+class ClusterActions;
 class LaunchController;
 class QueuePanel;
 class RunBrowser;
@@ -31,6 +32,7 @@ public:
     RunBrowser* browser() const { return m_browser; }
     InspectionViews* views() const { return m_views; }
     LaunchController* launcher() const { return m_launcher; }
+    ClusterActions* cluster() const { return m_cluster; }
     CloseGuard* closeGuard() const { return m_closeGuard; }
 
     void showPage(QWidget* page);
@@ -58,6 +60,7 @@ private:
     QueuePanel* m_queuePanel;
     InspectionViews* m_views;
     LaunchController* m_launcher;
+    ClusterActions* m_cluster;
     CloseGuard* m_closeGuard;
     QLabel* m_storeLabel;
     double m_readSeconds = 0;  // how long the last load of the store took
