@@ -13,6 +13,7 @@
 #include "cluster/slurm_sweep.h"
 #include "commands.h"
 #include "common/errors.h"
+#include "train/experiment.h"
 #include "train/launch_plan.h"
 #include "train/run_settings.h"
 
@@ -29,6 +30,70 @@ std::string thisProgram()
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("scns");
 }
 
+// Submits (or with dryRun only writes) one sweep; prints what happened; returns the job id.
+std::string submitOrWrite(const SlurmSweep& sweep, const std::string& sbatch, bool dryRun)
+{
+    writeSweep(sweep);
+    if (dryRun) {
+        std::printf("# %zu task(s) written to %s; submit with: sbatch %s\n", sweep.runs.size(), sweep.dir.c_str(),
+                    sweep.scriptFile().c_str());
+        return {};
+    }
+    const std::string job = submitSweep(sweep, sbatch);
+    std::printf("submitted job %s: %zu task(s) in %s\n", job.c_str(), sweep.runs.size(), sweep.dir.c_str());
+    return job;
+}
+
+// `--experiment FILE`: a trained teacher as a sweep of one task in DIR/teacher, the students x
+// seeds in DIR/students after it, their teacher the checkpoint file its task writes last.
+template <typename Args>
+int submitExperiment(const Args& a)
+{
+    if (!a.config.empty() || !a.seeds.empty() || !a.grid.empty() || !a.sets.empty())
+        throw ConfigError({{"--experiment", a.experiment,
+                            "alone: the file holds the runs (no --config, --seeds, "
+                            "--grid or --set with it)"}});
+    const ExperimentConfig x = loadExperimentConfig(a.experiment);
+    if (!x.teacherRun.empty())
+        throw ConfigError({{"teacher.run", x.teacherRun,
+                            "teacher.train or teacher.weights on a cluster (a stored run's "
+                            "weights: scns export-weights, then teacher.weights)"}});
+    const std::filesystem::path root = std::filesystem::absolute(a.dir);
+    SlurmOptions options = a.options;
+    options.scnsProgram = thisProgram();
+    std::string weights = x.teacherWeights, arch = x.teacherArch, teacherJob;
+    if (!x.teacherTrain.is_null()) {
+        SlurmSweep teacher;
+        teacher.dir = root / "teacher";
+        teacher.runs = {x.teacherConfig()};
+        teacher.options = options;
+        teacher.options.jobName = options.jobName + "-teacher";
+        const RunConfig& t = teacher.runs.front();
+        weights = teacher.storeFile(0).string() + ".checkpoints/run-1/epoch-" + std::to_string(t.epochs) + ".pt";
+        arch = t.arch;
+        teacherJob = submitOrWrite(teacher, a.sbatch, a.dryRun);
+    }
+    SlurmSweep students;
+    students.dir = root / "students";
+    students.options = options;
+    students.options.afterJob = teacherJob;
+    for (std::size_t i = 0; i < x.students.size(); ++i)
+        for (const std::uint64_t seed : x.seeds) {
+            RunConfig c = x.studentConfig(i, seed);
+            c.distill.teacherWeights = weights;
+            c.distill.teacherArch = arch;
+            c.validate();
+            students.runs.push_back(std::move(c));
+        }
+    submitOrWrite(students, a.sbatch, a.dryRun);
+    if (a.dryRun && !x.teacherTrain.is_null())
+        std::printf("# the students wait for the teacher: sbatch --dependency=afterok:TEACHER_JOB %s\n",
+                    students.scriptFile().c_str());
+    std::printf("  watch: scns slurm status %s/students\n  then:  scns merge %s/*/task-*.sqlite --into DB\n",
+                root.c_str(), root.c_str());
+    return kOk;
+}
+
 }  // namespace
 
 void addSlurmCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
@@ -39,7 +104,7 @@ void addSlurmCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     slurm->require_subcommand(1);
 
     struct SubmitArgs {
-        std::string config, seeds, grid, dir, sbatch = "sbatch";
+        std::string config, experiment, seeds, grid, dir, sbatch = "sbatch";
         std::vector<std::string> sets;
         SlurmOptions options;
         bool dryRun = false;
@@ -50,6 +115,9 @@ void addSlurmCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     submit->add_option("--config,-c", a->config, "JSON run configuration (default: the default run)");
     submit->add_option("--set", a->sets, "KEY=VALUE: a setting by its dotted key, applied after --config")
         ->type_name("KEY=VALUE");
+    submit->add_option("--experiment", a->experiment,
+                       "A distillation experiment file (scns distill's): the teacher as one task, then the students x "
+                       "seeds as an array that waits for it");
     submit->add_option("--seeds", a->seeds, "Seeds, e.g. 0-4 or 1,2,7: one run per seed (x the grid)");
     submit->add_option("--grid", a->grid, "Settings to vary, e.g. \"optim.lr=0.1,0.2; contrastive.class.k=2,3\"");
     submit->add_option("--dir", a->dir, "The sweep's folder on the cluster's shared file system")->required();
@@ -65,6 +133,10 @@ void addSlurmCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
     submit->add_option("--sbatch", a->sbatch, "The sbatch program");
     submit->add_flag("--dry-run", a->dryRun, "Write the files and print the script, submit nothing");
     submit->callback([a, &exitCode] {
+        if (!a->experiment.empty()) {
+            exitCode = submitExperiment(*a);
+            return;
+        }
         RunConfig base;
         if (!a->config.empty())
             base = loadRunConfig(a->config);

@@ -147,6 +147,48 @@ private Q_SLOTS:
         QCOMPARE(children, 2);
     }
 
+    // scns distill's experiment file on the cluster: the teacher as one task, the students x
+    // seeds as an array waiting for it, merged with the students linked to their teacher.
+    void anExperimentRunsItsTeacherFirst()
+    {
+        const QString file = path("exp.json"), root = path("experiment");
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({
+  "name": "pair",
+  "base": {"data": {"train_per_class": 10, "test_per_class": 5}, "epochs": 1, "batch_size": 32, "threads": 1},
+  "teacher": {"train": {"model": {"arch": "small-cnn-gn"}}},
+  "student": {"model": {"arch": "small-cnn"}},
+  "students": [{"label": "kd", "distill": {"method": "kd"}}],
+  "seeds": [0, 1]
+})");
+        f.close();
+        const auto r = test::run(kScns, {"slurm", "submit", "--experiment", file, "--dir", root});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        const auto jobs = QRegularExpression("submitted job (\\d+)").globalMatch(r.out);
+        QStringList ids;
+        for (auto it = jobs; it.hasNext();)
+            ids << it.next().captured(1);
+        QCOMPARE(ids.size(), 2);
+        QFile script(root + "/students/sweep.sbatch");
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        QVERIFY(script.readAll().contains("--dependency=afterok:" + ids[0].toUtf8()));
+        QVERIFY2(waitForJobs(ids, 300000), "the experiment did not finish within 300 s");
+        const QString db = path("experiment.sqlite");
+        const auto merged = test::run(kScns,
+                                      {"merge", root + "/students/task-0.sqlite", root + "/students/task-1.sqlite",
+                                       root + "/teacher/task-0.sqlite", "--into", db});
+        QVERIFY2(merged.exitCode == 0 && merged.out.contains("3 run(s) imported"), qPrintable(merged.out + merged.err));
+        RunStore store(db.toStdString());
+        int linked = 0, finished = 0;
+        for (const RunRecord& run : store.listRuns()) {
+            finished += run.status == RunStatus::Finished ? 1 : 0;
+            linked += run.parentRunId > 0 && store.run(run.parentRunId).name == "pair/teacher";
+        }
+        QCOMPARE(finished, 3);
+        QCOMPARE(linked, 2);
+    }
+
     void aCancelledTaskResumesWhenRequeued()
     {
         const QString sweep = path("requeue");
