@@ -1,5 +1,7 @@
 #include "queue/queue_panel.h"
 
+#include "queue/sweep_panel.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -63,7 +65,9 @@ QueuePanel::QueuePanel(RunQueue* queue, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
     layout->addWidget(m_empty);
-    layout->addWidget(m_view, 1);
+    layout->addWidget(m_view, 2);
+    m_sweeps = new SweepPanel(this);
+    layout->addWidget(m_sweeps, 1);
     const auto updateEmpty = [this] { m_empty->setVisible(m_queue->count() == 0); };
     connect(m_queue, &RunQueue::runAdded, this, updateEmpty);
     connect(m_queue, &RunQueue::runRemoved, this, updateEmpty);

@@ -11,6 +11,8 @@ class QSpinBox;
 
 namespace scns {
 
+class SweepPanel;
+
 class RunQueue;
 class QueueModel;
 
@@ -22,6 +24,8 @@ public:
     QTableView* view() const { return m_view; }
     QueueModel* model() const { return m_model; }
     QList<qint64> selectedRunIds() const;
+    // The submitted cluster sweeps, under the queue (hidden while there is none).
+    SweepPanel* sweeps() const { return m_sweeps; }
     // Shows the queue's settings again after they were changed elsewhere.
     void syncSettings();
 
@@ -40,6 +44,7 @@ private:
     QPushButton* m_resume;
     QPushButton* m_clear;
     QSpinBox* m_concurrent;
+    SweepPanel* m_sweeps;
     QLabel* m_empty;
 };
 

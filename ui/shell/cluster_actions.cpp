@@ -45,9 +45,13 @@ QString ClusterActions::submit(const Submission& submission)
     sweep.options.scnsProgram = program.isEmpty() ? std::string("scns") : program.toStdString();
     writeSweep(sweep);
     m_lastDir = submission.dir;
-    if (submission.dryRun)
+    if (submission.dryRun) {
+        Q_EMIT submitted(QString::fromStdString(sweep.dir.string()));
         return {};
-    return QString::fromStdString(submitSweep(sweep, submission.sbatch.toStdString()));
+    }
+    const QString job = QString::fromStdString(submitSweep(sweep, submission.sbatch.toStdString()));
+    Q_EMIT submitted(QString::fromStdString(sweep.dir.string()));
+    return job;
 }
 
 QString ClusterActions::importShards(const QStringList& shards)
@@ -176,8 +180,12 @@ void ClusterActions::importWithDialog()
         ? m_choose()
         : QFileDialog::getOpenFileNames(m_window, tr("Import results: the shard stores of a sweep"), m_lastDir,
                                         tr("Run stores (*.sqlite *.db);;All files (*)"));
-    if (shards.isEmpty())
-        return;
+    if (!shards.isEmpty())
+        importShardsAndTell(shards);
+}
+
+void ClusterActions::importShardsAndTell(const QStringList& shards)
+{
     try {
         QApplication::setOverrideCursor(Qt::WaitCursor);
         const QString report = importShards(shards);

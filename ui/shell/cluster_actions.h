@@ -45,9 +45,12 @@ public:
 public Q_SLOTS:
     void submitWithDialog();
     void importWithDialog();
+    // importShards, its report (or error) shown.
+    void importShardsAndTell(const QStringList& shards);
 
 Q_SIGNALS:
     void imported(int runs);  // the browser reloads
+    void submitted(const QString& dir);  // a sweep was written (and submitted) there
 
 private:
     bool askSubmission(Submission& s);

@@ -23,6 +23,7 @@
 #include "queue/run_queue.h"
 #include "shell/close_guard.h"
 #include "shell/inspection_views.h"
+#include "queue/sweep_panel.h"
 #include "shell/cluster_actions.h"
 #include "shell/launch_controller.h"
 #include "train/device.h"
@@ -57,6 +58,8 @@ MainWindow::MainWindow(QString dbPath, QWidget* parent)
     m_cluster = new ClusterActions(m_dbPath, m_editor, this, this);
     connect(m_editor, &RunEditor::submitRequested, m_cluster, &ClusterActions::submitWithDialog);
     connect(m_cluster, &ClusterActions::imported, m_browser, &RunBrowser::reload);
+    connect(m_cluster, &ClusterActions::submitted, m_queuePanel->sweeps(), &SweepPanel::addSweep);
+    connect(m_queuePanel->sweeps(), &SweepPanel::importRequested, m_cluster, &ClusterActions::importShardsAndTell);
     m_closeGuard = new CloseGuard(this, m_queue, this);
 
     m_storeLabel = new QLabel(this);

@@ -6,11 +6,14 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include "editor/run_editor.h"
+#include "queue/sweep_panel.h"
 #include "shell/cluster_actions.h"
 #include "shell/main_window.h"
 #include "store/run_store.h"
@@ -23,7 +26,15 @@ class TestUiClusterActions : public QObject {
     QTemporaryDir m_dir;
 
 private Q_SLOTS:
-    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        // The watched sweeps are remembered in the settings: the test's folder, not the user's.
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
+        QCoreApplication::setOrganizationName(QStringLiteral("scns-test"));
+        QCoreApplication::setApplicationName(QStringLiteral("cluster-actions"));
+    }
 
     void submitWritesThePlanAsAnArray()
     {
@@ -88,6 +99,69 @@ private Q_SLOTS:
         });
         window.cluster()->submitWithDialog();
         QVERIFY2(message.contains("without a sweep"), qPrintable(message));
+    }
+
+    // The queue page's Cluster sweeps: the scheduler's state (a stand-in squeue here; the real
+    // one in tests/app/test_slurm_cli.cpp) beside each run's status, and Import finished merges
+    // the stopped tasks' stores.
+    void sweepsShowTheirTasksAndImportTheFinished()
+    {
+        SlurmSweep sweep;
+        sweep.dir = m_dir.filePath("watched").toStdString();
+        sweep.runs = {RunConfig{}, RunConfig{}};
+        writeSweep(sweep);
+        {
+            QFile record(m_dir.filePath("watched/sweep.json"));
+            QVERIFY(record.open(QIODevice::ReadOnly));
+            QByteArray text = record.readAll();
+            record.close();
+            text.replace("\"job_id\": null", "\"job_id\": \"77\"");
+            QVERIFY(record.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            record.write(text);
+        }
+        QFile squeue(m_dir.filePath("fake-squeue"));
+        QVERIFY(squeue.open(QIODevice::WriteOnly));
+        squeue.write("#!/bin/sh\necho '77_1|RUNNING|None'\n");
+        squeue.close();
+        squeue.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        {
+            RunStore shard(sweep.storeFile(0), StoreAccess::Write);
+            const auto id = shard.createRun("task zero", "{}", 0);
+            shard.markRunning(id);
+            shard.finishRun(id, RunStatus::Finished);
+        }
+        const QString db = m_dir.filePath("watching.sqlite");
+        MainWindow window(db);
+        SweepPanel* panel = window.findChild<SweepPanel*>();
+        QVERIFY(panel);
+        panel->setSqueueProgram(squeue.fileName());
+        QString message;
+        window.cluster()->setMessageHandler([&](const QString&, const QString& m) { message = m; });
+        QSignalSpy refreshed(panel, &SweepPanel::refreshed);
+        panel->addSweep(m_dir.filePath("watched"));
+        QTRY_VERIFY(refreshed.count() >= 1);
+        QVERIFY(!panel->isHidden());  // shown once there is a sweep
+        QCOMPARE(QSettings().value("cluster/sweeps").toStringList(), panel->sweeps());
+        // The sweep the first test wrote is watched too (remembered): this one by its folder.
+        QCOMPARE(panel->tree()->topLevelItemCount(), 2);
+        const auto found = panel->tree()->findItems(m_dir.filePath("watched"), Qt::MatchExactly, 0);
+        QCOMPARE(found.size(), 1);
+        QTreeWidgetItem* top = found.front();
+        QCOMPARE(top->childCount(), 2);
+        QCOMPARE(top->child(0)->text(1), QString("not in queue"));
+        QCOMPARE(top->child(0)->text(3), QString("finished"));
+        QCOMPARE(top->child(1)->text(1), QString("RUNNING"));
+        QCOMPARE(top->child(1)->text(3), QString("no store yet"));
+        QCOMPARE(panel->finishedShards(), QStringList{m_dir.filePath("watched/task-0.sqlite")});
+        QPushButton* import = nullptr;
+        for (QPushButton* b : panel->findChildren<QPushButton*>())
+            if (b->text() == "Import finished")
+                import = b;
+        QVERIFY(import && import->isEnabled());
+        import->click();
+        QVERIFY2(message.contains("1 run(s) imported"), qPrintable(message));
+        RunStore store(db.toStdString());
+        QCOMPARE(store.listRuns().front().name, std::string("task zero"));
     }
 
     void importedRunsAppearOnce()
