@@ -18,6 +18,7 @@
 #include "train/run_config.h"
 #include "views/curves_view.h"
 #include "views/export.h"
+#include "test_settings.h"
 
 using namespace scns;
 
@@ -48,10 +49,7 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         // Settings land in the test's folder, not in the user's.
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
-        QCoreApplication::setOrganizationName(QStringLiteral("scns-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("browser-columns"));
+        test::isolateSettings(m_dir.filePath("settings"), QStringLiteral("browser-columns"));
         RunStore store(db().toStdString());
         // K = 4096, 256, 16384 (string order would put 4096 first); lr 0.1 or 0.05.
         const std::pair<std::int64_t, double> settings[] = {{4096, 0.1}, {256, 0.05}, {16384, 0.1}};

@@ -17,6 +17,7 @@
 #include "shell/cluster_actions.h"
 #include "shell/main_window.h"
 #include "store/run_store.h"
+#include "test_settings.h"
 
 using namespace scns;
 
@@ -30,10 +31,7 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         // The watched sweeps are remembered in the settings: the test's folder, not the user's.
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
-        QCoreApplication::setOrganizationName(QStringLiteral("scns-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("cluster-actions"));
+        test::isolateSettings(m_dir.filePath("settings"), QStringLiteral("cluster-actions"));
     }
 
     void submitWritesThePlanAsAnArray()
