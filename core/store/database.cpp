@@ -1,5 +1,8 @@
 #include "store/database.h"
 
+#include <chrono>
+#include <thread>
+
 #include "common/errors.h"
 
 #include <sqlite3.h>
@@ -145,7 +148,20 @@ void Database::open(const std::filesystem::path& path, OpenMode mode)
     // Switching to WAL is the first statement that reads the file header, so a file that is
     // not a database fails here, before anything has been written to it.
     try {
-        exec("PRAGMA journal_mode=WAL");
+        // Two connections opening a new store at once (the workbench's browser and an import,
+        // two processes) both switch it to WAL; SQLite answers the second with SQLITE_BUSY
+        // without calling the busy handler, so the wait is here.
+        const auto start = std::chrono::steady_clock::now();
+        for (;;) {
+            const int pragma = sqlite3_exec(m_handle, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+            const int primary = pragma & 0xff;
+            if (pragma == SQLITE_OK)
+                break;
+            if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED)
+                || std::chrono::steady_clock::now() - start > std::chrono::milliseconds(kBusyTimeoutMs))
+                exec("PRAGMA journal_mode=WAL");  // throws with SQLite's message
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
         exec("PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL");
     } catch (const StoreError&) {
         std::string message = describeSqliteError(sqlite3_extended_errcode(m_handle), sqlite3_errmsg(m_handle));

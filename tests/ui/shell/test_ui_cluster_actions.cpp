@@ -180,7 +180,7 @@ private Q_SLOTS:
         window.cluster()->setShardChooser([&] { return QStringList{shard}; });
         QSignalSpy imported(window.cluster(), &ClusterActions::imported);
         window.cluster()->importWithDialog();
-        QCOMPARE(imported.count(), 1);
+        QVERIFY2(imported.count() == 1, qPrintable(message));
         QVERIFY2(message.contains("1 run(s) imported") && message.contains("not yet: run 2 is queued"),
                  qPrintable(message));
         window.cluster()->importWithDialog();
