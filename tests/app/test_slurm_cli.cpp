@@ -4,6 +4,8 @@
 //  - a teacher sweep, then a 2-task student array depending on it (--after): all finish, the
 //    shards merge into one store with every run and metric row once, the students linked to
 //    the teacher; merging again changes nothing; `scns slurm status` shows the runs finished;
+//  - scns distill's experiment file: the teacher as one task, the students after it;
+//  - a run of two processes: its task starts the ranks with srun;
 //  - a task cancelled with scancel mid-run is requeued (scontrol requeue) and resumes its run
 //    from its checkpoint to the end.
 // Without the cluster the tests fail with the fixture's message: they are not skipped.
@@ -187,6 +189,27 @@ private Q_SLOTS:
         }
         QCOMPARE(finished, 3);
         QCOMPARE(linked, 2);
+    }
+
+    // A run of several processes (distributed.processes): its task starts the ranks with srun,
+    // which tells each its place (SLURM_PROCID, SLURM_NTASKS, ...); rank 0 stores the run.
+    void aRunOfTwoProcessesStartsItsRanksWithSrun()
+    {
+        const QString sweep = path("ranks");
+        const QStringList twoRanks{"--set", "distributed.processes=2", "--set", "model.arch=small-cnn-gn"};
+        const auto r = test::run(kScns, QStringList{"slurm", "submit", "--dir", sweep} + tinyRun(1, 10) + twoRanks);
+        QVERIFY2(r.exitCode == 0 && !jobOf(r).isEmpty(), qPrintable(r.out + r.err));
+        QFile script(sweep + "/sweep.sbatch");
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        QVERIFY(script.readAll().contains("srun --ntasks=2"));
+        QVERIFY2(waitForJobs({jobOf(r)}, 300000), "the task did not finish within 300 s");
+        QFile log(sweep + "/logs/task-0.out");
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QString out = QString::fromUtf8(log.readAll());
+        QVERIFY2(out.contains("in each of 2 processes") && out.contains("finished"), qPrintable(out));
+        RunStore shard((sweep + "/task-0.sqlite").toStdString());
+        QCOMPARE(int(shard.listRuns().size()), 1);  // rank 0 stored it, rank 1 did not
+        QCOMPARE(toString(shard.run(1).status), std::string("finished"));
     }
 
     void aCancelledTaskResumesWhenRequeued()
