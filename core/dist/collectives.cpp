@@ -1,44 +1,9 @@
 #include "dist/replica_group.h"
 
 #include <ATen/ATen.h>
+#include <torch/autograd.h>
 
 namespace scns {
-
-void averageGradients(ReplicaGroup& group, const std::vector<at::Tensor>& parameters, std::size_t bucketBytes)
-{
-    at::NoGradGuard noGrad;
-    const double scale = 1.0 / static_cast<double>(group.worldSize());
-    std::size_t begin = 0;
-    while (begin < parameters.size()) {
-        // One bucket: consecutive parameters of one dtype up to bucketBytes (at least one).
-        std::size_t end = begin, bytes = 0;
-        const auto dtype = parameters[begin].scalar_type();
-        while (end < parameters.size() && parameters[end].scalar_type() == dtype
-               && (end == begin || bytes + parameters[end].nbytes() <= bucketBytes)) {
-            bytes += parameters[end].nbytes();
-            ++end;
-        }
-        std::vector<at::Tensor> pieces;
-        for (std::size_t i = begin; i < end; ++i) {
-            const at::Tensor& p = parameters[i];
-            pieces.push_back(p.grad().defined() ? p.grad().reshape({-1}) : at::zeros({p.numel()}, p.options()));
-        }
-        std::vector<at::Tensor> flat{at::cat(pieces)};
-        group.allReduceSum(flat);
-        flat[0].mul_(scale);
-        std::int64_t offset = 0;
-        for (std::size_t i = begin; i < end; ++i) {
-            at::Tensor p = parameters[i];
-            const at::Tensor part = flat[0].narrow(0, offset, p.numel()).view(p.sizes());
-            if (p.grad().defined())
-                p.mutable_grad().copy_(part);
-            else
-                p.mutable_grad() = part.clone();
-            offset += p.numel();
-        }
-        begin = end;
-    }
-}
 
 void broadcastTensors(ReplicaGroup& group, const std::vector<at::Tensor>& tensors, int root)
 {
@@ -55,6 +20,31 @@ void broadcastTensors(ReplicaGroup& group, const std::vector<at::Tensor>& tensor
             t.detach().copy_(one[0]);
     }
 }
+
+namespace {
+
+struct AllReduceSum : torch::autograd::Function<AllReduceSum> {
+    static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, ReplicaGroup* group)
+    {
+        // The saved data holds IValues: the group travels as its address (it outlives the step).
+        ctx->saved_data["group"] = static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(group));
+        std::vector<at::Tensor> t{x.contiguous().clone()};
+        group->allReduceSum(t);
+        return t[0];
+    }
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        auto* group = reinterpret_cast<ReplicaGroup*>(static_cast<std::intptr_t>(ctx->saved_data["group"].toInt()));
+        std::vector<at::Tensor> t{grads[0].contiguous().clone()};
+        group->allReduceSum(t);
+        return {t[0], at::Tensor()};
+    }
+};
+
+}  // namespace
+
+at::Tensor allReduceSumWithGradient(ReplicaGroup& group, const at::Tensor& x) { return AllReduceSum::apply(x, &group); }
 
 std::vector<double> sumOverRanks(ReplicaGroup& group, const std::vector<double>& values)
 {

@@ -79,6 +79,37 @@ void DistributedContext::allReduceSum(std::vector<at::Tensor>& tensors)
     });
 }
 
+namespace {
+
+// c10d's Work (ProcessGroup::Work in LibTorch 1.13, c10d::Work later), waited for with the
+// same messages as the blocking calls.
+template <typename WorkPtr>
+class GlooPending final : public PendingCollective {
+public:
+    GlooPending(const DistributedEnv& env, WorkPtr work) : m_env(env), m_work(std::move(work)) {}
+    void wait() override
+    {
+        guarded(m_env, "all-reduce", [&] {
+            m_work->wait();
+            return 0;
+        });
+    }
+
+private:
+    const DistributedEnv& m_env;
+    WorkPtr m_work;
+};
+
+}  // namespace
+
+std::unique_ptr<PendingCollective> DistributedContext::startAllReduceSum(std::vector<at::Tensor> tensors)
+{
+    return guarded(m_env, "all-reduce", [&]() -> std::unique_ptr<PendingCollective> {
+        auto work = m_impl->group->allreduce(tensors);
+        return std::make_unique<GlooPending<decltype(work)>>(m_env, std::move(work));
+    });
+}
+
 void DistributedContext::broadcast(std::vector<at::Tensor>& tensors, int root)
 {
     guarded(m_env, "broadcast", [&] {

@@ -29,6 +29,7 @@ public:
 
     // In place on every rank; CPU tensors (Gloo). Throw DistributedError on a failed peer.
     void allReduceSum(std::vector<at::Tensor>& tensors) override;
+    std::unique_ptr<PendingCollective> startAllReduceSum(std::vector<at::Tensor> tensors) override;
     void broadcast(std::vector<at::Tensor>& tensors, int root) override;
     // Every rank's `tensor` (same shape on all), concatenated along dimension 0 in rank order.
     at::Tensor allGather(const at::Tensor& tensor) override;

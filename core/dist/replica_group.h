@@ -5,6 +5,7 @@
 // group, and every run has world size 1 there).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,14 @@
 
 namespace scns {
 
+// A collective on its way (started by ReplicaGroup::startAllReduceSum).
+class PendingCollective {
+public:
+    virtual ~PendingCollective() = default;
+    // Returns when it is done on this rank; throws DistributedError when a peer failed.
+    virtual void wait() = 0;
+};
+
 class ReplicaGroup {
 public:
     virtual ~ReplicaGroup() = default;
@@ -20,6 +29,8 @@ public:
     virtual int worldSize() const = 0;
     // In place on every rank. Throw DistributedError when a peer failed or did not answer in time.
     virtual void allReduceSum(std::vector<at::Tensor>& tensors) = 0;
+    // The same, started in the background: the tensors must stay untouched until wait().
+    virtual std::unique_ptr<PendingCollective> startAllReduceSum(std::vector<at::Tensor> tensors) = 0;
     virtual void broadcast(std::vector<at::Tensor>& tensors, int root) = 0;
     // Every rank's `tensor` (same shape on all), concatenated along dimension 0 in rank order.
     virtual at::Tensor allGather(const at::Tensor& tensor) = 0;
@@ -33,16 +44,15 @@ public:
     virtual std::optional<std::string> note(const std::string& key) = 0;
 };
 
-// DDP's gradient averaging after backward: the gradients are packed into buckets of about
-// `bucketBytes`, each bucket all-reduced in one call and divided by the world size, and
-// unpacked. Parameters without a gradient take part as zeros, so every rank sends the same
-// buckets.
-void averageGradients(ReplicaGroup& group, const std::vector<at::Tensor>& parameters,
-                      std::size_t bucketBytes = std::size_t{25} << 20);
+// DDP's gradient averaging overlapped with backward: GradientReducer (dist/gradient_reducer.h).
 
 // Rank `root`'s values of the tensors (parameters and buffers) on every rank, as DDP does at
 // the start.
 void broadcastTensors(ReplicaGroup& group, const std::vector<at::Tensor>& tensors, int root = 0);
+
+// The sum over ranks of `x` as a step of the autograd graph: its gradient is the sum over ranks
+// of the gradients (SyncBatchNorm's statistics).
+at::Tensor allReduceSumWithGradient(ReplicaGroup& group, const at::Tensor& x);
 
 // The sum over ranks of a few numbers (losses, counts), in double precision.
 std::vector<double> sumOverRanks(ReplicaGroup& group, const std::vector<double>& values);

@@ -4,6 +4,7 @@
 #include <torch/nn/functional/pooling.h>
 
 #include "common/errors.h"
+#include "models/batch_norm.h"
 
 namespace scns {
 
@@ -13,16 +14,16 @@ BasicBlockImpl::BasicBlockImpl(std::int64_t inPlanes, std::int64_t planes, std::
 {
     conv1 = register_module(
         "conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(inPlanes, planes, 3).stride(stride).padding(1).bias(false)));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(planes));
+    bn1 = register_module("bn1", SyncBatchNorm2d(planes));
     conv2 = register_module("conv2",
                             torch::nn::Conv2d(torch::nn::Conv2dOptions(planes, planes, 3).padding(1).bias(false)));
-    bn2 = register_module("bn2", torch::nn::BatchNorm2d(planes));
+    bn2 = register_module("bn2", SyncBatchNorm2d(planes));
     if (stride != 1 || inPlanes != planes) {
         downsample = register_module(
             "downsample",
             torch::nn::Sequential(
                 torch::nn::Conv2d(torch::nn::Conv2dOptions(inPlanes, planes, 1).stride(stride).bias(false)),
-                torch::nn::BatchNorm2d(planes)));
+                SyncBatchNorm2d(planes)));
     }
 }
 
@@ -43,7 +44,7 @@ CifarResNetImpl::CifarResNetImpl(std::int64_t depth, std::vector<std::int64_t> f
     const auto n = (depth - 2) / 6;
     conv1 = register_module(
         "conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(inChannels, filters[0], 3).padding(1).bias(false)));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(filters[0]));
+    bn1 = register_module("bn1", SyncBatchNorm2d(filters[0]));
     std::int64_t inPlanes = filters[0];
     layer1 = register_module("layer1", makeLayer(inPlanes, filters[1], n, 1));
     layer2 = register_module("layer2", makeLayer(inPlanes, filters[2], n, 2));

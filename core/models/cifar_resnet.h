@@ -2,11 +2,11 @@
 // The CIFAR ResNets of the distillation literature (RepDistiller's resnet.py: resnet8 ...
 // resnet110, resnet8x4, resnet32x4). Module names follow PyTorch's so state dicts match key
 // for key (conv1, bn1, layerN.M.{conv1,bn1,conv2,bn2,downsample.{0,1}}, fc).
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
+#include "models/batch_norm.h"
 #include "models/network.h"
 
 namespace scns {
@@ -18,7 +18,7 @@ public:
 
 private:
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+    SyncBatchNorm2d bn1{nullptr}, bn2{nullptr};
     torch::nn::Sequential downsample{nullptr};
 };
 TORCH_MODULE(BasicBlock);
@@ -39,7 +39,7 @@ private:
     std::int64_t m_featureDim;
     std::int64_t m_numClasses;
     torch::nn::Conv2d conv1{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr};
+    SyncBatchNorm2d bn1{nullptr};
     torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr};
     torch::nn::Linear fc{nullptr};
 };

@@ -4,11 +4,11 @@
 
 #include <torch/nn/functional/pooling.h>
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
 #include "common/errors.h"
+#include "models/batch_norm.h"
 
 namespace scns {
 
@@ -21,7 +21,7 @@ torch::nn::Sequential convBnRelu(std::int64_t in, std::int64_t out, std::int64_t
 {
     return torch::nn::Sequential(
         torch::nn::Conv2d(Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).bias(false)),
-        torch::nn::BatchNorm2d(out), torch::nn::ReLU());
+        SyncBatchNorm2d(out), torch::nn::ReLU());
 }
 
 struct StageSetting {
@@ -47,13 +47,13 @@ InvertedResidualImpl::InvertedResidualImpl(std::int64_t inPlanes, std::int64_t o
         "conv",
         torch::nn::Sequential(
             // pointwise expansion
-            torch::nn::Conv2d(Conv2dOptions(inPlanes, hidden, 1).bias(false)), torch::nn::BatchNorm2d(hidden),
+            torch::nn::Conv2d(Conv2dOptions(inPlanes, hidden, 1).bias(false)), SyncBatchNorm2d(hidden),
             torch::nn::ReLU(),
             // depthwise
             torch::nn::Conv2d(Conv2dOptions(hidden, hidden, 3).stride(stride).padding(1).groups(hidden).bias(false)),
-            torch::nn::BatchNorm2d(hidden), torch::nn::ReLU(),
+            SyncBatchNorm2d(hidden), torch::nn::ReLU(),
             // pointwise linear projection
-            torch::nn::Conv2d(Conv2dOptions(hidden, outPlanes, 1).bias(false)), torch::nn::BatchNorm2d(outPlanes)));
+            torch::nn::Conv2d(Conv2dOptions(hidden, outPlanes, 1).bias(false)), SyncBatchNorm2d(outPlanes)));
 }
 
 torch::Tensor InvertedResidualImpl::forward(const torch::Tensor& x)

@@ -4,6 +4,7 @@
 #include <torch/nn/functional/pooling.h>
 
 #include "common/errors.h"
+#include "models/batch_norm.h"
 
 namespace scns {
 
@@ -14,17 +15,17 @@ ResNetBottleneckImpl::ResNetBottleneckImpl(std::int64_t inPlanes, std::int64_t p
 {
     const auto outPlanes = kExpansion * planes;
     conv1 = register_module("conv1", torch::nn::Conv2d(Conv2dOptions(inPlanes, planes, 1).bias(false)));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(planes));
+    bn1 = register_module("bn1", SyncBatchNorm2d(planes));
     conv2 = register_module(
         "conv2", torch::nn::Conv2d(Conv2dOptions(planes, planes, 3).stride(stride).padding(1).bias(false)));
-    bn2 = register_module("bn2", torch::nn::BatchNorm2d(planes));
+    bn2 = register_module("bn2", SyncBatchNorm2d(planes));
     conv3 = register_module("conv3", torch::nn::Conv2d(Conv2dOptions(planes, outPlanes, 1).bias(false)));
-    bn3 = register_module("bn3", torch::nn::BatchNorm2d(outPlanes));
+    bn3 = register_module("bn3", SyncBatchNorm2d(outPlanes));
     if (stride != 1 || inPlanes != outPlanes) {
         shortcut = register_module(
             "shortcut", torch::nn::Sequential(
                             torch::nn::Conv2d(Conv2dOptions(inPlanes, outPlanes, 1).stride(stride).bias(false)),
-                            torch::nn::BatchNorm2d(outPlanes)));
+                            SyncBatchNorm2d(outPlanes)));
     }
 }
 
@@ -45,7 +46,7 @@ ResNetV2Impl::ResNetV2Impl(std::vector<std::int64_t> numBlocks, std::int64_t inC
         throw ConfigError({{"model.blocks", std::to_string(numBlocks.size()) + " stages", "4 stages"}});
     conv1 = register_module("conv1",
                             torch::nn::Conv2d(Conv2dOptions(inChannels, 64, 3).padding(1).bias(false)));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(64));
+    bn1 = register_module("bn1", SyncBatchNorm2d(64));
     std::int64_t inPlanes = 64;
     layer1 = register_module("layer1", makeLayer(inPlanes, 64, numBlocks[0], 1));
     layer2 = register_module("layer2", makeLayer(inPlanes, 128, numBlocks[1], 2));

@@ -3,11 +3,11 @@
 // no max pool) and Bottleneck stages [3, 4, 6, 3] of 64/128/256/512 planes (expansion 4).
 // Names follow PyTorch's so state dicts match key for key: conv1, bn1,
 // layerN.M.{conv1,bn1,conv2,bn2,conv3,bn3,shortcut.{0,1}}, linear.
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
+#include "models/batch_norm.h"
 #include "models/network.h"
 
 namespace scns {
@@ -20,7 +20,7 @@ public:
 
 private:
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
+    SyncBatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
     torch::nn::Sequential shortcut{nullptr};  // empty (identity) unless the shape changes
 };
 TORCH_MODULE(ResNetBottleneck);
@@ -39,7 +39,7 @@ private:
 
     std::int64_t m_numClasses;
     torch::nn::Conv2d conv1{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr};
+    SyncBatchNorm2d bn1{nullptr};
     torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
     torch::nn::Linear linear{nullptr};
 };

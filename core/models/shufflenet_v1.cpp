@@ -4,6 +4,7 @@
 #include <torch/nn/functional/pooling.h>
 
 #include "common/errors.h"
+#include "models/batch_norm.h"
 #include "models/channel_shuffle.h"
 
 namespace scns {
@@ -22,12 +23,12 @@ ShuffleV1UnitImpl::ShuffleV1UnitImpl(std::int64_t inPlanes, std::int64_t outPlan
     const auto mid = outPlanes / 4;
     conv1 = register_module("conv1",
                             torch::nn::Conv2d(Conv2dOptions(inPlanes, mid, 1).groups(m_firstGroups).bias(false)));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(mid));
+    bn1 = register_module("bn1", SyncBatchNorm2d(mid));
     conv2 = register_module(
         "conv2", torch::nn::Conv2d(Conv2dOptions(mid, mid, 3).stride(stride).padding(1).groups(mid).bias(false)));
-    bn2 = register_module("bn2", torch::nn::BatchNorm2d(mid));
+    bn2 = register_module("bn2", SyncBatchNorm2d(mid));
     conv3 = register_module("conv3", torch::nn::Conv2d(Conv2dOptions(mid, outPlanes, 1).groups(groups).bias(false)));
-    bn3 = register_module("bn3", torch::nn::BatchNorm2d(outPlanes));
+    bn3 = register_module("bn3", SyncBatchNorm2d(outPlanes));
 }
 
 torch::Tensor ShuffleV1UnitImpl::forward(const torch::Tensor& x)
@@ -54,7 +55,7 @@ ShuffleNetV1Impl::ShuffleNetV1Impl(std::vector<std::int64_t> outPlanes, std::vec
         throw ConfigError({{"model.shufflenet", std::to_string(outPlanes.size()) + " stages", "3 stages"}});
     conv1 = register_module("conv1",
                             torch::nn::Conv2d(Conv2dOptions(inChannels, kStemChannels, 1).bias(false)));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(kStemChannels));
+    bn1 = register_module("bn1", SyncBatchNorm2d(kStemChannels));
     std::int64_t inPlanes = kStemChannels;
     std::vector<torch::nn::Sequential> layers;
     for (std::size_t s = 0; s < 3; ++s) {

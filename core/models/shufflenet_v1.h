@@ -3,11 +3,11 @@
 // 4/8/4 units): a 1x1 stem of 24 channels at full resolution, then units whose first one per
 // stage halves the resolution and concatenates an average-pooled shortcut. Names follow
 // PyTorch's: conv1, bn1, layerN.M.{conv1,bn1,conv2,bn2,conv3,bn3}, linear.
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
+#include "models/batch_norm.h"
 #include "models/network.h"
 
 namespace scns {
@@ -23,7 +23,7 @@ private:
     std::int64_t m_stride;
     std::int64_t m_firstGroups;  // 1 when fed by the 24-channel stem, else groups
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
+    SyncBatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
 };
 TORCH_MODULE(ShuffleV1Unit);
 
@@ -39,7 +39,7 @@ private:
     std::int64_t m_featureDim;
     std::int64_t m_numClasses;
     torch::nn::Conv2d conv1{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr};
+    SyncBatchNorm2d bn1{nullptr};
     torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr};
     torch::nn::Linear linear{nullptr};
 };

@@ -4,6 +4,7 @@
 #include <torch/nn/functional/pooling.h>
 
 #include "common/errors.h"
+#include "models/batch_norm.h"
 #include "models/channel_shuffle.h"
 
 namespace scns {
@@ -32,11 +33,11 @@ ShuffleV2BasicUnitImpl::ShuffleV2BasicUnitImpl(std::int64_t channels) : m_split(
     // which the Python code sizes as int(C * 0.5) too (equal for the even widths used).
     const auto c = m_split;
     conv1 = register_module("conv1", pointwise(c, c));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(c));
+    bn1 = register_module("bn1", SyncBatchNorm2d(c));
     conv2 = register_module("conv2", depthwise(c, 1));
-    bn2 = register_module("bn2", torch::nn::BatchNorm2d(c));
+    bn2 = register_module("bn2", SyncBatchNorm2d(c));
     conv3 = register_module("conv3", pointwise(c, c));
-    bn3 = register_module("bn3", torch::nn::BatchNorm2d(c));
+    bn3 = register_module("bn3", SyncBatchNorm2d(c));
 }
 
 torch::Tensor ShuffleV2BasicUnitImpl::forward(const torch::Tensor& x)
@@ -55,16 +56,16 @@ ShuffleV2DownUnitImpl::ShuffleV2DownUnitImpl(std::int64_t inChannels, std::int64
     const auto mid = outChannels / 2;
     // left branch: depthwise stride 2, pointwise
     conv1 = register_module("conv1", depthwise(inChannels, 2));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(inChannels));
+    bn1 = register_module("bn1", SyncBatchNorm2d(inChannels));
     conv2 = register_module("conv2", pointwise(inChannels, mid));
-    bn2 = register_module("bn2", torch::nn::BatchNorm2d(mid));
+    bn2 = register_module("bn2", SyncBatchNorm2d(mid));
     // right branch: pointwise, depthwise stride 2, pointwise
     conv3 = register_module("conv3", pointwise(inChannels, mid));
-    bn3 = register_module("bn3", torch::nn::BatchNorm2d(mid));
+    bn3 = register_module("bn3", SyncBatchNorm2d(mid));
     conv4 = register_module("conv4", depthwise(mid, 2));
-    bn4 = register_module("bn4", torch::nn::BatchNorm2d(mid));
+    bn4 = register_module("bn4", SyncBatchNorm2d(mid));
     conv5 = register_module("conv5", pointwise(mid, mid));
-    bn5 = register_module("bn5", torch::nn::BatchNorm2d(mid));
+    bn5 = register_module("bn5", SyncBatchNorm2d(mid));
 }
 
 torch::Tensor ShuffleV2DownUnitImpl::forward(const torch::Tensor& x)
@@ -86,7 +87,7 @@ ShuffleNetV2Impl::ShuffleNetV2Impl(std::vector<std::int64_t> outChannels, std::v
         throw ConfigError({{"model.shufflenet", std::to_string(outChannels.size()) + " widths",
                             "4 widths and 3 stage lengths"}});
     conv1 = register_module("conv1", pointwise(inChannels, kStemChannels));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(kStemChannels));
+    bn1 = register_module("bn1", SyncBatchNorm2d(kStemChannels));
     std::int64_t in = kStemChannels;
     std::vector<torch::nn::Sequential> layers;
     for (std::size_t s = 0; s < 3; ++s) {
@@ -101,7 +102,7 @@ ShuffleNetV2Impl::ShuffleNetV2Impl(std::vector<std::int64_t> outChannels, std::v
     layer3 = register_module("layer3", layers[2]);
     m_featureDim = outChannels[3];
     conv2 = register_module("conv2", pointwise(outChannels[2], m_featureDim));
-    bn2 = register_module("bn2", torch::nn::BatchNorm2d(m_featureDim));
+    bn2 = register_module("bn2", SyncBatchNorm2d(m_featureDim));
     linear = register_module("linear", torch::nn::Linear(m_featureDim, numClasses));
 }
 

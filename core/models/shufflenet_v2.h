@@ -4,11 +4,11 @@
 // channels at full resolution. Names follow PyTorch's: conv1, bn1,
 // layerN.0.{conv1..conv5,bn1..bn5} (down-sampling), layerN.M.{conv1..conv3,bn1..bn3}, conv2,
 // bn2, linear.
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
+#include "models/batch_norm.h"
 #include "models/network.h"
 
 namespace scns {
@@ -23,7 +23,7 @@ public:
 private:
     std::int64_t m_split;
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
+    SyncBatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
 };
 TORCH_MODULE(ShuffleV2BasicUnit);
 
@@ -36,7 +36,7 @@ public:
 
 private:
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr}, conv4{nullptr}, conv5{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr}, bn4{nullptr}, bn5{nullptr};
+    SyncBatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr}, bn4{nullptr}, bn5{nullptr};
 };
 TORCH_MODULE(ShuffleV2DownUnit);
 
@@ -53,10 +53,10 @@ private:
     std::int64_t m_featureDim;
     std::int64_t m_numClasses;
     torch::nn::Conv2d conv1{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr};
+    SyncBatchNorm2d bn1{nullptr};
     torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr};
     torch::nn::Conv2d conv2{nullptr};
-    torch::nn::BatchNorm2d bn2{nullptr};
+    SyncBatchNorm2d bn2{nullptr};
     torch::nn::Linear linear{nullptr};
 };
 

@@ -4,6 +4,8 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/pooling.h>
 
+#include "models/batch_norm.h"
+
 namespace scns {
 
 namespace {
@@ -13,7 +15,7 @@ void addConvBlock(torch::nn::Sequential& seq, std::int64_t in, std::int64_t out,
     if (norm == SmallCnnImpl::Norm::Group)
         seq->push_back(torch::nn::GroupNorm(torch::nn::GroupNormOptions(8, out)));
     else
-        seq->push_back(torch::nn::BatchNorm2d(out));
+        seq->push_back(SyncBatchNorm2d(out));
     seq->push_back(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
     if (pool)
         seq->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));

@@ -5,10 +5,10 @@
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/pooling.h>
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 
 #include "common/errors.h"
+#include "models/batch_norm.h"
 
 namespace scns {
 
@@ -24,7 +24,7 @@ torch::nn::Sequential makeBlock(const std::vector<std::int64_t>& widths, std::in
         if (i > 0)
             seq->push_back(torch::nn::ReLU());
         seq->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(inChannels, widths[i], 3).padding(1)));
-        seq->push_back(torch::nn::BatchNorm2d(widths[i]));
+        seq->push_back(SyncBatchNorm2d(widths[i]));
         inChannels = widths[i];
     }
     return seq;

@@ -4,6 +4,7 @@
 #include <torch/nn/functional/pooling.h>
 
 #include "common/errors.h"
+#include "models/batch_norm.h"
 
 namespace scns {
 
@@ -13,10 +14,10 @@ using torch::nn::Conv2dOptions;
 WideBasicBlockImpl::WideBasicBlockImpl(std::int64_t inPlanes, std::int64_t outPlanes, std::int64_t stride)
     : m_equalInOut(inPlanes == outPlanes)
 {
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(inPlanes));
+    bn1 = register_module("bn1", SyncBatchNorm2d(inPlanes));
     conv1 = register_module(
         "conv1", torch::nn::Conv2d(Conv2dOptions(inPlanes, outPlanes, 3).stride(stride).padding(1).bias(false)));
-    bn2 = register_module("bn2", torch::nn::BatchNorm2d(outPlanes));
+    bn2 = register_module("bn2", SyncBatchNorm2d(outPlanes));
     conv2 = register_module("conv2",
                             torch::nn::Conv2d(Conv2dOptions(outPlanes, outPlanes, 3).padding(1).bias(false)));
     if (!m_equalInOut)
@@ -56,7 +57,7 @@ WideResNetImpl::WideResNetImpl(std::int64_t depth, std::int64_t widenFactor, std
     block1 = register_module("block1", WideNetworkBlock(n, c0, c1, 1));
     block2 = register_module("block2", WideNetworkBlock(n, c1, c2, 2));
     block3 = register_module("block3", WideNetworkBlock(n, c2, c3, 2));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(c3));
+    bn1 = register_module("bn1", SyncBatchNorm2d(c3));
     fc = register_module("fc", torch::nn::Linear(c3, numClasses));
 }
 

@@ -2,11 +2,11 @@
 // RepDistiller's wrn.py: Wide ResNets (wrn_16_1, wrn_16_2, wrn_40_1, wrn_40_2) with
 // pre-activation basic blocks and no dropout. depth = 6n + 4; channels 16, 16k, 32k, 64k.
 // Names follow PyTorch's: conv1, blockN.layer.M.{bn1,conv1,bn2,conv2,convShortcut}, bn1, fc.
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
+#include "models/batch_norm.h"
 #include "models/network.h"
 
 namespace scns {
@@ -18,7 +18,7 @@ public:
 
 private:
     bool m_equalInOut;
-    torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+    SyncBatchNorm2d bn1{nullptr}, bn2{nullptr};
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
     torch::nn::Conv2d convShortcut{nullptr};  // only when inPlanes != outPlanes
 };
@@ -47,7 +47,7 @@ private:
     std::int64_t m_numClasses;
     torch::nn::Conv2d conv1{nullptr};
     WideNetworkBlock block1{nullptr}, block2{nullptr}, block3{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr};
+    SyncBatchNorm2d bn1{nullptr};
     torch::nn::Linear fc{nullptr};
 };
 

@@ -39,7 +39,13 @@ std::shared_ptr<NegativeSampler> SamplerFactory::byInstance(const at::Tensor& em
                                                             const InstanceSamplerOptions& options) const
 {
     const auto table = buildInstanceTopK(embeddings, m_labels.to(embeddings.device()), options.k(), options.otherClassesOnly());
-    return placed(std::make_shared<InstanceSampler>(m_labels, m_numClasses, table->indices.cpu(), table->similarities.cpu(),
+    return byInstanceTable(*table, options);
+}
+
+std::shared_ptr<NegativeSampler> SamplerFactory::byInstanceTable(const TopKTable& table,
+                                                                 const InstanceSamplerOptions& options) const
+{
+    return placed(std::make_shared<InstanceSampler>(m_labels, m_numClasses, table.indices.cpu(), table.similarities.cpu(),
                                                     options.weighting(), options.tau(), m_generator),
                   m_placement);
 }

@@ -16,6 +16,8 @@
 
 namespace scns {
 
+struct TopKTable;
+
 class NegativeSampler;
 
 // `class`: draw a class from the anchor class's top-k of the class similarity, then a sample of it.
@@ -46,6 +48,9 @@ public:
     std::shared_ptr<NegativeSampler> byClass(const at::Tensor& similarity, const ClassSamplerOptions& options) const;
     // embeddings: N x d unit rows (any device); the top-k table is built from them, exactly, in blocks.
     std::shared_ptr<NegativeSampler> byInstance(const at::Tensor& embeddings, const InstanceSamplerOptions& options) const;
+    // The same from a table built already (another rank's, broadcast); options.k and
+    // otherClassesOnly are the table's.
+    std::shared_ptr<NegativeSampler> byInstanceTable(const TopKTable& table, const InstanceSamplerOptions& options) const;
     // `inner`, with a share epsilon of each anchor's negatives drawn by `uniform` instead.
     std::shared_ptr<NegativeSampler> withEpsilon(std::shared_ptr<NegativeSampler> inner, double epsilon,
                                                  std::shared_ptr<NegativeSampler> uniform) const;

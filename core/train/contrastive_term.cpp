@@ -16,6 +16,7 @@
 #include "sampling/mixup.h"
 #include "semantic/class_distribution.h"
 #include "semantic/class_similarity.h"
+#include "semantic/instance_topk.h"
 #include "train/precision.h"
 #include "train/seed_streams.h"
 
@@ -125,10 +126,19 @@ void ContrastiveTerm::setSimilarity(const torch::Tensor& S, ClassSimilaritySourc
 
 void ContrastiveTerm::buildSampler(const std::optional<ReferenceOutputs>& reference, std::int64_t epoch)
 {
+    // In a data-parallel run rank 0 builds the class similarity and the instance table from the
+    // reference outputs and broadcasts them: every rank samples from rank 0's tables.
+    const bool builds = !m_group || m_group->rank() == 0;
     if (reference && m_config.sampler == SamplerKind::Class) {
-        const torch::Tensor S = m_config.similarity == ClassSimilaritySource::Visual
-                                    ? visualClassSimilarity(reference->embeddings, m_labels.to(reference->embeddings.device()), m_numClasses)
-                                    : confusionClassSimilarity(reference->logits, m_labels.to(reference->logits.device()));
+        torch::Tensor S = torch::empty({m_numClasses, m_numClasses}, torch::kFloat32);
+        if (builds)
+            S = (m_config.similarity == ClassSimilaritySource::Visual
+                     ? visualClassSimilarity(reference->embeddings, m_labels.to(reference->embeddings.device()), m_numClasses)
+                     : confusionClassSimilarity(reference->logits, m_labels.to(reference->logits.device())))
+                    .to(torch::kCPU, torch::kFloat32)
+                    .contiguous();
+        if (m_group)
+            broadcastTensors(*m_group, {S});
         setSimilarity(S, m_config.similarity, epoch);
     }
     m_built = true;
@@ -149,13 +159,29 @@ void ContrastiveTerm::buildSampler(const std::optional<ReferenceOutputs>& refere
             throw ConfigError({{"contrastive.class.similarity", toString(m_config.similarity), "a source that gives a class similarity"}});
         inner = m_samplers.byClass(m_similarity, classOptions);
     } else {
-        inner = m_samplers.byInstance(
-            reference->embeddings,
-            InstanceSamplerOptions()
-                .k(m_config.instanceK)
-                .weighting(m_config.instanceWeighting)
-                .tau(m_config.instanceTau)
-                .otherClassesOnly(m_config.instanceOtherClassesOnly));
+        TopKTable table;
+        if (builds) {
+            table = *buildInstanceTopK(reference->embeddings, m_labels.to(reference->embeddings.device()),
+                                       m_config.instanceK, m_config.instanceOtherClassesOnly);
+            table.indices = table.indices.to(torch::kCPU, torch::kInt64).contiguous();
+            table.similarities = table.similarities.to(torch::kCPU, torch::kFloat32).contiguous();
+        }
+        if (m_group) {
+            torch::Tensor shape = builds ? torch::tensor(table.indices.sizes().vec(), torch::kInt64)
+                                         : torch::empty({2}, torch::kInt64);
+            broadcastTensors(*m_group, {shape});
+            if (!builds) {
+                table.indices = torch::empty({shape[0].item<std::int64_t>(), shape[1].item<std::int64_t>()}, torch::kInt64);
+                table.similarities = torch::empty_like(table.indices, torch::kFloat32);
+            }
+            broadcastTensors(*m_group, {table.indices, table.similarities});
+        }
+        inner = m_samplers.byInstanceTable(
+            table, InstanceSamplerOptions()
+                       .k(m_config.instanceK)
+                       .weighting(m_config.instanceWeighting)
+                       .tau(m_config.instanceTau)
+                       .otherClassesOnly(m_config.instanceOtherClassesOnly));
     }
     m_sampler = (m_config.epsilon > 0 && m_config.sampler != SamplerKind::Uniform)
                     ? m_samplers.withEpsilon(inner, m_config.epsilon, uniform)

@@ -128,6 +128,9 @@ struct DistributedConfig {
     // How long a rank waits for the others (rendezvous and every exchange) before the run ends
     // as interrupted, naming the rank that stopped answering.
     double timeoutSeconds = 600;
+    // Batch norm over the whole global batch (PyTorch's SyncBatchNorm) instead of each rank's
+    // share of it (DDP's default).
+    bool syncBatchNorm = false;
 };
 
 struct RunConfig {

@@ -311,6 +311,7 @@ bool instanceSampler(const RunConfig& c)
     return c.contrastive.enabled && c.contrastive.sampler == SamplerKind::Instance;
 }
 bool distilling(const RunConfig& c) { return c.distill.enabled(); }
+bool severalProcesses(const RunConfig& c) { return c.distributed.processes > 1; }
 
 bool validDevice(const std::string& d)
 {
@@ -355,7 +356,12 @@ std::vector<Setting> declareSettings()
               .help("Seconds a process of a run of several waits for the others before the run ends as "
                     "interrupted.")
               .atLeast(1).atMost(86400).expect("seconds in [1, 86400]")
-              .when("distributed.processes > 1", [](const RunConfig& c) { return c.distributed.processes > 1; }),
+              .when("distributed.processes > 1", severalProcesses),
+          setting("distributed.sync_batchnorm", [](RunConfig& c) -> auto& { return c.distributed.syncBatchNorm; })
+              .label("Sync batch norm").flag("--sync-batchnorm")
+              .help("Batch norm computes its statistics over the whole global batch, all processes together "
+                    "(PyTorch's SyncBatchNorm), instead of over each process's share (DDP's default).")
+              .when("distributed.processes > 1", severalProcesses),
           setting("precision", [](RunConfig& c) -> auto& { return c.precision; })
               .label("Precision").flag("--precision")
               .help("What the forward pass computes in: fp32; bf16 (autocast to bfloat16, on CPU or GPU); "

@@ -16,16 +16,16 @@
 #include "data/loader.h"
 #include "data/subset.h"
 #include "data/to_device.h"
+#include "dist/gradient_reducer.h"
 #include "dist/replica_group.h"
 #include "losses/kd_loss.h"
+#include "models/batch_norm.h"
 #include "models/pretrained.h"
 #include "models/registry.h"
 #include "train/checkpoint.h"
 #include "train/contrastive_term.h"
-#include "data/to_device.h"
 #include "train/device.h"
 #include "train/evaluate.h"
-#include "losses/kd_loss.h"
 #include "train/lr_schedule.h"
 #include "train/precision.h"
 #include "train/teacher.h"
@@ -561,6 +561,13 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
                 state.push_back(t);
         broadcastTensors(*replica.group, state);
     }
+    // Gradients averaged over the ranks while backward runs (DDP's buckets).
+    std::optional<GradientReducer> reducer;
+    if (replica.group) {
+        reducer.emplace(*replica.group, parameters);
+        if (cfg.distributed.syncBatchNorm)
+            syncBatchNorm(*model, replica.group);
+    }
 
     if (teacher && startEpoch == 0) {
         const EvalResult t = evaluateReplicated(teacher->network(), testLoader, device, replica);
@@ -681,18 +688,20 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
                 if (auto diverged = deliver())
                     return *diverged;
             optimizer.zero_grad();
+            if (reducer)
+                reducer->prepare();
             if (scaler) {
                 scaler->scale(losses.total).backward();
-                if (replica.group)
-                    averageGradients(*replica.group, parameters);
+                if (reducer)
+                    reducer->finish();
                 const bool finite = scaler->unscale(parameters);
                 if (finite)
                     optimizer.step();
                 scaler->update(finite);
             } else {
                 losses.total.backward();
-                if (replica.group)
-                    averageGradients(*replica.group, parameters);
+                if (reducer)
+                    reducer->finish();
                 optimizer.step();
             }
             if (contrastive)

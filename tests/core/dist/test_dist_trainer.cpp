@@ -4,6 +4,8 @@
 //  - small-cnn-gn (no batch statistics) trained by 2 ranks with global batch B ends with the
 //    same parameters on both ranks and within float tolerance of the same run in one process
 //    with batch B; so do the epoch's recorded losses and accuracies.
+//  - With distributed.sync_batchnorm, small-cnn (batch norm) trained by 2 ranks equals one
+//    process too, running statistics included; without it (per-replica statistics) it does not.
 //  - CRD distillation with a class sampler and both memory banks finishes on 2 ranks, and the
 //    two ranks' heads, banks and NCE normalisers are identical after their updates.
 //  - Each rank draws its negatives from a stream of its own; rank 0's is one process's.
@@ -13,9 +15,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
 
 #include <torch/optim/sgd.h>
 
@@ -50,7 +54,21 @@ RunConfig plainConfig()
     return c;
 }
 
-// CRD from the plain run's teacher, class sampler over WordNet similarity, both banks.
+// small-cnn (batch norm), its statistics over the global batch or each rank's share.
+RunConfig batchNormConfig(bool sync)
+{
+    RunConfig c = plainConfig();
+    c.arch = "small-cnn";
+    c.distributed.syncBatchNorm = sync;
+    // Four steps: batch norm divides by each channel's spread, so the float rounding of two
+    // processes (3e-7 after one step) grows fast with lr 0.05 (4e-4 after seven steps).
+    c.epochs = 1;
+    c.data.trainPerClass = 10;
+    return c;
+}
+
+// CRD from the plain run's teacher, class sampler over the teacher's visual class similarity
+// (rank 0 builds it and broadcasts it), both banks.
 RunConfig crdConfig(const std::string& teacher)
 {
     RunConfig c = plainConfig();
@@ -60,6 +78,7 @@ RunConfig crdConfig(const std::string& teacher)
     c.distill.teacherArch = "small-cnn-gn";
     c.contrastive.enabled = true;
     c.contrastive.sampler = SamplerKind::Class;
+    c.contrastive.similarity = ClassSimilaritySource::Visual;
     c.contrastive.negatives = 64;
     c.contrastive.objective = Objective::Nce;  // CRD's NCE form: its normalisers must agree too
     return c;
@@ -111,6 +130,8 @@ std::map<std::string, at::Tensor> checkpointTensors(const std::filesystem::path&
     loadCheckpoint(file, arch, *net, sgd, contrastive ? extras : LoadExtra{});
     for (const auto& item : net->named_parameters())
         out["model." + item.key()] = item.value().detach().clone();
+    for (const auto& item : net->named_buffers())
+        out["model." + item.key()] = item.value().detach().clone();
     return out;
 }
 
@@ -124,7 +145,10 @@ int runRank(const std::string& role)
         DistributedContext group(*env, std::chrono::seconds(60));
         const std::filesystem::path dir =
             std::string(std::getenv("SCNS_DIST_TEST_DIR")) + "/rank" + std::to_string(env->rank);
-        const RunConfig config = role == "crd" ? crdConfig(std::getenv("SCNS_DIST_TEST_TEACHER")) : plainConfig();
+        const RunConfig config = role == "crd" ? crdConfig(std::getenv("SCNS_DIST_TEST_TEACHER"))
+            : role == "syncbn"                 ? batchNormConfig(true)
+            : role == "localbn"                ? batchNormConfig(false)
+                                               : plainConfig();
         const RunResult r = trainInto(config, dir, &group);
         if (r.outcome != RunOutcome::Finished || !r.last) {
             std::cerr << "rank " << env->rank << ": " << r.message << '\n';
@@ -205,6 +229,39 @@ private Q_SLOTS:
         QCOMPARE(s[1], one.last->trainTop1);
         QVERIFY(std::abs(s[2] - one.last->testLoss) < 1e-4);
         QCOMPARE(s[3], one.last->testTop1);
+    }
+
+    // Sync batch norm: the batch statistics of the global batch, so 2 ranks train as one process
+    // (running statistics included); per-replica batch norm does not.
+    void syncBatchNormTrainsAsOneProcessWithTheGlobalBatch()
+    {
+        const RunResult one = trainInto(batchNormConfig(false), m_dir.filePath("onebn").toStdString(), nullptr);
+        QCOMPARE(int(one.outcome), int(RunOutcome::Finished));
+        runRanks("syncbn");
+        runRanks("localbn");
+        if (QTest::currentTestFailed())
+            return;
+        const auto alone =
+            checkpointTensors(m_dir.filePath(QStringLiteral("onebn/epoch-1.pt")).toStdString(), "small-cnn");
+        const auto largestDifference = [&](const QString& role) {
+            const auto r0 = checkpointTensors(m_dir.filePath(role + QStringLiteral("/rank0/epoch-1.pt")).toStdString(),
+                                              "small-cnn");
+            const auto r1 = checkpointTensors(m_dir.filePath(role + QStringLiteral("/rank1/epoch-1.pt")).toStdString(),
+                                              "small-cnn");
+            double largest = 0;
+            for (const auto& [name, t] : alone) {
+                if (!at::equal(r0.at(name), r1.at(name)))
+                    return std::numeric_limits<double>::infinity();
+                largest = std::max(largest, (r0.at(name) - t).abs().max().item<double>());
+            }
+            return largest;
+        };
+        QVERIFY(alone.count("model.features.1.running_var"));
+        const double synced = largestDifference("syncbn"), local = largestDifference("localbn");
+        QVERIFY2(synced < 1e-4, qPrintable(QStringLiteral("sync batch norm: %1 from one process").arg(synced)));
+        QVERIFY2(local > 1e-3, qPrintable(QStringLiteral("per-replica batch norm: %1 from one process").arg(local)));
+        const auto s = readSummary(m_dir.filePath("syncbn/rank0/summary.txt").toStdString());
+        QVERIFY2(std::abs(s[0] - one.last->trainLoss) < 1e-4, qPrintable(QString::number(s[0] - one.last->trainLoss)));
     }
 
     void crdWithAClassSamplerKeepsTheBanksEqual()

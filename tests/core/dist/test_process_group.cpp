@@ -1,7 +1,8 @@
 // Real processes over loopback through c10d (TCPStore + ProcessGroupGloo): the test starts two
 // copies of itself as ranks 0 and 1 (SCNS_DIST_TEST_ROLE selects what a copy does).
 //  - A network without batch norm trained by 2 ranks, each on its DistributedSampler shard with
-//    half the global batch and the gradients averaged in buckets, equals, parameter for
+//    half the global batch and the gradients averaged in buckets sent while backward runs
+//    (GradientReducer: each bucket is started from the parameters' hooks), equals, parameter for
 //    parameter, the same network trained by this process alone with the whole batch; rank 1
 //    starts from other weights and gets rank 0's by broadcast. All-gather and broadcast give
 //    the expected values.
@@ -26,6 +27,7 @@
 #include <torch/optim/sgd.h>
 
 #include "common/errors.h"
+#include "dist/gradient_reducer.h"
 #include "dist/process_group.h"
 #include "dist/shard.h"
 #include "dist_ranks.h"
@@ -59,18 +61,17 @@ std::vector<std::int64_t> epochOrder(std::int64_t epoch)
     return std::vector<std::int64_t>(p.data_ptr<std::int64_t>(), p.data_ptr<std::int64_t>() + kN);
 }
 
-// Trains over `batches(epoch)` (index lists) with SGD; `sync` runs between backward and step.
-template <typename Batches, typename Sync>
-at::Tensor train(torch::nn::Sequential net, const Data& d, Batches batches, Sync sync)
+// Trains over `batches(epoch)` (index lists) with SGD; `backward(loss)` leaves the gradients.
+template <typename Batches, typename Backward>
+at::Tensor train(torch::nn::Sequential net, const Data& d, Batches batches, Backward backward)
 {
     torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
     for (std::int64_t e = 0; e < kEpochs; ++e)
         for (const std::vector<std::int64_t>& b : batches(e)) {
             const at::Tensor idx = at::tensor(b, at::kLong);
             opt.zero_grad();
-            torch::nn::functional::cross_entropy(net->forward(d.x.index_select(0, idx)), d.y.index_select(0, idx))
-                .backward();
-            sync(net);
+            backward(
+                torch::nn::functional::cross_entropy(net->forward(d.x.index_select(0, idx)), d.y.index_select(0, idx)));
             opt.step();
         }
     std::vector<at::Tensor> flat;
@@ -78,6 +79,8 @@ at::Tensor train(torch::nn::Sequential net, const Data& d, Batches batches, Sync
         flat.push_back(p.detach().reshape({-1}));
     return at::cat(flat);
 }
+
+void plainBackward(const at::Tensor& loss) { loss.backward(); }
 
 std::vector<std::vector<std::int64_t>> chunks(const std::vector<std::int64_t>& order, std::int64_t size)
 {
@@ -114,14 +117,22 @@ int runRank(const std::string& role)
         torch::nn::Sequential net = makeNet(static_cast<std::uint64_t>(group.rank()));  // different weights
         broadcastTensors(group, net->parameters(), 0);
         const Data d = makeData();
+        // Buckets of 256 bytes: the second layer's bias and weight, the first's bias, its weight.
+        GradientReducer reducer(group, net->parameters(), 256, 256);
+        int leastOverlap = reducer.lastStep().buckets;
         const at::Tensor params = train(
             net, d,
             [&](std::int64_t e) {
                 return chunks(shardOf(epochOrder(e), group.rank(), group.worldSize()), kGlobalBatch / kWorld);
             },
-            [&](torch::nn::Sequential& n) {
-                averageGradients(group, n->parameters(), 256);
-            });  // small buckets: several
+            [&](const at::Tensor& loss) {
+                reducer.prepare();
+                loss.backward();
+                leastOverlap = std::min(leastOverlap, reducer.lastStep().startedDuringBackward);
+                reducer.finish();
+            });
+        std::ofstream(std::string(std::getenv("SCNS_DIST_TEST_OUT")) + ".overlap")
+            << reducer.lastStep().buckets << ' ' << leastOverlap << '\n';
         std::ofstream out(std::getenv("SCNS_DIST_TEST_OUT"), std::ios::binary);
         out.write(reinterpret_cast<const char*>(params.data_ptr<float>()),
                   static_cast<std::streamsize>(params.nbytes()));
@@ -190,23 +201,30 @@ private Q_SLOTS:
         }
         const Data d = makeData();
         const at::Tensor alone = train(
-            makeNet(0), d, [](std::int64_t e) { return chunks(epochOrder(e), kGlobalBatch); },
-            [](torch::nn::Sequential&) {});
+            makeNet(0), d, [](std::int64_t e) { return chunks(epochOrder(e), kGlobalBatch); }, plainBackward);
         const at::Tensor r0 = readParams(dir.filePath("rank0.bin"), alone.numel());
         const at::Tensor r1 = readParams(dir.filePath("rank1.bin"), alone.numel());
         QVERIFY(r0.defined() && r1.defined());
         QVERIFY2(at::equal(r0, r1), "the ranks' parameters differ");
+        // Every bucket was sent while backward still ran, in every step, on both ranks.
+        for (int r = 0; r < kWorld; ++r) {
+            std::ifstream overlap(dir.filePath(QStringLiteral("rank%1.bin.overlap").arg(r)).toStdString());
+            int buckets = 0, leastStarted = -1;
+            QVERIFY(overlap >> buckets >> leastStarted);
+            QCOMPARE(buckets, 3);
+            QCOMPARE(leastStarted, buckets);
+        }
         const double diff = (r0 - alone).abs().max().item<double>();
         QVERIFY2(diff < 1e-5, qPrintable(QStringLiteral("largest difference to one process: %1").arg(diff)));
         // Training moved the weights (a test that compares the initial weights would pass too).
-        QVERIFY((alone
-                 - train(
-                     makeNet(0), d, [](std::int64_t) { return std::vector<std::vector<std::int64_t>>{}; },
-                     [](torch::nn::Sequential&) {}))
-                    .abs()
-                    .max()
-                    .item<double>()
-                > 1e-3);
+        QVERIFY(
+            (alone
+             - train(
+                 makeNet(0), d, [](std::int64_t) { return std::vector<std::vector<std::int64_t>>{}; }, plainBackward))
+                .abs()
+                .max()
+                .item<double>()
+            > 1e-3);
     }
 
     void aRankThatDiesEndsTheOthersWait()

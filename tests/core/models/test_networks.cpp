@@ -5,9 +5,11 @@
 #include <QFile>
 #include <QTextStream>
 
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/types.h>
 
 #include "common/errors.h"
+#include "models/batch_norm.h"
 #include "models/model_names.h"
 #include "models/registry.h"
 #include "models/state_dict.h"
@@ -148,6 +150,20 @@ private Q_SLOTS:
         QCOMPARE(out.logits.size(1), 7);
         QCOMPARE(out.features.size(1), net->featureDim());
         QVERIFY(torch::isfinite(out.logits).all().item<bool>());
+    }
+
+    // distributed.sync_batchnorm reaches every batch norm of every network (a network written
+    // with LibTorch's BatchNorm2d would silently keep per-replica statistics).
+    void everyBatchNormCanBeSynchronised()
+    {
+        for (const auto& a : knownArchitectures()) {
+            auto net = buildNetwork({a, 10, 3});
+            int plain = 0;
+            for (const auto& m : net->modules())
+                plain += m->as<torch::nn::BatchNorm2dImpl>() != nullptr;
+            QCOMPARE(plain, 0);
+            QVERIFY2(syncBatchNorm(*net, nullptr) > 0 || a == "small-cnn-gn", a.c_str());
+        }
     }
 
     void channelCountChangesOnlyTheFirstConv()

@@ -7,9 +7,9 @@
 
 #include <QTemporaryDir>
 
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/utils.h>
 
+#include "models/batch_norm.h"
 #include "models/load_state_dict.h"
 #include "models/pretrained.h"
 #include "models/registry.h"
@@ -39,7 +39,7 @@ void perturbBatchNorm(torch::nn::Module& net)
 {
     torch::NoGradGuard noGrad;
     for (const auto& m : net.modules()) {
-        if (auto* bn = m->as<torch::nn::BatchNorm2dImpl>()) {
+        if (auto* bn = m->as<SyncBatchNorm2dImpl>()) {
             bn->running_mean.uniform_(-0.2, 0.2);
             bn->running_var.uniform_(0.5, 1.5);
             bn->weight.uniform_(0.5, 1.5);
