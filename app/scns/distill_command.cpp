@@ -11,6 +11,7 @@
 #include "progress_printer.h"
 #include "store/run_store.h"
 #include "train/experiment.h"
+#include "train/run_job.h"
 #include "train/trainer.h"
 
 namespace scns::cli {
@@ -52,7 +53,7 @@ public:
         RunOptions options;
         options.resume = resume;
         runStoredRun(db, runId, options, config.distributed.processes, config.distributed.timeoutSeconds);
-        return storedResult(db, runId);
+        return recordedResult(db, runId);
     }
 
 private:

@@ -100,24 +100,6 @@ void requireProcessGroup()
 
 std::optional<DistributedEnv> launchedRank() { return distributedEnvFromEnvironment(); }
 
-RunResult storedResult(const std::filesystem::path& db, std::int64_t runId)
-{
-    RunStore store(db);
-    const RunRecord record = store.run(runId);
-    RunResult r;
-    r.message = record.message;
-    switch (record.status) {
-    case RunStatus::Finished: r.outcome = RunOutcome::Finished; break;
-    case RunStatus::Cancelled: r.outcome = RunOutcome::Cancelled; break;
-    case RunStatus::Diverged: r.outcome = RunOutcome::Diverged; break;
-    case RunStatus::Interrupted: r.outcome = RunOutcome::Interrupted; break;
-    default: r.outcome = RunOutcome::Failed; break;
-    }
-    const auto saved = store.checkpoints(runId);
-    r.epochsCompleted = saved.empty() ? 0 : saved.back().epoch;
-    return r;
-}
-
 int reportResult(const RunResult& r, std::int64_t runId, const std::filesystem::path& db)
 {
     switch (r.outcome) {

@@ -32,9 +32,6 @@ int runStoredRun(const std::filesystem::path& db, std::int64_t runId, const RunO
 int runAsRank(const DistributedEnv& env, const std::filesystem::path& db,
               const std::function<std::int64_t()>& runOnRank0, const RunOptions& options, double timeoutSeconds);
 
-// What the store says of run `runId` now, as a RunResult (after its processes ended).
-RunResult storedResult(const std::filesystem::path& db, std::int64_t runId);
-
 // The result on the terminal; returns the exit code.
 int reportResult(const RunResult& r, std::int64_t runId, const std::filesystem::path& db);
 

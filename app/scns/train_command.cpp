@@ -103,7 +103,8 @@ void applyFlag(const SettingFlag& f, RunConfig& c, std::set<std::string>& given)
         applySettingText(c, s.key, "[" + list + "]", &given);
         return;
     }
-    applySettingText(c, s.key, pathValue(s, f.values.front()), &given);
+    const bool bare = f.values.empty() || (s.type == SettingType::Bool && f.values.front().empty());
+    applySettingText(c, s.key, bare ? std::string("true") : pathValue(s, f.values.front()), &given);
 }
 
 // Runs `apply`, moving a ConfigError's problems into `problems` (all of them are reported).
@@ -135,7 +136,9 @@ void addTrainCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             f->option = cmd->add_flag(setting.flag, f->off, flagHelp(setting));
         } else {
             f->option = cmd->add_option(setting.flag, f->values, flagHelp(setting))->type_name(typeNameFor(setting));
-            if (setting.type != SettingType::IntegerList)
+            if (setting.type == SettingType::Bool)
+                f->option->expected(0, 1);  // a bare --channels-last means true
+            else if (setting.type != SettingType::IntegerList)
                 f->option->expected(1);
         }
         args->flags.push_back(std::move(f));

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <sstream>
 
 namespace scns {
 
@@ -143,6 +144,13 @@ std::string quoteForMessage(std::string_view s, std::size_t maxChars)
     if (used < s.size())
         return "'" + out + "...' (" + std::to_string(s.size()) + " bytes)";
     return "'" + out + "'";
+}
+
+std::string numberText(double v)
+{
+    std::ostringstream s;
+    s << v;
+    return s.str();
 }
 
 }  // namespace scns

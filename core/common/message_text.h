@@ -23,6 +23,9 @@ std::string escapeControl(std::string_view s);
 // and wrapped in single quotes. A 100 MB value thus stays a one-line message.
 std::string quoteForMessage(std::string_view s, std::size_t maxChars = 80);
 
+// A number as an ostream writes it by default (0.1, 1e-05, 600): the short form messages use.
+std::string numberText(double v);
+
 // As quoteForMessage without the quotes (for text that has its own, e.g. JSON).
 std::string truncateForMessage(std::string_view s, std::size_t maxChars = 80);
 

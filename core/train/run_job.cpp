@@ -140,6 +140,17 @@ RunStatus statusFor(RunOutcome outcome)
     return RunStatus::Failed;
 }
 
+RunOutcome outcomeFor(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Finished: return RunOutcome::Finished;
+    case RunStatus::Cancelled: return RunOutcome::Cancelled;
+    case RunStatus::Diverged: return RunOutcome::Diverged;
+    case RunStatus::Interrupted: return RunOutcome::Interrupted;
+    default: return RunOutcome::Failed;
+    }
+}
+
 // Half-written checkpoint files ("*.partial") left by a write that failed (a full disk).
 void removePartialFiles(const std::filesystem::path& dir)
 {
@@ -299,6 +310,18 @@ RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, co
                          + oneLineMessage(e.what());
     }
     return result;
+}
+
+RunResult recordedResult(const std::filesystem::path& dbPath, std::int64_t runId)
+{
+    RunStore store(dbPath);
+    const RunRecord record = store.run(runId);
+    RunResult r;
+    r.message = record.message;
+    r.outcome = outcomeFor(record.status);
+    const auto saved = store.checkpoints(runId);
+    r.epochsCompleted = saved.empty() ? 0 : saved.back().epoch;
+    return r;
 }
 
 RunResult executeReplica(const ReplicaPlace& place, TrainingObserver& observer, std::stop_token stop)

@@ -75,6 +75,9 @@ RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, co
 // sends; records nothing (no store is opened). A failure of its own is left as a note for rank
 // 0, which names it in the run's message.
 RunResult executeReplica(const ReplicaPlace& place, TrainingObserver& observer, std::stop_token stop);
+// A run's result as the store recorded it (another process trained it: the ranks a launcher
+// started): its status as the outcome, its message, the newest checkpoint's epoch.
+RunResult recordedResult(const std::filesystem::path& dbPath, std::int64_t runId);
 // Same, with RunOptions{resume}.
 RunResult executeRun(const std::filesystem::path& dbPath, std::int64_t runId, bool resume, TrainingObserver& observer,
                      std::stop_token stop);

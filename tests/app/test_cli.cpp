@@ -156,6 +156,22 @@ private Q_SLOTS:
         QVERIFY(flag.err.contains("epochs = 0"));
     }
 
+    // A true-or-false setting's flag alone means true; with a value, that value.
+    void aBareSwitchMeansTrue()
+    {
+        const auto channelsLast = [this](const QStringList& flags) {
+            const Result r = scns(QStringList{"train", "--dry-run"} + flags);
+            return r.exitCode != 0 ? QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)
+                   : r.out.contains("\"channels_last\": true") ? QStringLiteral("true")
+                                                              : QStringLiteral("false");
+        };
+        QCOMPARE(channelsLast({"--channels-last", "--epochs", "1"}), QStringLiteral("true"));
+        QCOMPARE(channelsLast({"--epochs", "1", "--channels-last"}), QStringLiteral("true"));
+        QCOMPARE(channelsLast({"--channels-last", "false"}), QStringLiteral("false"));
+        QCOMPARE(channelsLast({}), QStringLiteral("false"));
+        QVERIFY(channelsLast({"--channels-last", "maybe"}).contains("channels_last = 'maybe'"));
+    }
+
     void missingDataFolderFailsTheRunWithItsName()
     {
         const Result r = scns(QStringList{"train", "--data-dir", "/nonexistent/fmnist", "--name", "nodata"} + kTiny);
