@@ -324,11 +324,14 @@ struct ReadStep {
 class StepReadout {
 public:
     // Replicas of a data-parallel run read at the same steps (no timed reads) and exchange
-    // their values there.
+    // their values there: on a CPU every 8 steps instead of every step, so that the exchange
+    // does not hold every step up once more after the gradients' (a stop then takes effect up
+    // to 8 steps later).
     StepReadout(std::int64_t every, const c10::Device& device, const Replica& replica)
-        : m_every(every > 0             ? every
-                      : device.is_cpu() ? 1
-                                        : 50)
+        : m_every(every > 0              ? every
+                      : !device.is_cpu() ? 50
+                      : replica.group    ? 8
+                                         : 1)
         , m_timed(every == 0 && !device.is_cpu() && replica.group == nullptr)
         , m_replica(replica)
     {}

@@ -25,7 +25,8 @@ struct TrainRequest {
     std::vector<std::filesystem::path> resumeFallbacks;
     // Steps whose losses are read from the device together (one host synchronisation per
     // read): 0 chooses, 1 on a CPU (as if read every step: a diverged loss stops the run before
-    // its update), on a GPU every 50 steps or 0.25 s, whichever comes first, so that the GPU
+    // its update), 8 on CPUs in a data-parallel run (each read is an exchange between the
+    // processes), on a GPU every 50 steps or 0.25 s, whichever comes first, so that the GPU
     // never waits for the host and live curves stay live. The recorded values are the same.
     std::int64_t readoutSteps = 0;
     // A data-parallel run (docs/distributed.md): this process is replica group->rank() of
