@@ -200,8 +200,8 @@ private Q_SLOTS:
                                     .arg(QString::fromLocal8Bit(ranks[r]->readAll()))));
         }
         const Data d = makeData();
-        const at::Tensor alone = train(
-            makeNet(0), d, [](std::int64_t e) { return chunks(epochOrder(e), kGlobalBatch); }, plainBackward);
+        const auto wholeBatches = [](std::int64_t e) { return chunks(epochOrder(e), kGlobalBatch); };
+        const at::Tensor alone = train(makeNet(0), d, wholeBatches, plainBackward);
         const at::Tensor r0 = readParams(dir.filePath("rank0.bin"), alone.numel());
         const at::Tensor r1 = readParams(dir.filePath("rank1.bin"), alone.numel());
         QVERIFY(r0.defined() && r1.defined());
