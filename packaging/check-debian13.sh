@@ -66,6 +66,9 @@ if [ ! -e "$ready" ]; then
 fi
 grep -q '^VERSION_CODENAME=trixie' "$rootfs/etc/os-release" || { echo "$0: $rootfs is not a trixie root" >&2; exit 1; }
 cp -L /etc/resolv.conf "$rootfs/etc/resolv.conf" 2>/dev/null || true
+# The root shares this machine's network and host name, so its names too: a run of several
+# processes under Slurm meets at the node's name (the first host of SLURM_JOB_NODELIST).
+cp -L /etc/hosts "$rootfs/etc/hosts" 2>/dev/null || true
 
 mount_once "$rootfs/proc" -t proc proc
 mount_once "$rootfs/sys" --rbind /sys

@@ -202,7 +202,7 @@ private Q_SLOTS:
         QFile script(sweep + "/sweep.sbatch");
         QVERIFY(script.open(QIODevice::ReadOnly));
         QVERIFY(script.readAll().contains("srun --ntasks=2"));
-        QVERIFY2(waitForJobs({jobOf(r)}, 300000), "the task did not finish within 300 s");
+        QVERIFY2(waitForJobs({jobOf(r)}, 240000), "the task did not finish within 240 s");
         QFile log(sweep + "/logs/task-0.out");
         QVERIFY(log.open(QIODevice::ReadOnly));
         const QString out = QString::fromUtf8(log.readAll());
