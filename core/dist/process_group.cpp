@@ -132,6 +132,23 @@ at::Tensor DistributedContext::allGather(const at::Tensor& tensor)
     });
 }
 
+at::Tensor DistributedContext::gatherTo(const at::Tensor& tensor, int root)
+{
+    return guarded(m_env, "gather", [&] {
+        std::vector<at::Tensor> input{tensor.contiguous()};
+        std::vector<std::vector<at::Tensor>> output;  // Gloo wants none on the other ranks
+        if (m_env.rank == root) {
+            output.resize(1);
+            for (int r = 0; r < m_env.worldSize; ++r)
+                output[0].push_back(at::empty_like(input[0]));
+        }
+        c10d::GatherOptions options;
+        options.rootRank = root;
+        m_impl->group->gather(output, input, options)->wait();
+        return m_env.rank == root ? at::cat(output[0], 0) : at::Tensor();
+    });
+}
+
 void DistributedContext::barrier()
 {
     guarded(m_env, "barrier", [&] {

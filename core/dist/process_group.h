@@ -33,6 +33,7 @@ public:
     void broadcast(std::vector<at::Tensor>& tensors, int root) override;
     // Every rank's `tensor` (same shape on all), concatenated along dimension 0 in rank order.
     at::Tensor allGather(const at::Tensor& tensor) override;
+    at::Tensor gatherTo(const at::Tensor& tensor, int root) override;
     void barrier() override;
     // Through the rendezvous store: rank 0 sets the key, every rank reads it.
     std::string shareText(const std::string& key, const std::string& text) override;

@@ -34,6 +34,10 @@ public:
     virtual void broadcast(std::vector<at::Tensor>& tensors, int root) = 0;
     // Every rank's `tensor` (same shape on all), concatenated along dimension 0 in rank order.
     virtual at::Tensor allGather(const at::Tensor& tensor) = 0;
+    // The same concatenation on rank `root` only (an undefined tensor on the others), so that
+    // data only one rank works on (the reference outputs its tables are built from) is not
+    // copied to every rank.
+    virtual at::Tensor gatherTo(const at::Tensor& tensor, int root) = 0;
     virtual void barrier() = 0;
     // Rank 0's `text` under `key` on every rank (small control messages: a run's id, its
     // configuration); the other ranks' `text` is ignored. Each key is used once per run.

@@ -31,7 +31,8 @@ class NegativeSampler;
 class ReplicaGroup;
 class LatentMixup;
 
-// Reference outputs over the whole training set (eval mode, no augmentation).
+// Reference outputs over the whole training set (eval mode, no augmentation). In a
+// data-parallel run only rank 0 holds them (the tensors are undefined on the other ranks).
 struct ReferenceOutputs {
     torch::Tensor embeddings;  // N x d unit rows (projection head output)
     torch::Tensor logits;      // N x C

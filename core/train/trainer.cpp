@@ -145,12 +145,21 @@ std::shared_ptr<NetworkImpl> buildSeededNetwork(const NetworkSpec& spec, std::ui
     return buildNetwork(spec);
 }
 
+// Rank 0 gets every rank's `t` (concatenated in rank order, on t's device); the others get
+// an undefined tensor.
+torch::Tensor gatherToRankZero(ReplicaGroup& group, const torch::Tensor& t)
+{
+    const torch::Tensor all = group.gatherTo(t.to(torch::kCPU), 0);
+    return all.defined() ? all.to(t.device()) : all;
+}
+
 // Embeddings and logits of the whole training set in eval mode (no augmentation): the
 // reference outputs that model-based class similarity and the instance table are built from.
 // head == nullptr (a fixed reference network, which has no projection head): the embeddings
 // are its L2-normalised penultimate features.
 // In a data-parallel run each replica computes its shard (the loader's) and the shards are
-// all-gathered, so every replica holds the same outputs and builds the same tables from them.
+// gathered to rank 0, which builds the tables from them and broadcasts the tables
+// (ContrastiveTerm::buildSampler); the other ranks get outputs with undefined tensors.
 ReferenceOutputs referenceOutputs(NetworkImpl& model, ProjectionHeadImpl* head, BatchLoader& loader,
                                   const c10::Device& device, ReplicaGroup* group)
 {
@@ -175,12 +184,11 @@ ReferenceOutputs referenceOutputs(NetworkImpl& model, ProjectionHeadImpl* head, 
         head->train(wasTraining);
     torch::Tensor z = torch::cat(embs), logits = torch::cat(logitParts), rows = torch::cat(rowParts);
     if (group) {  // padded shards: the same row count on every replica
-        const auto gather = [group](const torch::Tensor& t) {
-            return group->allGather(t.to(torch::kCPU)).to(t.device());
-        };
-        z = gather(z);
-        logits = gather(logits);
-        rows = gather(rows);
+        z = gatherToRankZero(*group, z);
+        logits = gatherToRankZero(*group, logits);
+        rows = gatherToRankZero(*group, rows);
+        if (group->rank() != 0)
+            return {};
     }
     torch::Tensor emb = torch::empty({n, z.size(1)}, z.options());
     torch::Tensor allLogits = torch::empty({n, logits.size(1)}, logits.options());

@@ -8,6 +8,8 @@
 //    process too, running statistics included; without it (per-replica statistics) it does not.
 //  - CRD distillation with a class sampler and both memory banks finishes on 2 ranks, and the
 //    two ranks' heads, banks and NCE normalisers are identical after their updates.
+//  - The instance sampler's top-k table, built by rank 0 from the reference outputs gathered to
+//    it and broadcast, serves both ranks over two refreshes; the banks stay identical.
 //  - Each rank draws its negatives from a stream of its own; rank 0's is one process's.
 #include <QCoreApplication>
 #include <QFile>
@@ -84,6 +86,18 @@ RunConfig crdConfig(const std::string& teacher)
     return c;
 }
 
+// InfoNCE with the instance sampler: the model's reference outputs are gathered to rank 0, which
+// builds the top-k table at each epoch's refresh and broadcasts it.
+RunConfig instanceConfig()
+{
+    RunConfig c = plainConfig();
+    c.contrastive.enabled = true;
+    c.contrastive.sampler = SamplerKind::Instance;
+    c.contrastive.instanceK = 16;
+    c.contrastive.negatives = 64;
+    return c;
+}
+
 class Keeper final : public RunRecorder {
 public:
     void metric(std::int64_t, std::int64_t, const std::string&, double) override {}
@@ -148,6 +162,7 @@ int runRank(const std::string& role)
         const RunConfig config = role == "crd" ? crdConfig(std::getenv("SCNS_DIST_TEST_TEACHER"))
             : role == "syncbn"                 ? batchNormConfig(true)
             : role == "localbn"                ? batchNormConfig(false)
+            : role == "instance"               ? instanceConfig()
                                                : plainConfig();
         const RunResult r = trainInto(config, dir, &group);
         if (r.outcome != RunOutcome::Finished || !r.last) {
@@ -287,6 +302,20 @@ private Q_SLOTS:
         // The banks were written by training (not their random start only): rows have unit norm
         // and the two banks differ.
         QVERIFY(!at::equal(r0.at("memory_bank"), r0.at("teacher_memory_bank")));
+    }
+
+    void instanceSamplerServesBothRanksFromRankZerosTable()
+    {
+        runRanks("instance");
+        if (QTest::currentTestFailed())
+            return;
+        const std::string base = m_dir.filePath("instance").toStdString();
+        const auto r0 = checkpointTensors(base + "/rank0/epoch-2.pt", "small-cnn-gn", true);
+        const auto r1 = checkpointTensors(base + "/rank1/epoch-2.pt", "small-cnn-gn", true);
+        QVERIFY(r0.count("memory_bank"));
+        QCOMPARE(r0.size(), r1.size());
+        for (const auto& [name, t] : r0)
+            QVERIFY2(at::equal(t, r1.at(name)), name.c_str());
     }
 
     void eachRankDrawsFromAStreamOfItsOwn()

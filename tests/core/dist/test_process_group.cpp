@@ -114,6 +114,11 @@ int runRank(const std::string& role)
             group.allGather(at::arange(3, at::kFloat) + 10.0f * static_cast<float>(group.rank()));
         if (!at::equal(gathered, at::tensor({0.f, 1.f, 2.f, 10.f, 11.f, 12.f})))
             return 4;
+        // Gathered to rank 1 only, in rank order; nothing on rank 0.
+        const at::Tensor toOne = group.gatherTo(at::full({2, 2}, static_cast<float>(group.rank())), 1);
+        if (group.rank() == 1 ? !at::equal(toOne, at::tensor({0.f, 0.f, 0.f, 0.f, 1.f, 1.f, 1.f, 1.f}).view({4, 2}))
+                              : toOne.defined())
+            return 6;
         torch::nn::Sequential net = makeNet(static_cast<std::uint64_t>(group.rank()));  // different weights
         broadcastTensors(group, net->parameters(), 0);
         const Data d = makeData();
