@@ -98,7 +98,13 @@ void requireProcessGroup()
 
 }  // namespace
 
-std::optional<DistributedEnv> launchedRank() { return distributedEnvFromEnvironment(); }
+std::optional<DistributedEnv> launchedRank()
+{
+    auto env = distributedEnvFromEnvironment();
+    if (env)
+        checkMasterAddressResolves(*env);  // a misspelt host fails now, not after distributed.timeout
+    return env;
+}
 
 int reportResult(const RunResult& r, std::int64_t runId, const std::filesystem::path& db)
 {

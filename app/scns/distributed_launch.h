@@ -19,7 +19,7 @@
 namespace scns::cli {
 
 // The launcher's variables when this process is one rank of a run of several, else none.
-// Throws ConfigError on malformed variables.
+// Throws ConfigError on malformed variables and on a master address that does not resolve.
 std::optional<DistributedEnv> launchedRank();
 
 // Runs stored run `runId` in this process (processes = 1) or as the launcher of `processes`

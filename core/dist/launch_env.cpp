@@ -1,7 +1,11 @@
 #include "dist/launch_env.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "common/errors.h"
@@ -86,18 +90,42 @@ std::optional<DistributedEnv> distributedEnvFromEnvironment(const std::function<
                            "a rank in [0, " + std::to_string(env.worldSize) + ")");
         if (const char* local = read("SLURM_LOCALID"))
             env.localRank = integer("SLURM_LOCALID", local, 0, kMaxWorld, "a local rank >= 0");
-        if (const char* nodes = read("SLURM_JOB_NODELIST"))
+        if (const char* nodes = read("SLURM_JOB_NODELIST")) {
             env.masterAddr = firstSlurmHost(nodes);
+            env.masterAddrFrom = "SLURM_JOB_NODELIST";
+        }
     } else {
         return std::nullopt;
     }
-    if (const char* addr = read("MASTER_ADDR"))
+    if (const char* addr = read("MASTER_ADDR")) {
         env.masterAddr = addr;
+        env.masterAddrFrom = "MASTER_ADDR";
+    }
     if (const char* port = read("MASTER_PORT"))
         env.masterPort = integer("MASTER_PORT", port, 1, 65535, "a TCP port in [1, 65535]");
     if (env.worldSize == 1)
         return std::nullopt;
     return env;
+}
+
+void checkMasterAddressResolves(const DistributedEnv& env)
+{
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(env.masterAddr.c_str(), nullptr, &hints, &found);
+    if (found)
+        ::freeaddrinfo(found);
+    if (rc == 0)
+        return;
+    const std::string answer = rc == EAI_SYSTEM ? std::string(std::strerror(errno)) : ::gai_strerror(rc);
+    std::string variable = "MASTER_ADDR";
+    if (env.masterAddrFrom == "SLURM_JOB_NODELIST")
+        variable = "SLURM_JOB_NODELIST (its first host)";
+    fail(variable, env.masterAddr,
+         "the host name or address of rank 0's machine, resolvable here (the resolver said: " + answer
+             + "); set MASTER_ADDR to it");
 }
 
 }  // namespace scns

@@ -17,6 +17,9 @@ struct DistributedEnv {
     std::string masterAddr = "127.0.0.1";
     int masterPort = 29500;
     std::string source;  // "torchrun" or "slurm": which variables said so
+    // Where masterAddr came from, for messages: "MASTER_ADDR", "SLURM_JOB_NODELIST" (its first
+    // host) or empty (the default, 127.0.0.1).
+    std::string masterAddrFrom;
 };
 
 // The default MASTER_PORT (torchrun's).
@@ -29,6 +32,12 @@ inline constexpr int kDefaultMasterPort = 29500;
 // WORLD_SIZE.
 std::optional<DistributedEnv>
 distributedEnvFromEnvironment(const std::function<const char*(const char*)>& get = nullptr);
+
+// Checks that env.masterAddr resolves on this machine (getaddrinfo), so that a misspelt host
+// fails at once instead of every rank retrying until distributed.timeout. Throws ConfigError
+// naming the variable it came from (MASTER_ADDR or SLURM_JOB_NODELIST), the host and the
+// resolver's answer.
+void checkMasterAddressResolves(const DistributedEnv& env);
 
 // The first host of a Slurm node list: "node[03-05,9],gpu1" -> "node03", "a,b" -> "a".
 // Throws ConfigError (SLURM_JOB_NODELIST) on an empty or unbalanced list.

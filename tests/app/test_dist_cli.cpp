@@ -5,7 +5,8 @@
 //  - two `scns train` started as torchrun does (RANK, WORLD_SIZE, MASTER_ADDR, ...): rank 0
 //    stores the one run, both finish;
 //  - a rank killed mid-run ends the run within the timeout as interrupted, named in its
-//    message, no process left behind, the store intact; `scns resume` finishes it.
+//    message, no process left behind, the store intact; `scns resume` finishes it;
+//  - a master address that does not resolve fails each rank at once, naming the variable.
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -119,6 +120,31 @@ private Q_SLOTS:
         QCOMPARE(toString(runs[0].status), std::string("finished"));
         QCOMPARE(nlohmann::json::parse(runs[0].configJson).at("distributed").at("processes").template get<int>(), 2);
         QCOMPARE(topOneRowsPerEpoch(store, runs[0].id), (std::map<std::int64_t, int>{{1, 1}}));
+    }
+
+    // A misspelt master fails both ranks at once (exit 2, the variable and host named) instead of
+    // each retrying for distributed.timeout (600 s); nothing is stored.
+    void aMasterThatDoesNotResolveFailsAtOnce()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("unresolved.sqlite");
+        for (int rank = 0; rank < 2; ++rank) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("RANK", QString::number(rank));
+            env.insert("WORLD_SIZE", "2");
+            env.insert("MASTER_ADDR", "no-such-host.invalid");
+            p.setProcessEnvironment(env);
+            QElapsedTimer clock;
+            clock.start();
+            p.start(kScns, QStringList{"--db", db} + smallRun(1, 20));
+            QVERIFY2(p.waitForFinished(120000), "the rank waited for a master that does not resolve");
+            const QString err = QString::fromUtf8(p.readAllStandardError());
+            QCOMPARE(p.exitCode(), 2);
+            QVERIFY2(err.contains("MASTER_ADDR = no-such-host.invalid"), qPrintable(err));
+            QVERIFY2(clock.elapsed() < 60000, qPrintable(QStringLiteral("took %1 ms").arg(clock.elapsed())));
+        }
+        QVERIFY(!QFile::exists(db) || RunStore(db.toStdString()).listRuns().empty());
     }
 
     // scns distill starts each run's processes from the experiment's distributed.processes:

@@ -127,6 +127,33 @@ private Q_SLOTS:
                  qPrintable(message));
     }
 
+    // A master that does not resolve is named at once (getaddrinfo), not after every rank has
+    // retried for distributed.timeout; ".invalid" never resolves (RFC 6761).
+    void aMasterThatDoesNotResolveIsNamed()
+    {
+        for (const char* host : {"127.0.0.1", "localhost"}) {
+            const auto env = envOf({{"WORLD_SIZE", "2"}, {"RANK", "1"}, {"MASTER_ADDR", host}});
+            checkMasterAddressResolves(*env);
+        }
+        const auto message = [](const DistributedEnv& env) {
+            try {
+                checkMasterAddressResolves(env);
+            } catch (const ConfigError& e) {
+                return QString::fromStdString(e.what());
+            }
+            return QString();
+        };
+        const auto torchrun =
+            message(*envOf({{"WORLD_SIZE", "2"}, {"RANK", "1"}, {"MASTER_ADDR", "no-such-host.invalid"}}));
+        QVERIFY2(torchrun.contains("MASTER_ADDR = no-such-host.invalid") && torchrun.contains("resolver said"),
+                 qPrintable(torchrun));
+        const auto slurm = message(
+            *envOf({{"SLURM_NTASKS", "2"}, {"SLURM_PROCID", "1"}, {"SLURM_JOB_NODELIST", "nosuch.invalid,node2"}}));
+        QVERIFY2(slurm.contains("SLURM_JOB_NODELIST (its first host) = nosuch.invalid")
+                     && slurm.contains("MASTER_ADDR"),
+                 qPrintable(slurm));
+    }
+
     void halfALaunchIsAnError()
     {
         QVERIFY2(errorOf({{"RANK", "0"}}).contains("WORLD_SIZE"), qPrintable(errorOf({{"RANK", "0"}})));
