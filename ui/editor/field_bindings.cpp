@@ -228,8 +228,12 @@ QWidget* FieldBindings::bind(const Setting& s, QWidget* parent, const QStringLis
     case SettingType::Folder: {
         auto* w = new PathEdit(s.type == SettingType::Folder ? PathEdit::Mode::Folder : PathEdit::Mode::OpenFile,
                                s.type == SettingType::Folder ? QString() : fileFilter(s), parent);
-        if (!s.unset.empty())
-            w->lineEdit()->setPlaceholderText(QString::fromStdString(s.unset));
+        if (!s.unset.empty()) {
+            // Read whole: the placeholder says what an empty field means.
+            QLineEdit* line = w->lineEdit();
+            line->setPlaceholderText(QString::fromStdString(s.unset));
+            line->setMinimumWidth(line->fontMetrics().horizontalAdvance(line->placeholderText()) + 16);
+        }
         QObject::connect(w, &PathEdit::textChanged, w, onEdit);
         b.widget = w;
         b.load = [w, &s](const RunConfig& c) { w->setText(textOf(s.get(c))); };

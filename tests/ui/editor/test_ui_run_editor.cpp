@@ -6,6 +6,8 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStyle>
+#include <QStyleOptionFrame>
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -38,6 +40,7 @@ private Q_SLOTS:
     void droppedJsonFileIsLoaded();
     void everySettingHasARowEnabledWhenItApplies();
     void choosingCrdSwitchesTheContrastiveTermOn();
+    void placeholdersAreReadWhole();
 
 private:
     static RunConfig richConfig(const QTemporaryDir& files);
@@ -442,6 +445,31 @@ void TestUiRunEditor::choosingCrdSwitchesTheContrastiveTermOn()
     // Unticking it afterwards is the user's explicit choice: the validation then explains CRD needs it.
     enabledBox->setChecked(false);
     QVERIFY(!e.currentConfig().contrastive.enabled);
+}
+
+// A placeholder says what an empty field means ("none: the model itself, refreshed every R
+// epochs"); cut off at the window's size it says something else. Every line edit's placeholder,
+// the disabled ones' too, fits the field at 1500 x 950.
+void TestUiRunEditor::placeholdersAreReadWhole()
+{
+    RunEditor e;
+    e.resize(1500, 950);
+    e.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&e));
+    int checked = 0;
+    for (QLineEdit* line : e.findChildren<QLineEdit*>()) {
+        const QString text = line->placeholderText();
+        if (text.isEmpty() || !line->isVisibleTo(&e))
+            continue;
+        ++checked;
+        QStyleOptionFrame option;
+        option.initFrom(line);
+        const QRect inside = line->style()->subElementRect(QStyle::SE_LineEditContents, &option, line);
+        const int needed = line->fontMetrics().horizontalAdvance(text);
+        QVERIFY2(inside.width() - 4 >= needed,  // QLineEdit keeps 2 px each side inside its contents
+                 qPrintable(QStringLiteral("'%1': %2 px wide, the text needs %3").arg(text).arg(inside.width()).arg(needed)));
+    }
+    QVERIFY2(checked >= 10, qPrintable(QStringLiteral("only %1 placeholders found").arg(checked)));
 }
 
 QTEST_MAIN(TestUiRunEditor)
