@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "common/message_text.h"
 #include "store/run_store.h"
 
 namespace scns::cli {
@@ -35,13 +36,15 @@ void addMergeCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
             std::string ids;
             for (const auto& [from, to] : r.imported)
                 ids += (ids.empty() ? "" : ", ") + std::to_string(from) + "->" + std::to_string(to);
-            std::printf("%s: %zu run(s) imported%s%s, %zu merged before", shard.c_str(), r.imported.size(),
+            std::printf("%s: %s imported%s%s, %zu merged before", shard.c_str(),
+                        counted(static_cast<long long>(r.imported.size()), "run", "runs").c_str(),
                         ids.empty() ? "" : " (", ids.empty() ? "" : (ids + ")").c_str(), r.alreadyHere.size());
             for (const std::string& why : r.notImported)
                 std::printf("; not imported: %s", why.c_str());
             std::printf("\n");
         }
-        std::printf("%zu run(s) imported into %s\n", imported, into.c_str());
+        std::printf("%s imported into %s\n", counted(static_cast<long long>(imported), "run", "runs").c_str(),
+                    into.c_str());
         exitCode = kOk;
     });
 }

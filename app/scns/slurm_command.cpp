@@ -13,6 +13,7 @@
 #include "cluster/slurm_sweep.h"
 #include "commands.h"
 #include "common/errors.h"
+#include "common/message_text.h"
 #include "train/experiment.h"
 #include "train/launch_plan.h"
 #include "train/run_settings.h"
@@ -31,16 +32,21 @@ std::string thisProgram()
 }
 
 // Submits (or with dryRun only writes) one sweep; prints what happened; returns the job id.
+std::string tasksText(const SlurmSweep& sweep)
+{
+    return counted(static_cast<long long>(sweep.runs.size()), "task", "tasks");
+}
+
 std::string submitOrWrite(const SlurmSweep& sweep, const std::string& sbatch, bool dryRun)
 {
     writeSweep(sweep);
     if (dryRun) {
-        std::printf("# %zu task(s) written to %s; submit with: sbatch %s\n", sweep.runs.size(), sweep.dir.c_str(),
+        std::printf("# %s written to %s; submit with: sbatch %s\n", tasksText(sweep).c_str(), sweep.dir.c_str(),
                     sweep.scriptFile().c_str());
         return {};
     }
     const std::string job = submitSweep(sweep, sbatch);
-    std::printf("submitted job %s: %zu task(s) in %s\n", job.c_str(), sweep.runs.size(), sweep.dir.c_str());
+    std::printf("submitted job %s: %s in %s\n", job.c_str(), tasksText(sweep).c_str(), sweep.dir.c_str());
     return job;
 }
 
@@ -155,16 +161,15 @@ void addSlurmCommand(CLI::App& app, const GlobalOptions& global, int& exitCode)
         writeSweep(sweep);
         if (a->dryRun) {
             std::printf("%s", sbatchScript(sweep).c_str());
-            std::printf("# %zu task(s) written to %s; submit with: sbatch %s\n", sweep.runs.size(), sweep.dir.c_str(),
+            std::printf("# %s written to %s; submit with: sbatch %s\n", tasksText(sweep).c_str(), sweep.dir.c_str(),
                         sweep.scriptFile().c_str());
             exitCode = kOk;
             return;
         }
         const std::string job = submitSweep(sweep, a->sbatch);
-        std::printf(
-            "submitted job %s: %zu task(s) in %s\n  watch: scns slurm status %s\n  then:  scns merge %s/task-*.sqlite "
-            "--into DB\n",
-            job.c_str(), sweep.runs.size(), sweep.dir.c_str(), sweep.dir.c_str(), sweep.dir.c_str());
+        std::printf("submitted job %s: %s in %s\n  watch: scns slurm status %s\n  then:  scns merge %s/task-*.sqlite "
+                    "--into DB\n",
+                    job.c_str(), tasksText(sweep).c_str(), sweep.dir.c_str(), sweep.dir.c_str(), sweep.dir.c_str());
         exitCode = kOk;
     });
 

@@ -153,4 +153,9 @@ std::string numberText(double v)
     return s.str();
 }
 
+std::string counted(long long n, std::string_view one, std::string_view many)
+{
+    return std::to_string(n) + ' ' + std::string(n == 1 ? one : many);
+}
+
 }  // namespace scns

@@ -26,6 +26,10 @@ std::string quoteForMessage(std::string_view s, std::size_t maxChars = 80);
 // A number as an ostream writes it by default (0.1, 1e-05, 600): the short form messages use.
 std::string numberText(double v);
 
+// A count with its noun in the right number: counted(1, "run", "runs") is "1 run", 0 and 2 give
+// "0 runs" and "2 runs" (messages said "1 run(s)").
+std::string counted(long long n, std::string_view one, std::string_view many);
+
 // As quoteForMessage without the quotes (for text that has its own, e.g. JSON).
 std::string truncateForMessage(std::string_view s, std::size_t maxChars = 80);
 

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "common/errors.h"
+#include "common/message_text.h"
 
 namespace scns {
 
@@ -103,7 +104,7 @@ std::optional<SynsetId> WordNet::findByName(const std::string& name, std::string
     }
     if (sense > static_cast<int>(it->second.size())) {
         *why = "sense " + std::to_string(sense) + " of '" + lemma + "', which has only "
-               + std::to_string(it->second.size()) + " noun sense(s)";
+               + counted(static_cast<long long>(it->second.size()), "noun sense", "noun senses");
         return std::nullopt;
     }
     return it->second[sense - 1];

@@ -11,6 +11,7 @@
 #include <torch/version.h>
 
 #include "common/errors.h"
+#include "common/message_text.h"
 
 namespace scns {
 
@@ -27,8 +28,9 @@ c10::Device resolveDevice(const std::string& name)
     c10::Device device(name);
     const auto count = static_cast<long long>(torch::cuda::device_count());
     if (device.has_index() && device.index() >= count)
-        throw DeviceError("device '" + name + "' requested, but only " + std::to_string(count)
-                          + " CUDA device(s) are visible (cuda:0 .. cuda:" + std::to_string(count - 1) + ")");
+        throw DeviceError("device '" + name + "' requested, but only "
+                          + counted(count, "CUDA device is", "CUDA devices are")
+                          + " visible (cuda:0 .. cuda:" + std::to_string(count - 1) + ")");
     return device;
 }
 

@@ -123,11 +123,11 @@ private Q_SLOTS:
         const auto merged = test::run(kScns,
                                       {"merge", teachers + "/task-0.sqlite", students + "/task-0.sqlite",
                                        students + "/task-1.sqlite", "--into", db});
-        QVERIFY2(merged.exitCode == 0 && merged.out.contains("3 run(s) imported"), qPrintable(merged.out + merged.err));
+        QVERIFY2(merged.exitCode == 0 && merged.out.contains("3 runs imported"), qPrintable(merged.out + merged.err));
         const auto again = test::run(kScns,
                                      {"merge", teachers + "/task-0.sqlite", students + "/task-0.sqlite",
                                       students + "/task-1.sqlite", "--into", db});
-        QVERIFY2(again.exitCode == 0 && again.out.contains("0 run(s) imported"), qPrintable(again.out));
+        QVERIFY2(again.exitCode == 0 && again.out.contains("0 runs imported"), qPrintable(again.out));
 
         RunStore store(db.toStdString());
         const auto runs = store.listRuns();
@@ -180,7 +180,7 @@ private Q_SLOTS:
         const auto merged = test::run(kScns,
                                       {"merge", root + "/students/task-0.sqlite", root + "/students/task-1.sqlite",
                                        root + "/teacher/task-0.sqlite", "--into", db});
-        QVERIFY2(merged.exitCode == 0 && merged.out.contains("3 run(s) imported"), qPrintable(merged.out + merged.err));
+        QVERIFY2(merged.exitCode == 0 && merged.out.contains("3 runs imported"), qPrintable(merged.out + merged.err));
         RunStore store(db.toStdString());
         int linked = 0, finished = 0;
         for (const RunRecord& run : store.listRuns()) {

@@ -25,6 +25,7 @@
 #include "browser/run_list_model.h"
 #include "views/config_diff.h"
 #include "common/button_actions.h"
+#include "common/qt_text.h"
 #include "views/export.h"
 
 namespace scns {
@@ -418,7 +419,7 @@ void RunBrowser::showSelected()
             resumable |= (isFinal(s->status) && s->status != RunStatus::Finished) || s->status == RunStatus::Queued;
     m_resume->setEnabled(resumable && !m_readOnly);
     if (!r) {
-        m_info->setText(ids.isEmpty() ? tr("No run selected.") : tr("%n runs selected.", nullptr, int(ids.size())));
+        m_info->setText(ids.isEmpty() ? tr("No run selected.") : tr("%1 selected.").arg(countText(ids.size(), "run", "runs")));
         m_nameEdit->clear();
         m_tagsEdit->clear();
         m_notesEdit->clear();
@@ -549,9 +550,8 @@ bool RunBrowser::deleteRuns(const QList<qint64>& runIds)
             names << QStringLiteral("%1 (%2)").arg(r->name).arg(id);
     if (runIds.size() > names.size())
         names << tr("and %n more", nullptr, int(runIds.size() - names.size()));
-    const QString question = tr("Delete %n run(s) with their metrics and checkpoint records? "
-                                "This cannot be undone.\n\n%1", nullptr, int(runIds.size()))
-                                 .arg(names.join(QStringLiteral("\n")));
+    const QString question = tr("Delete %1 with their metrics and checkpoint records? This cannot be undone.\n\n%2")
+                                 .arg(countText(runIds.size(), "run", "runs"), names.join(QStringLiteral("\n")));
     if (!m_confirm(question))
         return false;
     watchEdit(deleteRunsAsync(m_dbPath, std::vector<qint64>(runIds.begin(), runIds.end())), [this, runIds] {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/message_text.h"
+
 namespace scns {
 
 inline QString toQString(const std::string& s) { return QString::fromStdString(s); }
@@ -24,5 +26,11 @@ QStringList toQStringList(const Strings& strings)
 }
 
 std::vector<std::string> toStdStrings(const QStringList& l);
+
+// "1 run", "3 runs": a count with its noun in the right number (core's counted()).
+inline QString countText(qint64 n, const char* one, const char* many)
+{
+    return QString::fromStdString(counted(n, one, many));
+}
 
 }  // namespace scns

@@ -476,7 +476,7 @@ void RunEditor::mark(const std::vector<FieldProblem>& problems)
     if (n == 0)
         summary = tr("Configuration is valid.") + (m_launchNote.isEmpty() ? QString() : QLatin1Char(' ') + m_launchNote);
     else
-        summary = tr("%n problem(s) marked in red; launch is blocked until they are fixed.", nullptr, n);
+        summary = tr("%1 marked in red; launch is blocked until they are fixed.").arg(countText(n, "problem", "problems"));
     if (!unplaced.isEmpty())
         summary += QLatin1Char(' ') + unplaced.join(QStringLiteral("; "));
     if (!m_launchBlockedBy.isEmpty())

@@ -11,6 +11,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrent>
 
+#include "common/qt_text.h"
+
 namespace scns {
 
 namespace {
@@ -120,11 +122,11 @@ void SweepPanel::show(const std::vector<Sweep>& sweeps)
     const int ready = static_cast<int>(finishedShards().size());
     m_import->setEnabled(ready > 0);
     m_note->setText(sweeps.empty() ? tr("Sweeps submitted with Submit to Slurm… appear here.")
-                                   : tr("%1 task(s): %2 running, %3 stopped; %4 store(s) ready to import.")
-                                         .arg(total)
+                                   : tr("%1: %2 running, %3 stopped; %4 ready to import.")
+                                         .arg(countText(total, "task", "tasks"))
                                          .arg(running)
                                          .arg(done)
-                                         .arg(ready));
+                                         .arg(countText(ready, "store", "stores")));
 }
 
 QStringList SweepPanel::finishedShards() const

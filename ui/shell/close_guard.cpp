@@ -5,6 +5,7 @@
 #include <QTimer>
 #include <QWidget>
 
+#include "common/qt_text.h"
 #include "queue/run_queue.h"
 
 namespace scns {
@@ -15,10 +16,10 @@ CloseGuard::CloseGuard(QWidget* window, RunQueue* queue, QObject* parent)
     m_ask = [this](int runs) {
         return QMessageBox::question(
                    m_window, tr("Runs are training"),
-                   tr("%n run(s) are training or waiting. Stop them and close?\n\n"
+                   tr("%1 training or waiting. Stop them and close?\n\n"
                       "They are saved as cancelled and can be resumed from their newest checkpoint "
-                      "(Runs tab, Resume).",
-                      nullptr, runs),
+                      "(Runs tab, Resume).")
+                       .arg(countText(runs, "run is", "runs are")),
                    QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
                == QMessageBox::Yes;
     };

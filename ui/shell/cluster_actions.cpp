@@ -17,6 +17,7 @@
 #include <QSpinBox>
 
 #include "common/errors.h"
+#include "common/qt_text.h"
 #include "common/scns_program.h"
 #include "editor/run_editor.h"
 #include "store/run_store.h"
@@ -63,7 +64,8 @@ QString ClusterActions::importShards(const QStringList& shards)
         const RunStore::MergeReport r = store.mergeFrom(shard.toStdString());
         total += static_cast<int>(r.imported.size());
         QString line =
-            tr("%1: %n run(s) imported", nullptr, static_cast<int>(r.imported.size())).arg(QFileInfo(shard).fileName());
+            tr("%1: %2 imported")
+                .arg(QFileInfo(shard).fileName(), countText(static_cast<qint64>(r.imported.size()), "run", "runs"));
         if (!r.alreadyHere.empty())
             line += tr(", %n imported before", nullptr, static_cast<int>(r.alreadyHere.size()));
         for (const std::string& why : r.notImported)
@@ -119,8 +121,8 @@ bool ClusterActions::askSubmission(Submission& s)
     extra->setFixedHeight(70);
     auto* dry = new QCheckBox(tr("Only write the files (submit with sbatch yourself)"), &dialog);
     form->addRow(tr("Runs"),
-                 new QLabel(tr("%n task(s): the editor's plan (seeds x grid)", nullptr,
-                               static_cast<int>(m_editor->launchConfigs().size())),
+                 new QLabel(tr("%1: the editor's plan (seeds x grid)")
+                                .arg(countText(static_cast<qint64>(m_editor->launchConfigs().size()), "task", "tasks")),
                             &dialog));
     form->addRow(tr("Sweep folder"), dirRow);
     form->addRow(tr("Job name"), job);

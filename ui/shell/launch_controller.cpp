@@ -10,6 +10,7 @@
 
 #include "browser/run_browser.h"
 #include "common/errors.h"
+#include "common/qt_text.h"
 #include "editor/run_editor.h"
 #include "queue/run_queue.h"
 #include "shell/inspection_views.h"
@@ -156,7 +157,7 @@ int LaunchController::launchFromEditor()
         return 0;
     try {
         m_queue->launchAsync(configs, m_editor->parentRunId());  // launched() follows
-        Q_EMIT message(tr("Storing %n run(s)…", nullptr, int(configs.size())));
+        Q_EMIT message(tr("Storing %1…").arg(countText(static_cast<qint64>(configs.size()), "run", "runs")));
         return static_cast<int>(configs.size());
     } catch (const Error& e) {
         Q_EMIT error(tr("Cannot launch"), QString::fromStdString(e.what()));
@@ -178,7 +179,7 @@ void LaunchController::onLaunched(const QList<qint64>& ids, quint64 ticket)
     }
     m_views->showRuns(limited(ids));
     m_reloadBrowser->start();
-    Q_EMIT message(tr("Queued %n run(s).", nullptr, int(ids.size())));
+    Q_EMIT message(tr("Queued %1.").arg(countText(ids.size(), "run", "runs")));
     Q_EMIT showQueue();
 }
 

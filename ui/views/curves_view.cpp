@@ -240,7 +240,7 @@ void CurvesView::setRuns(const QString& dbPath, const QList<qint64>& runIds)
         return;
     }
     m_loading = true;
-    m_status->setText(tr("Loading %n run(s)…", nullptr, static_cast<int>(runIds.size())));
+    m_status->setText(tr("Loading %1…").arg(countText(runIds.size(), "run", "runs")));
     m_status->setVisible(true);
     const std::filesystem::path path = dbPath.toStdString();
     // Only the series on screen are read; others load when they are ticked.

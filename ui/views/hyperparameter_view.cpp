@@ -13,6 +13,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "common/qt_text.h"
 #include "views/async_load.h"
 #include "views/curves_view.h"
 #include "views/export.h"
@@ -108,7 +109,7 @@ void HyperparameterView::setRuns(const QString& dbPath, const QList<qint64>& run
     m_dbPath = dbPath;
     const quint64 generation = ++m_generation;
     m_loading = true;
-    m_status->setText(tr("Loading %n run(s)…", nullptr, static_cast<int>(runIds.size())));
+    m_status->setText(tr("Loading %1…").arg(countText(runIds.size(), "run", "runs")));
     const std::filesystem::path path = dbPath.toStdString();
     loadAsync(
         this, [path, runIds] { return loadHyperparameterRuns(path, runIds); },
@@ -344,8 +345,8 @@ void HyperparameterView::restyle()
         m_status->setText(
             tr("%1 of %2 runs inside the brushes (selected in Runs)").arg(m_brushed.size()).arg(m_runs.size()));
     else
-        m_status->setText(tr("%n run(s). Drag along an axis to brush a range; drag over the scatter to select.",
-                             nullptr, static_cast<int>(m_runs.size())));
+        m_status->setText(tr("%1. Drag along an axis to brush a range; drag over the scatter to select.")
+                              .arg(countText(static_cast<qint64>(m_runs.size()), "run", "runs")));
     m_parallel->replot(QCustomPlot::rpQueuedReplot);
     m_scatter->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -440,7 +441,7 @@ void HyperparameterView::onScatterSelection()
                 ids << m_scatterOrder[static_cast<std::size_t>(i)];
     if (!ids.isEmpty()) {
         m_status->setText(
-            tr("%n run(s) selected in the scatter (selected in Runs)", nullptr, static_cast<int>(ids.size())));
+            tr("%1 selected in the scatter (selected in Runs)").arg(countText(ids.size(), "run", "runs")));
         Q_EMIT runsBrushed(ids);
     }
 }

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "common/qt_text.h"
 #include "views/async_load.h"
 #include "views/export.h"
 #include "views/metric_series.h"
@@ -117,7 +118,7 @@ void SamplerStatsView::rebuild()
         return;
     }
     m_plot->setVisible(true);
-    m_status->setText(tr("Sampler statistics per epoch (%n run(s))", nullptr, static_cast<int>(m_runs.size())));
+    m_status->setText(tr("Sampler statistics per epoch (%1)").arg(countText(static_cast<qint64>(m_runs.size()), "run", "runs")));
     const int columns = m_metrics.size() > 1 ? 2 : 1;
     auto epochTicker = QSharedPointer<QCPAxisTickerFixed>::create();
     epochTicker->setTickStep(1);  // whole epochs (or multiples of them when there are many)

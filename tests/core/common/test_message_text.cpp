@@ -103,6 +103,14 @@ private Q_SLOTS:
                      e.what());
         }
     }
+
+    void countsTakeTheirNounsNumber()
+    {
+        QCOMPARE(counted(1, "run", "runs"), std::string("1 run"));
+        QCOMPARE(counted(0, "run", "runs"), std::string("0 runs"));
+        QCOMPARE(counted(2, "task", "tasks"), std::string("2 tasks"));
+        QCOMPARE(counted(-1, "run", "runs"), std::string("-1 runs"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestMessageText)

@@ -157,7 +157,7 @@ private Q_SLOTS:
                 import = b;
         QVERIFY(import && import->isEnabled());
         import->click();
-        QVERIFY2(message.contains("1 run(s) imported"), qPrintable(message));
+        QVERIFY2(message.contains("1 run imported"), qPrintable(message));
         RunStore store(db.toStdString());
         QCOMPARE(store.listRuns().front().name, std::string("task zero"));
     }
@@ -181,11 +181,11 @@ private Q_SLOTS:
         QSignalSpy imported(window.cluster(), &ClusterActions::imported);
         window.cluster()->importWithDialog();
         QVERIFY2(imported.count() == 1, qPrintable(message));
-        QVERIFY2(message.contains("1 run(s) imported") && message.contains("not yet: run 2 is queued"),
+        QVERIFY2(message.contains("1 run imported") && message.contains("not yet: run 2 is queued"),
                  qPrintable(message));
         window.cluster()->importWithDialog();
         QCOMPARE(imported.count(), 1);  // nothing new: no reload
-        QVERIFY2(message.contains("0 run(s) imported, 1 imported before"), qPrintable(message));
+        QVERIFY2(message.contains("0 runs imported, 1 imported before"), qPrintable(message));
         RunStore store(db.toStdString());
         QCOMPARE(int(store.listRuns().size()), 1);
         QCOMPARE(store.listRuns().front().name, std::string("from the cluster"));
