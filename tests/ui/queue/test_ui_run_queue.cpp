@@ -3,6 +3,9 @@
 // resumably, resume continues from the checkpoint, and a failed run shows its error. The
 // queue's table model is checked by QAbstractItemModelTester throughout.
 #include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QSpinBox>
+#include <QThread>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -12,6 +15,7 @@
 #include "common/errors.h"
 #include "train/launch_plan.h"
 #include "queue/queue_model.h"
+#include "queue/queue_panel.h"
 #include "queue/run_queue.h"
 #include "store/run_store.h"
 #include "support_tiny_run.h"
@@ -31,6 +35,7 @@ private Q_SLOTS:
     void failedRunShowsError();
     void invalidConfigStoresNothing();
     void launchAsyncStoresOffTheGuiThread();
+    void runsAtOnceSaysItsLimit();
 
 private:
     QString dbPath() const { return m_dir->filePath("runs.sqlite"); }
@@ -261,6 +266,26 @@ void TestUiRunQueue::launchAsyncStoresOffTheGuiThread()
     QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
     QVERIFY2(failed.at(0).at(0).toString().contains("blocker"), qPrintable(failed.at(0).at(0).toString()));
     QCOMPARE(broken.count(), 0);
+}
+
+// "Runs at once" says its limit (this machine's CPU threads) instead of silently refusing a
+// larger value; the value set reaches the queue.
+void TestUiRunQueue::runsAtOnceSaysItsLimit()
+{
+    RunQueue queue(dbPath());
+    QueuePanel panel(&queue);
+    const int limit = std::max(1, QThread::idealThreadCount());
+    auto* spin = panel.findChild<QSpinBox*>();
+    QVERIFY(spin);
+    QCOMPARE(spin->maximum(), limit);
+    QStringList labels;
+    for (const QLabel* label : panel.findChildren<QLabel*>())
+        labels << label->text();
+    QVERIFY2(labels.contains(QStringLiteral("Runs at once (1-%1):").arg(limit)), qPrintable(labels.join(" | ")));
+    QVERIFY2(spin->toolTip().contains(QStringLiteral("1 to %1").arg(limit)), qPrintable(spin->toolTip()));
+    spin->setValue(limit + 5);
+    QCOMPARE(spin->value(), limit);
+    QCOMPARE(queue.maxConcurrent(), limit);
 }
 
 QTEST_MAIN(TestUiRunQueue)
