@@ -31,12 +31,12 @@ std::string thisProgram()
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("scns");
 }
 
-// Submits (or with dryRun only writes) one sweep; prints what happened; returns the job id.
 std::string tasksText(const SlurmSweep& sweep)
 {
     return counted(static_cast<long long>(sweep.runs.size()), "task", "tasks");
 }
 
+// Submits (or with dryRun only writes) one sweep; prints what happened; returns the job id.
 std::string submitOrWrite(const SlurmSweep& sweep, const std::string& sbatch, bool dryRun)
 {
     writeSweep(sweep);

@@ -19,6 +19,13 @@ namespace {
 
 std::string trimmedText(const QString& s) { return s.trimmed().toStdString(); }
 
+// A placeholder says what an empty field means: the field is wide enough to show it whole.
+void showPlaceholderWhole(QLineEdit* line, const QString& text)
+{
+    line->setPlaceholderText(text);
+    line->setMinimumWidth(line->fontMetrics().horizontalAdvance(text) + 16);
+}
+
 std::optional<double> parseReal(const QString& s)
 {
     bool ok = false;
@@ -228,12 +235,8 @@ QWidget* FieldBindings::bind(const Setting& s, QWidget* parent, const QStringLis
     case SettingType::Folder: {
         auto* w = new PathEdit(s.type == SettingType::Folder ? PathEdit::Mode::Folder : PathEdit::Mode::OpenFile,
                                s.type == SettingType::Folder ? QString() : fileFilter(s), parent);
-        if (!s.unset.empty()) {
-            // Read whole: the placeholder says what an empty field means.
-            QLineEdit* line = w->lineEdit();
-            line->setPlaceholderText(QString::fromStdString(s.unset));
-            line->setMinimumWidth(line->fontMetrics().horizontalAdvance(line->placeholderText()) + 16);
-        }
+        if (!s.unset.empty())
+            showPlaceholderWhole(w->lineEdit(), QString::fromStdString(s.unset));
         QObject::connect(w, &PathEdit::textChanged, w, onEdit);
         b.widget = w;
         b.load = [w, &s](const RunConfig& c) { w->setText(textOf(s.get(c))); };
@@ -243,10 +246,9 @@ QWidget* FieldBindings::bind(const Setting& s, QWidget* parent, const QStringLis
     }
     if (optional && !s.unset.empty())
         if (auto* w = qobject_cast<QLineEdit*>(b.widget)) {
-            // The placeholder says which default applies: wide enough to read it whole.
-            w->setPlaceholderText(QObject::tr("default (%1)").arg(QString::fromStdString(s.unset)));
+            // The placeholder says which default applies.
+            showPlaceholderWhole(w, QObject::tr("default (%1)").arg(QString::fromStdString(s.unset)));
             w->setMaximumWidth(QWIDGETSIZE_MAX);
-            w->setMinimumWidth(w->fontMetrics().horizontalAdvance(w->placeholderText()) + 16);
         }
     QWidget* widget = b.widget;
     m_bindings.push_back(std::move(b));
