@@ -7,6 +7,8 @@
 #                             (clang, ./build-fuzz: the readers only), run the whole test suite
 #                             with CTest; the output ends with the main suite's CTest summary
 #   packaging/setup.sh build  install packages and build only
+#   packaging/setup.sh packages  print the Debian packages this release needs, one a line
+#                             (check-debian13-cuda.sh swaps the CPU LibTorch for the CUDA one)
 # The Debian packages come from packaging/debian-packages.txt (the one list, with per-release
 # names where they differ; the release is VERSION_CODENAME in /etc/os-release). Build output
 # goes to ./build (override with SCNS_BUILD_DIR; the fuzz build's with SCNS_FUZZ_BUILD_DIR).
@@ -20,7 +22,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 build="${SCNS_BUILD_DIR:-$root/build}"
 job="${1:-build}"
-case "$job" in demo|test|build) ;; *) echo "usage: $0 demo|test|build" >&2; exit 2 ;; esac
+case "$job" in demo|test|build|packages) ;; *) echo "usage: $0 demo|test|build|packages" >&2; exit 2 ;; esac
 
 # --- packages -------------------------------------------------------------------------
 codename="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
@@ -35,6 +37,10 @@ mapfile -t wanted < <(sed -e 's/#.*//' "$here/debian-packages.txt" | awk -v rel=
   { name = $1
     for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == rel) name = kv[2] }
     if (name != "-") print name }')
+if [ "$job" = packages ]; then
+  printf '%s\n' "${wanted[@]}"
+  exit 0
+fi
 # A LibTorch of the user's replaces Debian's: libtorch-dev is the one package not needed then.
 if [ -n "${SCNS_LIBTORCH:-}" ]; then
   kept=()

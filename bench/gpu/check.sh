@@ -251,6 +251,13 @@ if ((ours)); then
       printf '  %-22s %-8s %s\n' "$v" "$from" "${val/#$D/<carried>}"
     done
   } | tee -a "$out/env.txt"
+  # Which process groups this LibTorch lets core build (docs/distributed.md): Gloo, and NCCL for
+  # GPU tensors; test_dist_process_group then runs its collectives on the GPU.
+  if grep -q 'gloo/algorithm.h not found' "$out/build.txt"; then
+    note "data-parallel: this LibTorch has no Gloo headers, so no process group is built (no test_dist_*)"
+  else
+    note "data-parallel: Gloo; $(grep -m1 '^-- NCCL: ' "$out/build.txt" | sed 's/^-- //')"
+  fi
   if ((gpu == 0)) && grep -E '^  (Qt6_DIR|Qt6Core_DIR|Qt6Test_DIR|SQLite3_|ZLIB_|nlohmann|CLI11|TURBOJPEG)' "$out/env.txt" | grep -q ' machine '; then
     fail_summary "--cpu: a dependency was found on the machine, not in the carried folder (env.txt): the carried folder is incomplete."
   fi

@@ -86,6 +86,9 @@ enum class Precision { Fp32, Bf16, Fp16 };
 // Where the training images live while a run trains (data/loader.h): automatic (on a CUDA device
 // when the set fits, else in host memory), in host memory, or on the run's device.
 enum class DataPlacement { Auto, Host, Device };
+// What carries a data-parallel run's exchanges of GPU tensors (dist/process_group.h): NCCL when
+// this build has it (auto), Gloo, or NCCL. CPU tensors always go through Gloo.
+enum class CollectiveBackend { Auto, Gloo, Nccl };
 
 }  // namespace choice
 
@@ -101,6 +104,7 @@ using choice::DistillMethod;
 using choice::ClassSimilaritySource;
 using choice::Precision;
 using choice::DataPlacement;
+using choice::CollectiveBackend;
 
 template <>
 struct ChoiceNames<DatasetId> {
@@ -149,6 +153,10 @@ struct ChoiceNames<Precision> {
 template <>
 struct ChoiceNames<DataPlacement> {
     static constexpr std::array<std::string_view, 3> names{"auto", "host", "device"};
+};
+template <>
+struct ChoiceNames<CollectiveBackend> {
+    static constexpr std::array<std::string_view, 3> names{"auto", "gloo", "nccl"};
 };
 
 }  // namespace scns

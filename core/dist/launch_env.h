@@ -25,6 +25,14 @@ struct DistributedEnv {
 // The default MASTER_PORT (torchrun's).
 inline constexpr int kDefaultMasterPort = 29500;
 
+// Whether this build can carry GPU tensors with NCCL (ProcessGroupNCCL: a LibTorch with CUDA
+// and NCCL, found by core/dist/CMakeLists.txt); Gloo carries everything otherwise.
+#ifdef SCNS_HAVE_NCCL
+inline constexpr bool kBuiltWithNccl = true;
+#else
+inline constexpr bool kBuiltWithNccl = false;
+#endif
+
 // Reads the variables through `get` (std::getenv by default; tests pass their own). None when
 // neither WORLD_SIZE nor SLURM_NTASKS is set, or the world has one process. Throws ConfigError
 // naming the variable, its value and what is expected: a rank outside [0, world size), a

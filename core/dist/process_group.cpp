@@ -3,6 +3,10 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef SCNS_HAVE_NCCL
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <string>
 
@@ -44,13 +48,44 @@ void useClassicBackend(Options& options)
 }  // namespace
 
 struct DistributedContext::Impl {
+    Impl(const DistributedEnv& e, std::chrono::milliseconds t) : env(e), timeout(t) {}
+
+    const DistributedEnv& env;
+    std::chrono::milliseconds timeout;
     c10::intrusive_ptr<c10d::Store> store;
-    c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;  // CPU tensors, and GPU tensors without NCCL
+    bool ncclForGpu = kBuiltWithNccl;
+#ifdef SCNS_HAVE_NCCL
+    c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;  // made at the first exchange of GPU tensors
+#endif
+
+    // Calls f(group) with the group that carries `t`'s device: NCCL for CUDA tensors where it
+    // is chosen, Gloo otherwise. Every rank exchanges tensors of the same device at the same
+    // time, so every rank makes the NCCL group at the same exchange. It is made then and not
+    // at the start: it needs a GPU, and the configuration (distributed.backend, device)
+    // reaches the ranks only after the rendezvous.
+    template <typename F>
+    auto on(const at::Tensor& t, F&& f)
+    {
+#ifdef SCNS_HAVE_NCCL
+        if (t.is_cuda() && ncclForGpu) {
+            if (!nccl) {
+                auto options = c10d::ProcessGroupNCCL::Options::create();
+                options->timeout = timeout;
+                // Its own key space in the store: NCCL's ids would collide with Gloo's keys.
+                auto keys = c10::make_intrusive<c10d::PrefixStore>("nccl", store);
+                nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(keys, env.rank, env.worldSize, options);
+            }
+            return f(*nccl);
+        }
+#endif
+        return f(*gloo);
+    }
 };
 
 DistributedContext::DistributedContext(const DistributedEnv& env, std::chrono::milliseconds timeout)
     : m_env(env)
-    , m_impl(std::make_unique<Impl>())
+    , m_impl(std::make_unique<Impl>(m_env, timeout))
 {
     guarded(m_env, "rendezvous", [&] {
         c10d::TCPStoreOptions options;
@@ -63,30 +98,31 @@ DistributedContext::DistributedContext(const DistributedEnv& env, std::chrono::m
         m_impl->store = c10::make_intrusive<c10d::TCPStore>(env.masterAddr, options);
         auto glooOptions = c10d::ProcessGroupGloo::Options::create(timeout);
         glooOptions->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-        m_impl->group =
-            c10::make_intrusive<c10d::ProcessGroupGloo>(m_impl->store, env.rank, env.worldSize, glooOptions);
+        m_impl->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(m_impl->store, env.rank, env.worldSize, glooOptions);
         return 0;
     });
 }
 
 DistributedContext::~DistributedContext() = default;
 
-void DistributedContext::allReduceSum(std::vector<at::Tensor>& tensors)
+void DistributedContext::setGpuBackend(CollectiveBackend backend)
 {
-    guarded(m_env, "all-reduce", [&] {
-        m_impl->group->allreduce(tensors)->wait();
-        return 0;
-    });
+    if (backend == CollectiveBackend::Nccl && !kBuiltWithNccl)
+        throw ConfigError(
+            {{"distributed.backend", "nccl", "auto or gloo: this scns was built without NCCL (docs/distributed.md)"}});
+    m_impl->ncclForGpu = backend == CollectiveBackend::Nccl || (backend == CollectiveBackend::Auto && kBuiltWithNccl);
 }
+
+std::string DistributedContext::gpuBackendName() const { return m_impl->ncclForGpu ? "nccl" : "gloo"; }
 
 namespace {
 
 // c10d's Work (ProcessGroup::Work in LibTorch 1.13, c10d::Work later), waited for with the
 // same messages as the blocking calls.
 template <typename WorkPtr>
-class GlooPending final : public PendingCollective {
+class PendingWork final : public PendingCollective {
 public:
-    GlooPending(const DistributedEnv& env, WorkPtr work) : m_env(env), m_work(std::move(work)) {}
+    PendingWork(const DistributedEnv& env, WorkPtr work) : m_env(env), m_work(std::move(work)) {}
     void wait() override
     {
         guarded(m_env, "all-reduce", [&] {
@@ -105,9 +141,14 @@ private:
 std::unique_ptr<PendingCollective> DistributedContext::startAllReduceSum(std::vector<at::Tensor> tensors)
 {
     return guarded(m_env, "all-reduce", [&]() -> std::unique_ptr<PendingCollective> {
-        auto work = m_impl->group->allreduce(tensors);
-        return std::make_unique<GlooPending<decltype(work)>>(m_env, std::move(work));
+        auto work = m_impl->on(tensors.front(), [&](auto& g) { return g.allreduce(tensors); });
+        return std::make_unique<PendingWork<decltype(work)>>(m_env, std::move(work));
     });
+}
+
+void DistributedContext::allReduceSum(std::vector<at::Tensor>& tensors)
+{
+    startAllReduceSum(tensors)->wait();  // the same tensors: the sums land in them
 }
 
 void DistributedContext::broadcast(std::vector<at::Tensor>& tensors, int root)
@@ -115,7 +156,7 @@ void DistributedContext::broadcast(std::vector<at::Tensor>& tensors, int root)
     guarded(m_env, "broadcast", [&] {
         c10d::BroadcastOptions options;
         options.rootRank = root;
-        m_impl->group->broadcast(tensors, options)->wait();
+        m_impl->on(tensors.front(), [&](auto& g) { return g.broadcast(tensors, options); })->wait();
         return 0;
     });
 }
@@ -127,7 +168,7 @@ at::Tensor DistributedContext::allGather(const at::Tensor& tensor)
         std::vector<std::vector<at::Tensor>> output(1);
         for (int r = 0; r < m_env.worldSize; ++r)
             output[0].push_back(at::empty_like(input[0]));
-        m_impl->group->allgather(output, input)->wait();
+        m_impl->on(tensor, [&](auto& g) { return g.allgather(output, input); })->wait();
         return at::cat(output[0], 0);
     });
 }
@@ -136,7 +177,7 @@ at::Tensor DistributedContext::gatherTo(const at::Tensor& tensor, int root)
 {
     return guarded(m_env, "gather", [&] {
         std::vector<at::Tensor> input{tensor.contiguous()};
-        std::vector<std::vector<at::Tensor>> output;  // Gloo wants none on the other ranks
+        std::vector<std::vector<at::Tensor>> output;  // Gloo and NCCL want none on the other ranks
         if (m_env.rank == root) {
             output.resize(1);
             for (int r = 0; r < m_env.worldSize; ++r)
@@ -144,7 +185,7 @@ at::Tensor DistributedContext::gatherTo(const at::Tensor& tensor, int root)
         }
         c10d::GatherOptions options;
         options.rootRank = root;
-        m_impl->group->gather(output, input, options)->wait();
+        m_impl->on(tensor, [&](auto& g) { return g.gather(output, input, options); })->wait();
         return m_env.rank == root ? at::cat(output[0], 0) : at::Tensor();
     });
 }
@@ -152,7 +193,7 @@ at::Tensor DistributedContext::gatherTo(const at::Tensor& tensor, int root)
 void DistributedContext::barrier()
 {
     guarded(m_env, "barrier", [&] {
-        m_impl->group->barrier()->wait();
+        m_impl->gloo->barrier()->wait();  // no tensors: NCCL's would guess a GPU
         return 0;
     });
 }

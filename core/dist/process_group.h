@@ -1,7 +1,8 @@
 #pragma once
 // The processes of a data-parallel run talking through LibTorch's own c10d engine (no home-made
-// transport): a TCPStore rendezvous hosted by rank 0 and a ProcessGroupGloo over it, the same
-// pieces torch.distributed uses (docs/distributed.md). The c10d headers stay in the .cpp.
+// transport): a TCPStore rendezvous hosted by rank 0, a ProcessGroupGloo over it, and in builds
+// with NCCL a ProcessGroupNCCL for GPU tensors (torch.distributed's "cpu:gloo,cuda:nccl"), the
+// same pieces torch.distributed uses (docs/distributed.md). The c10d headers stay in the .cpp.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -26,8 +27,13 @@ public:
     int rank() const override { return m_env.rank; }
     int worldSize() const override { return m_env.worldSize; }
     const DistributedEnv& env() const { return m_env; }
+    // Throws ConfigError for nccl in a build without NCCL. Auto (the start): NCCL where built.
+    void setGpuBackend(CollectiveBackend backend) override;
+    // What carries GPU tensors now: "nccl" or "gloo".
+    std::string gpuBackendName() const;
 
-    // In place on every rank; CPU tensors (Gloo). Throw DistributedError on a failed peer.
+    // In place on every rank; CPU tensors through Gloo, GPU tensors through NCCL (where built
+    // and chosen) or Gloo. Throw DistributedError on a failed peer.
     void allReduceSum(std::vector<at::Tensor>& tensors) override;
     std::unique_ptr<PendingCollective> startAllReduceSum(std::vector<at::Tensor> tensors) override;
     void broadcast(std::vector<at::Tensor>& tensors, int root) override;

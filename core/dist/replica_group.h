@@ -12,6 +12,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "common/choices.h"
+
 namespace scns {
 
 // A collective on its way (started by ReplicaGroup::startAllReduceSum).
@@ -27,6 +29,9 @@ public:
     virtual ~ReplicaGroup() = default;
     virtual int rank() const = 0;
     virtual int worldSize() const = 0;
+    // What carries the exchanges of GPU tensors from now on (distributed.backend; CPU tensors
+    // always go through Gloo). Every rank sets the same before its first exchange of GPU tensors.
+    virtual void setGpuBackend(CollectiveBackend backend) {}
     // In place on every rank. Throw DistributedError when a peer failed or did not answer in time.
     virtual void allReduceSum(std::vector<at::Tensor>& tensors) = 0;
     // The same, started in the background: the tensors must stay untouched until wait().

@@ -131,6 +131,8 @@ struct DistributedConfig {
     // Batch norm over the whole global batch (PyTorch's SyncBatchNorm) instead of each rank's
     // share of it (DDP's default).
     bool syncBatchNorm = false;
+    // What carries the exchanges of GPU tensors: NCCL where this build has it (auto), or Gloo.
+    CollectiveBackend backend = CollectiveBackend::Auto;
 };
 
 struct RunConfig {

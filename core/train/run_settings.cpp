@@ -355,6 +355,12 @@ std::vector<Setting> declareSettings()
               .help("Batch norm computes its statistics over the whole global batch, all processes together "
                     "(PyTorch's SyncBatchNorm), instead of over each process's share (DDP's default).")
               .when("distributed.processes > 1", severalProcesses),
+          setting("distributed.backend", [](RunConfig& c) -> auto& { return c.distributed.backend; })
+              .label("GPU exchanges").flag("--dist-backend")
+              .help("What carries the processes' exchanges of GPU tensors (gradients, memory-bank rows): "
+                    "auto (NCCL where this scns was built with it, else Gloo), gloo, or nccl (one GPU per "
+                    "process). CPU tensors always go through Gloo.")
+              .when("distributed.processes > 1", severalProcesses),
           setting("precision", [](RunConfig& c) -> auto& { return c.precision; })
               .label("Precision").flag("--precision")
               .help("What the forward pass computes in: fp32; bf16 (autocast to bfloat16, on CPU or GPU); "

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/message_text.h"
+#include "dist/launch_env.h"
 #include "train/run_config.h"
 #include "train/run_settings.h"
 
@@ -142,6 +143,15 @@ void checkSettingRelations(const RunConfig& c, std::vector<FieldProblem>& p)
         if (k.enabled && k.objective == Objective::SupCon)
             p.push_back({"distributed.processes", std::to_string(world),
                          "1 with objective supcon (its in-batch positives are not gathered across processes)"});
+        if (c.distributed.backend == CollectiveBackend::Nccl) {
+            if (!kBuiltWithNccl)
+                p.push_back({"distributed.backend", "nccl",
+                             "auto or gloo: this scns was built without NCCL (it needs a LibTorch with CUDA "
+                             "and NCCL; docs/distributed.md)"});
+            else if (c.device.rfind("cuda", 0) != 0)
+                p.push_back({"distributed.backend", "nccl",
+                             "auto or gloo on device " + c.device + " (NCCL carries GPU tensors only)"});
+        }
     }
 
     const DistillConfig& d = c.distill;

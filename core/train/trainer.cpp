@@ -504,6 +504,8 @@ RunResult train(const TrainRequest& request, TrainingObserver& observer, RunReco
     if (replica.world != cfg.distributed.processes)
         throw ConfigError({{"distributed.processes", std::to_string(cfg.distributed.processes),
                             "the world size the run was started with (" + std::to_string(replica.world) + ")"}});
+    if (replica.group)
+        replica.group->setGpuBackend(cfg.distributed.backend);
     c10::Device device = resolveDevice(cfg.device);
     if (replica.group && device.is_cuda() && cfg.device == "cuda")  // one GPU per local process
         device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(request.localRank));

@@ -8,6 +8,9 @@
 //    the expected values.
 //  - A rank that dies makes the other's next collective fail with a message naming it, within
 //    the timeout, instead of hanging.
+//  - The collectives on the test device (SCNS_TEST_DEVICE): on a GPU through NCCL where this
+//    build has it and each rank has a GPU of its own, else through Gloo; and which backend a
+//    group uses follows distributed.backend.
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -20,6 +23,7 @@
 #include <fstream>
 #include <iostream>
 
+#include <torch/cuda.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/container/sequential.h>
@@ -28,9 +32,11 @@
 
 #include "common/errors.h"
 #include "dist/gradient_reducer.h"
+#include "dist/local_ranks.h"
 #include "dist/process_group.h"
 #include "dist/shard.h"
 #include "dist_ranks.h"
+#include "test_device.h"
 
 using namespace scns;
 
@@ -93,6 +99,42 @@ std::vector<std::vector<std::int64_t>> chunks(const std::vector<std::int64_t>& o
 }
 
 // --- the ranks (a copy of this program) ----------------------------------------------------
+
+// Rank r computes on the test device, on a GPU cuda:(r mod GPUs). NCCL wants a GPU per rank:
+// with fewer GPUs than ranks the group is told to carry GPU tensors with Gloo. Returns 0, or
+// which check failed; writes the backend that carried them to SCNS_DIST_TEST_OUT.
+int runDeviceRank(DistributedContext& group)
+{
+    c10::Device device = test::device();
+    const int gpus = static_cast<int>(torch::cuda::device_count());
+    if (device.is_cuda())
+        device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(group.rank() % std::max(1, gpus)));
+    if (device.is_cuda() && gpus < group.worldSize())
+        group.setGpuBackend(CollectiveBackend::Gloo);
+    const auto on = [&](const at::Tensor& t) { return t.to(device); };
+    const float r = static_cast<float>(group.rank());
+    std::vector<at::Tensor> sum{on(at::full({3}, r + 1.0f))};
+    group.allReduceSum(sum);
+    if (sum[0].device() != device || !at::equal(sum[0].cpu(), at::full({3}, 3.0f)))
+        return 10;
+    std::vector<at::Tensor> started{on(at::full({5}, r))};
+    group.startAllReduceSum(started)->wait();
+    if (!at::equal(started[0].cpu(), at::full({5}, 1.0f)))
+        return 11;
+    std::vector<at::Tensor> fromOne{on(at::arange(4, at::kFloat) + 10.0f * r)};
+    group.broadcast(fromOne, 1);
+    if (!at::equal(fromOne[0].cpu(), at::arange(4, at::kFloat) + 10.0f))
+        return 12;
+    const at::Tensor all = group.allGather(on(at::arange(3, at::kFloat) + 10.0f * r));
+    if (all.device() != device || !at::equal(all.cpu(), at::tensor({0.f, 1.f, 2.f, 10.f, 11.f, 12.f})))
+        return 13;
+    const at::Tensor atZero = group.gatherTo(on(at::full({2}, r)), 0);
+    if (group.rank() == 0 ? !at::equal(atZero.cpu(), at::tensor({0.f, 0.f, 1.f, 1.f})) : atZero.defined())
+        return 14;
+    std::ofstream(std::getenv("SCNS_DIST_TEST_OUT")) << (device.is_cuda() ? group.gpuBackendName() : "gloo") << '\n';
+    return 0;
+}
+
 int runRank(const std::string& role)
 {
     const auto env = distributedEnvFromEnvironment();
@@ -102,6 +144,8 @@ int runRank(const std::string& role)
     }
     try {
         DistributedContext group(*env, std::chrono::seconds(20));
+        if (role == "device")
+            return runDeviceRank(group);
         if (role == "die") {
             if (group.rank() == 1)
                 std::_Exit(0);  // gone without a word
@@ -230,6 +274,59 @@ private Q_SLOTS:
                 .max()
                 .item<double>()
             > 1e-3);
+    }
+
+    void collectivesOnTheTestDevice()
+    {
+        QTemporaryDir dir;
+        auto ranks = start("device", dir);
+        for (int r = 0; r < kWorld; ++r) {
+            QVERIFY2(ranks[r]->waitForFinished(120000), "a rank did not finish in 120 s");
+            QVERIFY2(ranks[r]->exitStatus() == QProcess::NormalExit && ranks[r]->exitCode() == 0,
+                     qPrintable(QStringLiteral("rank %1 on %2, exit %3 (10-14: which collective was wrong): %4")
+                                    .arg(r)
+                                    .arg(QString::fromStdString(test::deviceName()))
+                                    .arg(ranks[r]->exitCode())
+                                    .arg(QString::fromLocal8Bit(ranks[r]->readAll()))));
+        }
+        // On a GPU the log says which backend carried the tensors (NCCL needs a GPU per rank).
+        std::ifstream used(dir.filePath("rank0.bin").toStdString());
+        std::string backend;
+        QVERIFY(used >> backend);
+        const bool ncclExpected =
+            kBuiltWithNccl && test::onGpu() && static_cast<int>(torch::cuda::device_count()) >= kWorld;
+        QCOMPARE(QString::fromStdString(backend), QString(ncclExpected ? "nccl" : "gloo"));
+        const std::string device = test::deviceName();
+        qInfo("collectives on %s: GPU tensors through %s (cpu: Gloo throughout)", device.c_str(), backend.c_str());
+    }
+
+    // distributed.backend reaches the group; nccl where the build has no NCCL is refused with the
+    // setting's name. With NCCL and a GPU, one process exchanges a GPU tensor through it.
+    void gpuBackendFollowsTheSetting()
+    {
+        DistributedEnv env;
+        env.masterPort = freeLoopbackPort();
+        DistributedContext group(env, std::chrono::seconds(20));
+        QCOMPARE(QString::fromStdString(group.gpuBackendName()), QString(kBuiltWithNccl ? "nccl" : "gloo"));
+        group.setGpuBackend(CollectiveBackend::Gloo);
+        QCOMPARE(QString::fromStdString(group.gpuBackendName()), QString("gloo"));
+        if (!kBuiltWithNccl) {
+            try {
+                group.setGpuBackend(CollectiveBackend::Nccl);
+                QFAIL("nccl accepted by a build without NCCL");
+            } catch (const ConfigError& e) {
+                QVERIFY2(QString::fromUtf8(e.what()).contains("distributed.backend"), e.what());
+            }
+            QCOMPARE(QString::fromStdString(group.gpuBackendName()), QString("gloo"));
+            return;
+        }
+        group.setGpuBackend(CollectiveBackend::Nccl);
+        QCOMPARE(QString::fromStdString(group.gpuBackendName()), QString("nccl"));
+        if (!test::onGpu())
+            return;  // NCCL exchanges need a GPU: bench/gpu/check.sh runs this with SCNS_TEST_DEVICE=cuda
+        std::vector<at::Tensor> t{at::arange(6, at::kFloat).to(test::device())};
+        group.allReduceSum(t);
+        QVERIFY(at::equal(t[0].cpu(), at::arange(6, at::kFloat)));
     }
 
     void aRankThatDiesEndsTheOthersWait()

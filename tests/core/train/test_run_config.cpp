@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
+#include "dist/launch_env.h"
 #include "train/run_config.h"
 #include "train/run_settings.h"
 
@@ -361,6 +362,11 @@ private Q_SLOTS:
         QTest::newRow("reference network beside a teacher") << R"({"distill": {"method": "kd", "teacher": {"weights": "t.pth"}}, "contrastive": {"reference": {"weights": "r.pth"}}})"
                                                             << "contrastive.reference.weights";
         QTest::newRow("typo in teacher") << R"({"distill": {"teacher": {"wieghts": "t.pth"}}})" << "distill.teacher.wieghts";
+        QTest::newRow("unknown exchange backend") << R"({"distributed": {"processes": 2, "backend": "mpi"}})"
+                                                  << "distributed.backend";
+        // Refused on a CPU device, and in a build without NCCL on any device.
+        QTest::newRow("nccl on the cpu") << R"({"distributed": {"processes": 2, "backend": "nccl"}})"
+                                         << "distributed.backend";
         QTest::newRow("instance weighting") << R"({"contrastive": {"enabled": true, "instance": {"weighting": "max"}}})"
                                             << "contrastive.instance.weighting";
     }
@@ -576,6 +582,24 @@ private Q_SLOTS:
                 QVERIFY2(fieldsOf(e).contains("divergence_loss"), e.what());
             }
         }
+    }
+
+    // nccl on a GPU: accepted where this build has NCCL, else refused saying so; with one
+    // process the setting does not apply and is not checked.
+    void ncclNeedsABuildWithIt()
+    {
+        const char* onGpu = R"({"device": "cuda", "distributed": {"processes": 2, "backend": "nccl"}})";
+        try {
+            const RunConfig c = runConfigFromJsonText(onGpu, "p");
+            QVERIFY2(kBuiltWithNccl, "nccl accepted by a build without NCCL");
+            QCOMPARE(c.distributed.backend, CollectiveBackend::Nccl);
+        } catch (const ConfigError& e) {
+            QVERIFY2(!kBuiltWithNccl, e.what());
+            QVERIFY2(fieldsOf(e) == QStringList{"distributed.backend"}, e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains("built without NCCL"), e.what());
+        }
+        const RunConfig one = runConfigFromJsonText(R"({"distributed": {"backend": "nccl"}})", "p");
+        QCOMPARE(one.distributed.backend, CollectiveBackend::Nccl);
     }
 
     void missingFileNamesThePath()
