@@ -11,11 +11,15 @@
 #    (python3-torch, which conflicts, is left out).
 #    cuDNN: Debian's nvidia-cudnn downloads it from NVIDIA while it is installed, which a machine
 #    with only Debian's archive cannot do; a stand-in package takes its name. Nothing here
-#    includes cuDNN's headers, and the links allow libtorch_cuda's undefined cuDNN symbols, so
-#    the programs built here link but cannot start.
+#    includes cuDNN's headers, and the links allow libtorch_cuda's undefined cuDNN symbols.
+#    So that the programs start, a libcudnn.so.9 is made in the root whose functions (the ones
+#    libtorch_cuda names) all answer CUDNN_STATUS_NOT_INITIALIZED: nothing calls them on a CPU.
 # 2. Configures core, the CLI and the tests (no GUI, no benchmarks) into the root's
 #    /build/scns-cuda, requires configure's "NCCL: ..." line, builds scns and the tests of the
-#    process group and of the settings, and requires that scns links c10d::ProcessGroupNCCL.
+#    process group, the data-parallel trainer and the settings, and requires that scns links
+#    c10d::ProcessGroupNCCL.
+# 3. Runs those tests on the CPU (there is no GPU here): a build with NCCL behaves as one
+#    without on CPU tensors, and takes its NCCL branches where the tests check them.
 # Exits 0 when all of that holds. Needs root (or sudo), like check-debian13.sh; about 2.3 GB of
 # packages the first time.
 set -euo pipefail
@@ -62,15 +66,36 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+cudnn=/usr/lib/x86_64-linux-gnu/libcudnn.so.9
+if [ ! -e "$cudnn" ]; then
+  echo "== $cudnn: the cuDNN functions libtorch_cuda names, each answering CUDNN_STATUS_NOT_INITIALIZED"
+  stub="$(mktemp -d)"
+  nm -D --undefined-only /usr/lib/x86_64-linux-gnu/libtorch_cuda.so \
+    | sed -n 's/^ *U \(cudnn[A-Za-z0-9_]*\)@libcudnn.so.9$/int \1(void) { return 1; }/p' | sort -u > "$stub/cudnn.c"
+  echo 'libcudnn.so.9 { global: *; };' > "$stub/cudnn.map"
+  gcc -shared -fPIC -o "$cudnn" "$stub/cudnn.c" -Wl,-soname,libcudnn.so.9 -Wl,--version-script,"$stub/cudnn.map"
+  rm -rf "$stub"
+fi
+
 echo "== configure ($build): $(dpkg-query -W -f='libtorch-cuda-dev ${Version}, ' libtorch-cuda-dev)$(dpkg-query -W -f='libnccl-dev ${Version}' libnccl-dev)"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSCNS_BUILD_UI=OFF -DSCNS_BUILD_BENCH=OFF \
-  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--allow-shlib-undefined | tee "$build.configure.log" | grep -E 'LibTorch|NCCL'
+mkdir -p "$build"
+if ! cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSCNS_BUILD_UI=OFF -DSCNS_BUILD_BENCH=OFF \
+  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--allow-shlib-undefined > "$build.configure.log" 2>&1; then
+  tail -30 "$build.configure.log"
+  echo "FAILED: configure (see $build.configure.log)" >&2
+  exit 1
+fi
+grep -E '^-- (LibTorch|NCCL)' "$build.configure.log" || true
 grep -q '^-- NCCL: .*nccl.h' "$build.configure.log" \
   || { echo "FAILED: configure did not find NCCL (see $build.configure.log)" >&2; exit 1; }
-echo "== build: scns, test_dist_process_group, test_run_config"
-cmake --build "$build" --target scns test_dist_process_group test_run_config
-if ! nm -C --undefined-only "$build/app/scns/scns" | grep -q 'c10d::ProcessGroupNCCL::ProcessGroupNCCL'; then
+tests=(test_dist_process_group test_dist_trainer test_run_config)
+echo "== build: scns ${tests[*]}"
+cmake --build "$build" --target scns "${tests[@]}"
+# (grep reads all of nm's output: with -q it would stop early, and pipefail would see nm's SIGPIPE)
+if ! nm -C --undefined-only "$build/app/scns/scns" | grep 'c10d::ProcessGroupNCCL::ProcessGroupNCCL' >/dev/null; then
   echo "FAILED: scns does not call c10d::ProcessGroupNCCL's constructor" >&2
   exit 1
 fi
-echo "== OK: core, scns and the tests build against the CUDA LibTorch, and scns links ProcessGroupNCCL"
+echo "== built: core, scns and the tests link against the CUDA LibTorch, and scns links ProcessGroupNCCL"
+echo "== the tests, on the CPU"
+(cd "$build" && ctest --output-on-failure -R "^($(IFS='|'; echo "${tests[*]}"))\$")

@@ -21,6 +21,9 @@
 #       (bench_sampler_cost --draws);
 #    d. for each, the share of the timed window in which the GPU ran no kernel, from
 #       nvidia-smi's utilization.gpu sampled every 50 ms (idle = 1 - mean utilisation).
+#    e. a data-parallel run of 2 processes (`scns train --nproc-per-node 2`): on one GPU shared
+#       through Gloo, and with NCCL where there are two GPUs or more (on a CPU: Gloo); whether it
+#       finished, and its last line, go to gpu-results.md's notes.
 # 3. Runs the core tests with SCNS_TEST_DEVICE=cuda (cpu with --cpu; there only a few), each
 #    capped at PER_TEST_TIMEOUT seconds; failures do not stop anything.
 # Measurements come before the test build so that a slow build or a hanging test cannot cost
@@ -364,6 +367,37 @@ for prec in $precisions; do
 done
 [ -x "$ours_crd" ] && measure "crd-scns-term-fp32" "$ours_crd" --path term --precision fp32 "${crd_args[@]}"
 [ -x "$ours_draws" ] && measure "draws-scns" "$ours_draws" --draws "$device" --threads "$threads" --repeats "$((gpu ? 50 : 3))"
+
+# --- data-parallel runs on the device (issue 14) ------------------------------------------------
+# `scns train --nproc-per-node 2`: small-cnn, 1 epoch of 100 images a class, the class sampler
+# (memory-bank rows and the class table exchanged between the processes). On one GPU both
+# processes share it through Gloo (NCCL wants a GPU per process); with two or more, NCCL too.
+dist_run() {  # label device backend
+  local label=$1 dev=$2 backend=$3 db="$tmp/$1.sqlite" rc t
+  if ((ours == 0)) || [ ! -x "$build/app/scns/scns" ]; then return 0; fi
+  if (( $(left) < 60 )); then note "skipped $label: out of time"; return 0; fi
+  rm -rf "$db" "$db".*
+  say "data-parallel run $label: 2 processes, device $dev, distributed.backend $backend"
+  t=$SECONDS
+  LD_LIBRARY_PATH="$run_ld${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" timeout -k 5 "$(bounded 150 40)" \
+    "$build/app/scns/scns" --db "$db" train --nproc-per-node 2 --device "$dev" --dist-backend "$backend" \
+    --arch small-cnn --epochs 1 --train-per-class 100 --test-per-class 50 --batch-size 64 --sampler class \
+    --negatives 256 --threads 2 > "$tmp/$label.log" 2>&1
+  rc=$?
+  tail -3 "$tmp/$label.log"
+  note "$label (2 processes on $dev, $backend): exit $rc after $((SECONDS - t)) s: $(grep -v '^\s*$' "$tmp/$label.log" | tail -1 | cut -c1-300)"
+}
+if ((gpu)); then
+  gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
+  dist_run dist-gloo-one-gpu "cuda:$gpu_index" gloo
+  if ((gpus >= 2)); then
+    dist_run dist-nccl cuda nccl
+  else
+    note "dist-nccl: not run (NCCL wants a GPU per process; this machine has ${gpus:-0})"
+  fi
+else
+  dist_run dist-cpu cpu auto
+fi
 
 summarize() {
   cp "$tmp/nvidia-smi.csv" "$out/nvidia-smi.csv" 2>/dev/null || : > "$out/nvidia-smi.csv"
