@@ -29,10 +29,15 @@ MetricWriter::~MetricWriter()
     }
 }
 
+double metricWallTime()
+{
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 void MetricWriter::add(MetricRow row)
 {
     if (std::isnan(row.wallTime))
-        row.wallTime = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        row.wallTime = metricWallTime();
     m_rows.push_back(std::move(row));
     if (m_rows.size() >= m_batchSize)
         flush();

@@ -13,6 +13,10 @@ namespace scns {
 
 class RunStore;
 
+// The wall time metric rows are stamped with: seconds since the Unix epoch (system clock).
+// The workbench stamps live rows with it too, so they sit where the store will have them.
+double metricWallTime();
+
 class MetricWriter {
 public:
     static constexpr std::size_t kDefaultBatchSize = 512;
