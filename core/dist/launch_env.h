@@ -32,6 +32,10 @@ inline constexpr bool kBuiltWithNccl = true;
 #else
 inline constexpr bool kBuiltWithNccl = false;
 #endif
+// What is expected instead of distributed.backend = nccl in a build without NCCL (the settings'
+// check and DistributedContext::setGpuBackend say the same).
+inline constexpr const char* kNcclNotBuiltExpected =
+    "auto or gloo: this scns was built without NCCL (it needs a LibTorch with CUDA and NCCL; docs/distributed.md)";
 
 // Reads the variables through `get` (std::getenv by default; tests pass their own). None when
 // neither WORLD_SIZE nor SLURM_NTASKS is set, or the world has one process. Throws ConfigError

@@ -108,8 +108,7 @@ DistributedContext::~DistributedContext() = default;
 void DistributedContext::setGpuBackend(CollectiveBackend backend)
 {
     if (backend == CollectiveBackend::Nccl && !kBuiltWithNccl)
-        throw ConfigError(
-            {{"distributed.backend", "nccl", "auto or gloo: this scns was built without NCCL (docs/distributed.md)"}});
+        throw ConfigError({{"distributed.backend", "nccl", kNcclNotBuiltExpected}});
     m_impl->ncclForGpu = backend == CollectiveBackend::Nccl || (backend == CollectiveBackend::Auto && kBuiltWithNccl);
 }
 

@@ -14,6 +14,8 @@ using nlohmann::json;
 
 namespace {
 
+bool onCuda(const RunConfig& c) { return c.device.rfind("cuda", 0) == 0; }  // cuda or cuda:N
+
 std::string markdownCell(std::string text)
 {
     std::string out;
@@ -113,7 +115,7 @@ void checkSettingRelations(const RunConfig& c, std::vector<FieldProblem>& p)
         p.push_back({"schedule.min_lr", numberText(c.schedule.minLr), "a value in [0, optim.lr)"});
     if (c.optim.nesterov && c.optim.momentum <= 0)
         p.push_back({"optim.nesterov", "true", "false when momentum is 0 (Nesterov needs momentum)"});
-    if (c.precision == Precision::Fp16 && c.device.rfind("cuda", 0) != 0)
+    if (c.precision == Precision::Fp16 && !onCuda(c))
         p.push_back({"precision", "fp16", "fp32 or bf16 on device " + c.device + " (fp16 autocast needs a CUDA device)"});
 
     const ContrastiveConfig& k = c.contrastive;
@@ -145,10 +147,8 @@ void checkSettingRelations(const RunConfig& c, std::vector<FieldProblem>& p)
                          "1 with objective supcon (its in-batch positives are not gathered across processes)"});
         if (c.distributed.backend == CollectiveBackend::Nccl) {
             if (!kBuiltWithNccl)
-                p.push_back({"distributed.backend", "nccl",
-                             "auto or gloo: this scns was built without NCCL (it needs a LibTorch with CUDA "
-                             "and NCCL; docs/distributed.md)"});
-            else if (c.device.rfind("cuda", 0) != 0)
+                p.push_back({"distributed.backend", "nccl", kNcclNotBuiltExpected});
+            else if (!onCuda(c))
                 p.push_back({"distributed.backend", "nccl",
                              "auto or gloo on device " + c.device + " (NCCL carries GPU tensors only)"});
         }
